@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+/** Thrown when the environment does not satisfy a config schema; the message lists every bad variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Parses environment variables once with a zod schema and fails fast with one readable message
+ * naming each offending variable, instead of a stack of undefined-property errors later.
+ */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+/** A TCP port from the environment, with a default. */
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);

@@ -1,0 +1,118 @@
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { z } from 'zod';
+import { parseEnv, port } from '../../lib/env';
+import { TASK_QUEUES } from '../../lib/task-queues';
+import { localToolPath } from '../../lib/temporal-tools';
+import { Supervisor, httpOk } from './supervisor';
+
+const root = path.resolve(__dirname, '..', '..');
+const config = parseEnv(
+  z.object({
+    SAGAFLOW_DATA_DIR: z.string().default(path.join(root, '.data')),
+    TEMPORAL_PORT: port(7233),
+    TEMPORAL_UI_PORT: port(8233),
+    TEMPORAL_NAMESPACE: z.string().default('default'),
+  }),
+);
+
+const temporalAddress = `127.0.0.1:${config.TEMPORAL_PORT}`;
+const uiUrl = `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`;
+
+function tcpOpen(hostPort: string): Promise<boolean> {
+  const [host, portText] = hostPort.split(':');
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(portText), host, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+async function hasPollers(taskQueue: string): Promise<boolean> {
+  const connection = await Connection.connect({ address: temporalAddress, connectTimeout: 2000 });
+  try {
+    const { pollers } = await connection.workflowService.describeTaskQueue({
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: { name: taskQueue },
+    });
+    return (pollers?.length ?? 0) > 0;
+  } finally {
+    await connection.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const temporal = localToolPath('temporal');
+  if (!temporal) throw new Error('Temporal CLI not found: run scripts/setup (or set TEMPORAL_CLI_PATH)');
+  mkdirSync(config.SAGAFLOW_DATA_DIR, { recursive: true });
+  const tsx = ['--import', 'tsx'];
+  const supervisor = new Supervisor();
+  let shuttingDown = false;
+  const shutdown = async (reason: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    process.stdout.write(`\nstopping the stack (${reason})...\n`);
+    await supervisor.stop();
+    process.stdout.write('stopped.\n');
+    process.exit(reason.startsWith('crash') ? 1 : 0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    await supervisor.start({
+      name: 'temporal',
+      command: temporal,
+      args: [
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(config.TEMPORAL_PORT),
+        '--ui-port',
+        String(config.TEMPORAL_UI_PORT),
+        '--namespace',
+        config.TEMPORAL_NAMESPACE,
+        '--db-filename',
+        path.join(config.SAGAFLOW_DATA_DIR, 'temporal.db'),
+        '--log-level',
+        'error',
+      ],
+      ready: async () => (await tcpOpen(temporalAddress)) && (await httpOk(uiUrl)),
+    });
+    await supervisor.start({
+      name: 'worker',
+      command: process.execPath,
+      args: [...tsx, path.join(root, 'workers', 'main.ts')],
+      env: { TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE },
+      ready: () => hasPollers(TASK_QUEUES.orders),
+    });
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    await shutdown('crash during start');
+    return;
+  }
+
+  process.stdout.write(
+    [
+      '',
+      'sagaflow is up (Ctrl-C to stop):',
+      `  Temporal server   ${temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE})`,
+      `  Temporal Web UI   ${uiUrl}`,
+      `  worker            task queue ${TASK_QUEUES.orders}`,
+      `  data              ${config.SAGAFLOW_DATA_DIR}`,
+      `  try it            npm run hello -- Ada`,
+      'READY',
+      '',
+    ].join('\n'),
+  );
+  const crashed = await supervisor.firstExit();
+  await shutdown(`crash: ${crashed} exited`);
+}
+
+void main();
