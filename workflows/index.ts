@@ -1,2 +1,3 @@
 // The worker's workflow bundle entry point: every workflow type the worker serves is exported here.
 export * from './hello';
+export { orderFulfillment } from './order/workflow';

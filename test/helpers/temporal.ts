@@ -1,6 +1,8 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { LocalTestWorkflowEnvironmentOptions } from '@temporalio/testing';
 import { Runtime } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
 import { createLogger } from '../../lib/logger';
 import { temporalLoggerFor } from '../../lib/temporal-logger';
 import { localToolPath } from '../../lib/temporal-tools';
@@ -18,10 +20,25 @@ function executable(name: 'temporal' | 'temporal-test-server'): Executable {
 }
 
 /** The Java time-skipping test server: timers and timeouts of days complete in milliseconds. */
-export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: executable('temporal-test-server') },
   });
+  await registerSearchAttributes(env);
+  return env;
+}
+
+const INDEXED_VALUE_TYPES = {
+  KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  INT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
+} as const;
+
+/** The test server, like a real cluster, rejects upserts of custom search attributes it does not know. */
+async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+  const searchAttributes = Object.fromEntries(
+    Object.values(SEARCH_ATTRIBUTES).map((key) => [key.name, INDEXED_VALUE_TYPES[key.type]]),
+  );
+  await env.connection.operatorService.addSearchAttributes({ namespace: env.namespace ?? 'default', searchAttributes });
 }
 
 /** The real Temporal dev server (the Temporal CLI), headless and in memory unless told otherwise. */
@@ -29,6 +46,6 @@ export function createLocalEnv(
   server: LocalTestWorkflowEnvironmentOptions['server'] = {},
 ): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: executable('temporal'), ...server },
+    server: { executable: executable('temporal'), searchAttributes: Object.values(SEARCH_ATTRIBUTES), ...server },
   });
 }

@@ -1,0 +1,18 @@
+/**
+ * Business failure codes the services answer with (HTTP 409/422/400). Activities raise them as
+ * non-retryable ApplicationFailures typed with the code; retry policies also list them as non-retryable.
+ */
+export const BUSINESS_ERROR_CODES = [
+  'VALIDATION_ERROR',
+  'UNAUTHORIZED',
+  'NOT_FOUND',
+  'IDEMPOTENCY_KEY_REUSED',
+  'INSUFFICIENT_STOCK',
+  'UNKNOWN_PRODUCT',
+  'RESERVATION_RELEASED',
+  'ORDER_EXISTS',
+  'ILLEGAL_TRANSITION',
+  'PAYMENT_DECLINED',
+  'INSUFFICIENT_FUNDS',
+  'REFUND_EXCEEDS_CAPTURE',
+] as const;

@@ -1,0 +1,20 @@
+import { defineSearchAttributeKey } from '@temporalio/common';
+
+/**
+ * Custom search attributes an order saga maintains, so operators can find and filter sagas in the Web UI
+ * (e.g. `OrderStatus = "COMPENSATION_FAILED"`). They must be registered on the server (scripts/stack does).
+ */
+export const SEARCH_ATTRIBUTES = {
+  OrderStatus: defineSearchAttributeKey('OrderStatus', 'KEYWORD'),
+  CustomerId: defineSearchAttributeKey('CustomerId', 'KEYWORD'),
+  SagaStep: defineSearchAttributeKey('SagaStep', 'KEYWORD'),
+  OrderTotal: defineSearchAttributeKey('OrderTotal', 'INT'),
+} as const;
+
+/** `name=Type` pairs for `temporal server start-dev --search-attribute`. */
+export const SEARCH_ATTRIBUTE_FLAGS = [
+  'OrderStatus=Keyword',
+  'CustomerId=Keyword',
+  'SagaStep=Keyword',
+  'OrderTotal=Int',
+];

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { OrderActivities } from '../../activities/types';
+import { sagaStateQuery } from '../../workflows/order/messages';
+import { orderFulfillment } from '../../workflows/order/workflow';
+import type { SagaState } from '../../workflows/saga/state';
+import type { OrderInput, OrderResult } from '../../workflows/order/types';
+import { createTestWorker } from './worker';
+
+let sequence = 0;
+
+export function orderInput(overrides: Partial<OrderInput> = {}): OrderInput {
+  sequence += 1;
+  return {
+    orderId: `order-${process.pid}-${sequence}`,
+    customerId: 'cust-1',
+    currency: 'EUR',
+    items: [{ sku: 'SKU-1', quantity: 2 }],
+    paymentMethod: 'tok_ok',
+    ...overrides,
+  };
+}
+
+/** Runs one order saga on its own task queue; `during` may poke the running workflow (cancel, approve...). */
+export async function runOrderSaga(
+  env: TestWorkflowEnvironment,
+  activities: OrderActivities,
+  input: OrderInput,
+  during?: (handle: WorkflowHandle<typeof orderFulfillment>) => Promise<void>,
+): Promise<OrderResult> {
+  const taskQueue = `saga-${input.orderId}`;
+  const worker = await createTestWorker(env, { taskQueue, activities });
+  return worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(orderFulfillment, {
+      taskQueue,
+      workflowId: input.orderId,
+      args: [input],
+    });
+    if (during) await during(handle);
+    return handle.result();
+  });
+}
+
+type OrderHandle = WorkflowHandle<typeof orderFulfillment>;
+/** Between polls; time-skipping tests pass `() => env.sleep(...)` to let retries and timers advance. */
+type Pause = () => Promise<void>;
+const realPause: Pause = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+export async function waitForStatus(handle: OrderHandle, status: string, pause: Pause = realPause): Promise<SagaState> {
+  return waitForState(handle, (s) => s.status === status, `status ${status}`, pause);
+}
+
+export async function waitForStep(handle: OrderHandle, step: string, pause: Pause = realPause): Promise<SagaState> {
+  return waitForState(handle, (s) => s.currentStep === step, `step ${step}`, pause);
+}
+
+export async function waitForState(
+  handle: OrderHandle,
+  predicate: (state: SagaState) => boolean,
+  what: string,
+  pause: Pause = realPause,
+): Promise<SagaState> {
+  let state: SagaState | undefined;
+  for (let i = 0; i < 200; i++) {
+    state = await handle.query(sagaStateQuery);
+    if (predicate(state)) return state;
+    await pause();
+  }
+  throw new Error(`workflow never reached ${what}; last state: ${JSON.stringify(state)}`);
+}
+
+/** Update and client errors wrap the workflow's own failure; the reason is in the cause. */
+export async function rejectsWithCause(promise: Promise<unknown>, message: RegExp): Promise<void> {
+  await assert.rejects(promise, (err: Error) => {
+    assert.match(String(err.cause instanceof Error ? err.cause.message : err.message), message);
+    return true;
+  });
+}

@@ -1,0 +1,153 @@
+import type { ActivityOptions } from '@temporalio/common';
+import { ApplicationFailure, condition } from '@temporalio/workflow';
+import type { OrderActivities } from '../../activities/types';
+import { BUSINESS_ERROR_CODES } from '../../lib/business-errors';
+import { activityCall } from '../saga/definition';
+import type { SagaDefinition } from '../saga/definition';
+import { ORDER_DEFAULTS } from './types';
+import type { OrderContext } from './types';
+
+const call = activityCall<OrderActivities, OrderContext>();
+const nonRetryableErrorTypes = [...BUSINESS_ERROR_CODES];
+
+/** A forward step calling a service: a few quick retries for transient faults, business errors fail at once. */
+const forward: ActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  heartbeatTimeout: '5 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes,
+  },
+};
+
+/** After the pivot: retried until it succeeds (only a bug can make it fail for good). */
+const forwardOnly: ActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  heartbeatTimeout: '5 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes },
+};
+
+/** Compensations try harder than forward steps before parking the saga for an operator. */
+const compensation: ActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  heartbeatTimeout: '5 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes,
+  },
+};
+
+/** Capture keeps retrying transient faults until the payment deadline timer decides. */
+const capture: ActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  heartbeatTimeout: '5 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes },
+};
+
+const ids = (ctx: OrderContext, idempotencyKey: string) => ({ orderId: ctx.input.orderId, idempotencyKey });
+const closeReason = (state: { cancellation?: { reason: string }; failure?: { type: string } }) =>
+  state.cancellation?.reason ?? state.failure?.type ?? 'compensated';
+
+/** Order fulfillment: create order → reserve stock → (approval) → authorize → capture → confirm and commit. */
+export const orderSaga: SagaDefinition<OrderContext> = {
+  name: 'order-fulfillment',
+  compensationOrder: { kind: 'reverse' },
+  steps: [
+    {
+      name: 'createOrder',
+      action: call(
+        'createOrder',
+        { ...forward, summary: 'create order' },
+        (ctx, key) => ({
+          ...ids(ctx, key),
+          customerId: ctx.input.customerId,
+          currency: ctx.input.currency,
+          items: ctx.input.items,
+        }),
+        (ctx, order) => {
+          ctx.order = order;
+        },
+      ),
+      compensation: call('closeOrder', { ...compensation, summary: 'close order' }, (ctx, key, state) => ({
+        ...ids(ctx, key),
+        status: state.cancellation ? 'CANCELLED' : 'COMPENSATED',
+        reason: closeReason(state),
+      })),
+    },
+    {
+      name: 'reserveInventory',
+      action: call('reserveInventory', { ...forward, summary: 'reserve stock' }, (ctx, key) => ({
+        ...ids(ctx, key),
+        items: ctx.input.items,
+      })),
+      compensation: call('releaseInventory', { ...compensation, summary: 'release stock' }, ids),
+    },
+    {
+      name: 'markReserved',
+      action: call('setOrderStatus', { ...forward, summary: 'order RESERVED' }, (ctx, key) => ({
+        ...ids(ctx, key),
+        status: 'RESERVED',
+      })),
+    },
+    {
+      name: 'awaitApproval',
+      when: (ctx) =>
+        (ctx.order?.totalMinor ?? 0) >= (ctx.input.approvalThresholdMinor ?? ORDER_DEFAULTS.approvalThresholdMinor),
+      action: {
+        local: async (ctx, saga) => {
+          saga.setStatus('AWAITING_APPROVAL');
+          const decided = await condition(
+            () => ctx.approval !== undefined,
+            ctx.input.approvalTimeout ?? ORDER_DEFAULTS.approvalTimeout,
+          );
+          if (!decided) throw ApplicationFailure.nonRetryable('no approval decision in time', 'APPROVAL_TIMEOUT');
+          if (!ctx.approval!.approved) {
+            throw ApplicationFailure.nonRetryable(ctx.approval!.reason ?? 'rejected', 'APPROVAL_REJECTED');
+          }
+          saga.setStatus('RUNNING');
+        },
+      },
+    },
+    {
+      name: 'authorizePayment',
+      action: call('authorizePayment', { ...forward, summary: 'authorize payment' }, (ctx, key) => ({
+        ...ids(ctx, key),
+        customerId: ctx.input.customerId,
+        amountMinor: ctx.order!.totalMinor,
+        currency: ctx.order!.currency,
+        paymentMethod: ctx.input.paymentMethod,
+      })),
+      compensation: call('cancelPayment', { ...compensation, summary: 'void or refund payment' }, ids),
+    },
+    {
+      name: 'capturePayment',
+      action: call('capturePayment', { ...capture, summary: 'capture payment' }, ids),
+      deadline: (ctx: OrderContext) => ctx.input.paymentDeadline ?? ORDER_DEFAULTS.paymentDeadline,
+      pivot: true,
+    },
+    {
+      name: 'markPaid',
+      action: call('setOrderStatus', { ...forwardOnly, summary: 'order PAID' }, (ctx, key) => ({
+        ...ids(ctx, key),
+        status: 'PAID',
+      })),
+    },
+    {
+      name: 'commitInventory',
+      action: call('commitInventory', { ...forwardOnly, summary: 'commit stock' }, ids),
+    },
+    {
+      name: 'confirmOrder',
+      action: call('setOrderStatus', { ...forwardOnly, summary: 'order CONFIRMED' }, (ctx, key) => ({
+        ...ids(ctx, key),
+        status: 'CONFIRMED',
+      })),
+    },
+  ],
+};

@@ -1,0 +1,70 @@
+import type { ActivityOptions, Duration } from '@temporalio/common';
+import type { SagaState, SagaStatus } from './state';
+
+/** Any activity interface: named functions taking one input object. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ActivityInterface<A> = { [K in keyof A]: (input: any) => Promise<any> };
+
+/** A declared activity invocation: which activity, with which options, built from the saga context. */
+export interface ActivityCall<C> {
+  activity: string;
+  options: ActivityOptions;
+  input: (ctx: C, idempotencyKey: string, state: SagaState) => unknown;
+  /** Folds the activity's result into the saga context. */
+  onResult?: (ctx: C, result: unknown) => void;
+}
+
+/** What a local step may tell the saga while it runs. */
+export interface SagaControl {
+  setStatus(status: SagaStatus): void;
+}
+
+/** A step run inside the workflow itself (a wait for a human, a deadline), not by an activity. */
+export interface LocalAction<C> {
+  local: (ctx: C, saga: SagaControl) => Promise<void>;
+}
+
+export interface SagaStep<C> {
+  name: string;
+  /** Runs the step only when this returns true (default: always). */
+  when?: (ctx: C) => boolean;
+  action: ActivityCall<C> | LocalAction<C>;
+  /** Undoes the action; registered before the action is dispatched, so it must be safe when nothing happened. */
+  compensation?: ActivityCall<C>;
+  /** The whole step, retries included, must finish within this; otherwise it fails with `STEP_DEADLINE_EXCEEDED`. */
+  deadline?: Duration | ((ctx: C) => Duration);
+  /** Derives the step's idempotency key; default `${workflowId}:${step}`. */
+  idempotencyKey?: (ids: { workflowId: string; step: string }) => string;
+  /**
+   * The point of no return: once this step has succeeded the saga only moves forward (later steps retry
+   * until they succeed and are not compensated) and cancellation is refused.
+   */
+  pivot?: boolean;
+}
+
+/**
+ * How compensations run: in reverse order one by one (default), all at once, or in declared groups
+ * (groups run one after another, the steps of a group at once; steps named in no group run last, reversed).
+ */
+export type CompensationOrder = { kind: 'reverse' } | { kind: 'parallel' } | { kind: 'grouped'; groups: string[][] };
+
+export interface SagaDefinition<C> {
+  name: string;
+  steps: SagaStep<C>[];
+  compensationOrder?: CompensationOrder;
+}
+
+/** Typed builder for an activity call against an activity interface `A`. */
+export function activityCall<A extends ActivityInterface<A>, C>() {
+  return <K extends keyof A & string>(
+    activity: K,
+    options: ActivityOptions,
+    input: (ctx: C, idempotencyKey: string, state: SagaState) => Parameters<A[K]>[0],
+    onResult?: (ctx: C, result: Awaited<ReturnType<A[K]>>) => void,
+  ): ActivityCall<C> => ({
+    activity,
+    options,
+    input,
+    onResult: onResult as ActivityCall<C>['onResult'],
+  });
+}
