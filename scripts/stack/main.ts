@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { parseEnv, port } from '../../lib/env';
+import { SEARCH_ATTRIBUTE_FLAGS } from '../../lib/search-attributes';
 import { TASK_QUEUES } from '../../lib/task-queues';
 import { localToolPath } from '../../lib/temporal-tools';
 import { Supervisor, httpOk } from './supervisor';
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
         path.join(config.SAGAFLOW_DATA_DIR, 'temporal.db'),
         '--log-level',
         'error',
+        ...SEARCH_ATTRIBUTE_FLAGS.flatMap((flag) => ['--search-attribute', flag]),
       ],
       ready: async () => (await tcpOpen(temporalAddress)) && (await httpOk(uiUrl)),
     });
