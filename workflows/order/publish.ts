@@ -9,10 +9,16 @@ import type { OrderContext } from './types';
  * upsert is a history event) and the workflow's current details (free: sent only when the UI asks).
  */
 export function createPublisher(ctx: OrderContext): (state: SagaState) => void {
-  let last = { status: '', step: '', total: -1 };
+  let last = { customer: '', status: '', step: '', total: -1 };
   return (state) => {
-    const next = { status: state.status, step: state.currentStep ?? '-', total: ctx.order?.totalMinor ?? -1 };
+    const next = {
+      customer: ctx.input.customerId,
+      status: state.status,
+      step: state.currentStep ?? '-',
+      total: ctx.order?.totalMinor ?? -1,
+    };
     const updates: SearchAttributeUpdatePair[] = [];
+    if (next.customer !== last.customer) updates.push({ key: SEARCH_ATTRIBUTES.CustomerId, value: next.customer });
     if (next.status !== last.status) updates.push({ key: SEARCH_ATTRIBUTES.OrderStatus, value: next.status });
     if (next.step !== last.step) updates.push({ key: SEARCH_ATTRIBUTES.SagaStep, value: next.step });
     if (next.total !== last.total && next.total >= 0)

@@ -1,0 +1,104 @@
+// Records workflow histories for the replay tests (test/saga/replay.test.ts): each scenario runs the order
+// saga on the time-skipping test server with in-memory services and saves its event history as JSON.
+// Re-record only when a change is meant to be incompatible with running sagas (see docs/ARCHITECTURE.md).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { WorkflowHandle } from '@temporalio/client';
+import { createTimeSkippingEnv } from '../test/helpers/temporal';
+import { FakeOrderServices } from '../test/helpers/fake-order-services';
+import { orderInput, runOrderSaga, waitForStatus } from '../test/helpers/order-saga';
+import type { orderFulfillment } from '../workflows/order/workflow';
+import type { OrderInput } from '../workflows/order/types';
+
+interface Scenario {
+  name: string;
+  input?: Partial<OrderInput>;
+  faults?: (fakes: FakeOrderServices) => void;
+  during?: (handle: WorkflowHandle<typeof orderFulfillment>, skip: () => Promise<void>) => Promise<void>;
+}
+
+const large: Partial<OrderInput> = { items: [{ sku: 'SKU-1', quantity: 200 }] };
+
+const scenarios: Scenario[] = [
+  { name: 'completed' },
+  {
+    name: 'out-of-stock',
+    faults: (f) => f.faults.set('reserveInventory', { kind: 'business', code: 'INSUFFICIENT_STOCK' }),
+  },
+  {
+    name: 'payment-declined',
+    faults: (f) => f.faults.set('authorizePayment', { kind: 'business', code: 'PAYMENT_DECLINED' }),
+  },
+  { name: 'transient-retries', faults: (f) => f.faults.set('reserveInventory', { kind: 'before', times: 2 }) },
+  { name: 'payment-deadline', faults: (f) => f.faults.set('capturePayment', { kind: 'before' }) },
+  { name: 'approval-timeout', input: large },
+  {
+    name: 'approved',
+    input: large,
+    during: async (handle) => {
+      await waitForStatus(handle, 'AWAITING_APPROVAL');
+      await handle.executeUpdate('approve', { args: [{ approved: true, by: 'ops' }] });
+    },
+  },
+  {
+    name: 'cancelled-during-approval',
+    input: large,
+    during: async (handle) => {
+      await waitForStatus(handle, 'AWAITING_APPROVAL');
+      await handle.executeUpdate('cancel', { args: [{ reason: 'customer changed their mind' }] });
+    },
+  },
+  {
+    name: 'parked-then-retried',
+    faults: (f) => {
+      f.faults.set('authorizePayment', { kind: 'business', code: 'PAYMENT_DECLINED' });
+      f.faults.set('releaseInventory', { kind: 'before', times: 10 });
+    },
+    during: async (handle, skip) => {
+      await waitForStatus(handle, 'COMPENSATION_FAILED', skip);
+      await handle.executeUpdate('retryCompensation', { args: [{ by: 'ops' }] });
+    },
+  },
+  {
+    name: 'parked-then-skipped',
+    faults: (f) => {
+      f.faults.set('reserveInventory', { kind: 'business', code: 'INSUFFICIENT_STOCK' });
+      f.faults.set('releaseInventory', { kind: 'before' });
+    },
+    during: async (handle, skip) => {
+      await waitForStatus(handle, 'COMPENSATION_FAILED', skip);
+      await handle.executeUpdate('skipCompensation', { args: [{ by: 'ops', reason: 'released by hand' }] });
+    },
+  },
+];
+
+async function main(): Promise<void> {
+  const outDir = path.resolve(__dirname, '..', 'test', 'histories');
+  mkdirSync(outDir, { recursive: true });
+  const env = await createTimeSkippingEnv();
+  try {
+    for (const scenario of scenarios) {
+      const fakes = new FakeOrderServices();
+      scenario.faults?.(fakes);
+      const input = orderInput({ orderId: `history-${scenario.name}`, ...scenario.input });
+      const skip = () => env.sleep('1 minute');
+      const result = await runOrderSaga(
+        env,
+        fakes.activities(),
+        input,
+        (handle) => scenario.during?.(handle, skip) ?? Promise.resolve(),
+      );
+      const history = await env.client.workflow.getHandle(input.orderId).fetchHistory();
+      writeFileSync(path.join(outDir, `${scenario.name}.json`), `${historyToJSON(history)}\n`);
+      console.log(`${scenario.name}: ${result.state.status}, ${history.events?.length ?? 0} events`);
+    }
+  } finally {
+    await env.teardown();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
