@@ -6,6 +6,7 @@ import { sagaStateQuery } from '../../workflows/order/messages';
 import { orderFulfillment } from '../../workflows/order/workflow';
 import type { SagaState } from '../../workflows/saga/state';
 import type { OrderInput, OrderResult } from '../../workflows/order/types';
+import { LANES, laneTaskQueue } from '../../lib/task-queues';
 import { createTestWorker } from './worker';
 
 let sequence = 0;
@@ -30,8 +31,7 @@ export async function runOrderSaga(
   during?: (handle: WorkflowHandle<typeof orderFulfillment>) => Promise<void>,
 ): Promise<OrderResult> {
   const taskQueue = `saga-${input.orderId}`;
-  const worker = await createTestWorker(env, { taskQueue, activities });
-  return worker.runUntil(async () => {
+  return runWithSagaWorkers(env, taskQueue, activities, async () => {
     const handle = await env.client.workflow.start(orderFulfillment, {
       taskQueue,
       workflowId: input.orderId,
@@ -40,6 +40,28 @@ export async function runOrderSaga(
     if (during) await during(handle);
     return handle.result();
   });
+}
+
+/** Runs `fn` while a workflow worker polls `taskQueue` and one activity worker polls each service lane. */
+export async function runWithSagaWorkers<T>(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  activities: OrderActivities,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const laneWorkers = await Promise.all(
+    LANES.map((lane) =>
+      createTestWorker(env, { taskQueue: laneTaskQueue(taskQueue, lane), activities, workflowBundle: undefined }),
+    ),
+  );
+  const sagaWorker = await createTestWorker(env, { taskQueue });
+  const running = laneWorkers.map((worker) => worker.run());
+  try {
+    return await sagaWorker.runUntil(fn);
+  } finally {
+    for (const worker of laneWorkers) worker.shutdown();
+    await Promise.all(running);
+  }
 }
 
 type OrderHandle = WorkflowHandle<typeof orderFulfillment>;

@@ -2,12 +2,13 @@ import type { ActivityOptions } from '@temporalio/common';
 import { ApplicationFailure, condition } from '@temporalio/workflow';
 import type { OrderActivities } from '../../activities/types';
 import { BUSINESS_ERROR_CODES } from '../../lib/business-errors';
+import { ORDER_ACTIVITY_LANES } from '../../lib/task-queues';
 import { activityCall } from '../saga/definition';
 import type { SagaDefinition } from '../saga/definition';
 import { ORDER_DEFAULTS } from './types';
 import type { OrderContext } from './types';
 
-const call = activityCall<OrderActivities, OrderContext>();
+const call = activityCall<OrderActivities, OrderContext>(ORDER_ACTIVITY_LANES);
 const nonRetryableErrorTypes = [...BUSINESS_ERROR_CODES];
 
 /** A forward step calling a service: a few quick retries for transient faults, business errors fail at once. */

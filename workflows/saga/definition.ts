@@ -9,6 +9,8 @@ export type ActivityInterface<A> = { [K in keyof A]: (input: any) => Promise<any
 export interface ActivityCall<C> {
   activity: string;
   options: ActivityOptions;
+  /** Runs the activity on `${the saga's task queue}-${lane}` (a bulkhead) instead of the saga's own queue. */
+  lane?: string;
   input: (ctx: C, idempotencyKey: string, state: SagaState) => unknown;
   /** Folds the activity's result into the saga context. */
   onResult?: (ctx: C, result: unknown) => void;
@@ -54,8 +56,8 @@ export interface SagaDefinition<C> {
   compensationOrder?: CompensationOrder;
 }
 
-/** Typed builder for an activity call against an activity interface `A`. */
-export function activityCall<A extends ActivityInterface<A>, C>() {
+/** Typed builder for an activity call against an activity interface `A`, optionally routing activities to lanes. */
+export function activityCall<A extends ActivityInterface<A>, C>(lanes?: { [K in keyof A]?: string }) {
   return <K extends keyof A & string>(
     activity: K,
     options: ActivityOptions,
@@ -64,6 +66,7 @@ export function activityCall<A extends ActivityInterface<A>, C>() {
   ): ActivityCall<C> => ({
     activity,
     options,
+    lane: lanes?.[activity],
     input,
     onResult: onResult as ActivityCall<C>['onResult'],
   });

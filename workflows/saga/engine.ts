@@ -7,6 +7,7 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
+import { laneTaskQueue } from '../../lib/task-queues';
 import type { ActivityCall, SagaDefinition, SagaStep } from './definition';
 import { deadlineExceeded, describeFailure, errorMessage } from './failures';
 import { planCompensations } from './compensation-plan';
@@ -144,6 +145,7 @@ export class SagaRun<C> {
     const activities = proxyActivities({
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       ...call.options,
+      ...(call.lane ? { taskQueue: laneTaskQueue(workflowInfo().taskQueue, call.lane) } : {}),
     });
     const fn = activities[call.activity];
     if (!fn) throw new Error(`unknown activity ${call.activity}`);
