@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/** Identifiers the saga passes around (order ids are workflow-chosen strings). */
+export const orderIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
+
+export const customerIdSchema = orderIdSchema;
+
+export const skuSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits and . _ - only');
+
+/** ISO 4217 code, upper case. */
+export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'a 3-letter ISO 4217 code in upper case');
+
+/** Amounts are integers in minor units (cents); bounded to stay far below 2^31 in sums. */
+export const amountMinorSchema = z.int().min(1).max(100_000_000);
+
+export const quantitySchema = z.int().min(1).max(10_000);
+
+export const orderLinesSchema = z
+  .array(z.strictObject({ sku: skuSchema, quantity: quantitySchema }))
+  .min(1)
+  .max(100)
+  .refine((items) => new Set(items.map((i) => i.sku)).size === items.length, 'each sku at most once');
+
+export type OrderLine = z.infer<typeof orderLinesSchema>[number];
+
+export const orderIdParams = z.strictObject({ orderId: orderIdSchema });
