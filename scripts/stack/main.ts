@@ -5,7 +5,7 @@ import { Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { parseEnv, port } from '../../lib/env';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../../lib/search-attributes';
-import { TASK_QUEUES } from '../../lib/task-queues';
+import { LANES, TASK_QUEUES, laneTaskQueue } from '../../lib/task-queues';
 import { localToolPath } from '../../lib/temporal-tools';
 import { Supervisor, httpOk } from './supervisor';
 
@@ -16,11 +16,26 @@ const config = parseEnv(
     TEMPORAL_PORT: port(7233),
     TEMPORAL_UI_PORT: port(8233),
     TEMPORAL_NAMESPACE: z.string().default('default'),
+    API_PORT: port(7100),
+    INVENTORY_PORT: port(7101),
+    PAYMENT_PORT: port(7102),
+    ORDER_PORT: port(7103),
+    // Development defaults only; docker-compose and real deployments set their own secrets.
+    SERVICE_TOKEN: z.string().min(8).default('sagaflow-dev-service-token'),
+    API_KEYS: z.string().default('demo:sk_demo_client:client,ops:sk_demo_operator:operator'),
   }),
 );
 
 const temporalAddress = `127.0.0.1:${config.TEMPORAL_PORT}`;
 const uiUrl = `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`;
+const apiUrl = `http://127.0.0.1:${config.API_PORT}`;
+const services = (
+  [
+    ['inventory', config.INVENTORY_PORT],
+    ['payment', config.PAYMENT_PORT],
+    ['order', config.ORDER_PORT],
+  ] as const
+).map(([name, servicePort]) => ({ name, port: servicePort, url: `http://127.0.0.1:${servicePort}` }));
 
 function tcpOpen(hostPort: string): Promise<boolean> {
   const [host, portText] = hostPort.split(':');
@@ -87,12 +102,44 @@ async function main(): Promise<void> {
       ],
       ready: async () => (await tcpOpen(temporalAddress)) && (await httpOk(uiUrl)),
     });
+    for (const service of services) {
+      await supervisor.start({
+        name: service.name,
+        command: process.execPath,
+        args: [...tsx, path.join(root, 'services', service.name, 'main.ts')],
+        env: {
+          PORT: String(service.port),
+          DATABASE_URL: `file:${path.join(config.SAGAFLOW_DATA_DIR, `${service.name}.db`)}`,
+          SERVICE_TOKEN: config.SERVICE_TOKEN,
+        },
+        ready: () => httpOk(`${service.url}/ready`),
+      });
+    }
     await supervisor.start({
       name: 'worker',
       command: process.execPath,
       args: [...tsx, path.join(root, 'workers', 'main.ts')],
-      env: { TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE },
-      ready: () => hasPollers(TASK_QUEUES.orders),
+      env: {
+        TEMPORAL_ADDRESS: temporalAddress,
+        TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
+        SERVICE_TOKEN: config.SERVICE_TOKEN,
+        ...Object.fromEntries(services.map((service) => [`${service.name.toUpperCase()}_URL`, service.url])),
+      },
+      ready: async () =>
+        (await hasPollers(TASK_QUEUES.orders)) &&
+        (await Promise.all(LANES.map((lane) => hasPollers(laneTaskQueue(TASK_QUEUES.orders, lane))))).every(Boolean),
+    });
+    await supervisor.start({
+      name: 'api',
+      command: process.execPath,
+      args: [...tsx, path.join(root, 'api', 'main.ts')],
+      env: {
+        API_PORT: String(config.API_PORT),
+        TEMPORAL_ADDRESS: temporalAddress,
+        TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
+        API_KEYS: config.API_KEYS,
+      },
+      ready: () => httpOk(`${apiUrl}/ready`),
     });
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
@@ -106,9 +153,12 @@ async function main(): Promise<void> {
       'sagaflow is up (Ctrl-C to stop):',
       `  Temporal server   ${temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE})`,
       `  Temporal Web UI   ${uiUrl}`,
-      `  worker            task queue ${TASK_QUEUES.orders}`,
+      `  API               ${apiUrl}  (docs ${apiUrl}/docs)`,
+      ...services.map((service) => `  ${service.name.padEnd(18)}${service.url}`),
+      `  worker            task queue ${TASK_QUEUES.orders} (+ lanes ${LANES.join(', ')})`,
       `  data              ${config.SAGAFLOW_DATA_DIR}`,
-      `  try it            npm run hello -- Ada`,
+      `  API keys          ${config.API_KEYS}`,
+      `  try it            bash scripts/demo`,
       'READY',
       '',
     ].join('\n'),

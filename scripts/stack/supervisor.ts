@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { formatLogLine } from './format-log';
 
 export interface ProcessSpec {
   name: string;
@@ -34,7 +35,7 @@ export class Supervisor {
     });
     this.children.push({ spec, child });
     for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => this.out(`${prefix} ${line}`));
+      createInterface({ input: stream }).on('line', (line) => this.out(`${prefix} ${formatLogLine(line)}`));
     }
     const exited = new Promise<never>((_, reject) =>
       child.once('exit', (code, signal) => {
