@@ -1,0 +1,22 @@
+import type { Express } from 'express';
+import type { Logger } from '../../lib/logger';
+import { createServiceApp } from '../../lib/http/service-app';
+import type { OrderDb } from './db';
+import { orderRoutes } from './routes';
+
+export interface OrderConfig {
+  token: string;
+  faultRate?: number;
+}
+
+/** The order service as an Express app (no listen): orders priced from its own catalogue, a status state machine. */
+export function createApp({ db, config, logger }: { db: OrderDb; config: OrderConfig; logger: Logger }): Express {
+  return createServiceApp({
+    name: 'order',
+    token: config.token,
+    faultRate: config.faultRate,
+    logger,
+    ping: db.ping,
+    routes: orderRoutes(db),
+  });
+}
