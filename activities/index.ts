@@ -1,13 +1,20 @@
 import type { Logger } from '../lib/logger';
 import { createHelloActivities } from './hello';
+import { createOrderActivities } from './order';
+import { createServiceClients } from './service-clients';
+import type { ServicesConfig } from './service-clients';
 
 export interface ActivityDeps {
+  config: ServicesConfig;
+  /** The HTTP transport the service clients use (defaults to the global fetch). */
+  http?: { fetch?: typeof fetch };
   logger: Logger;
 }
 
 /** All activities the worker registers, built over their dependencies so tests can inject their own. */
-export function createActivities(deps: ActivityDeps) {
+export function createActivities({ config, http, logger }: ActivityDeps) {
   return {
-    ...createHelloActivities(deps),
+    ...createHelloActivities({ logger }),
+    ...createOrderActivities(createServiceClients(config, http)),
   };
 }

@@ -1,35 +1,57 @@
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { z } from 'zod';
 import { createActivities } from '../activities';
-import { parseEnv } from '../lib/env';
 import { createLogger } from '../lib/logger';
+import { LANES, ORDER_ACTIVITY_LANES, laneTaskQueue } from '../lib/task-queues';
+import type { Lane } from '../lib/task-queues';
 import { temporalLoggerFor } from '../lib/temporal-logger';
-import { TASK_QUEUES } from '../lib/task-queues';
+import { loadWorkerConfig } from './config';
 
-const config = parseEnv(
-  z.object({
-    TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
-    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-    TASK_QUEUE: z.string().min(1).default(TASK_QUEUES.orders),
-  }),
-);
-
+const config = loadWorkerConfig();
 const logger = createLogger({ component: 'worker', taskQueue: config.TASK_QUEUE });
+
+/** Only the activities that belong to one lane, so each lane's slots serve its own service. */
+function activitiesOf(lane: Lane, all: ReturnType<typeof createActivities>) {
+  const names = Object.entries(ORDER_ACTIVITY_LANES)
+    .filter(([, owner]) => owner === lane)
+    .map(([name]) => name);
+  return Object.fromEntries(names.map((name) => [name, all[name as keyof typeof all]]));
+}
 
 async function main(): Promise<void> {
   Runtime.install({ logger: temporalLoggerFor(logger) });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await Worker.create({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TASK_QUEUE,
-    workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({ logger }),
-  });
-  logger.info({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
+  const activities = createActivities({ config: config.services, logger });
+  const common = { connection, namespace: config.TEMPORAL_NAMESPACE };
+  const workers: Worker[] = [];
+  if (config.WORKER_ROLES.includes('workflows')) {
+    workers.push(
+      await Worker.create({
+        ...common,
+        taskQueue: config.TASK_QUEUE,
+        workflowsPath: require.resolve('../workflows'),
+        // The hello workflow's activity runs on the saga queue itself.
+        activities: { greet: activities.greet },
+        maxConcurrentWorkflowTaskExecutions: config.WORKFLOW_TASK_CONCURRENCY,
+      }),
+    );
+  }
+  for (const lane of LANES.filter((role) => config.WORKER_ROLES.includes(role))) {
+    workers.push(
+      await Worker.create({
+        ...common,
+        taskQueue: laneTaskQueue(config.TASK_QUEUE, lane),
+        activities: activitiesOf(lane, activities),
+        maxConcurrentActivityTaskExecutions: config.laneConcurrency[lane],
+      }),
+    );
+  }
+  logger.info(
+    { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, roles: config.WORKER_ROLES },
+    'worker started',
+  );
   // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks have drained (graceful shutdown).
   try {
-    await worker.run();
+    await Promise.all(workers.map((worker) => worker.run()));
   } finally {
     await connection.close();
     logger.info('worker stopped');

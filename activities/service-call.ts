@@ -1,0 +1,45 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ServiceError } from '../lib/http/client';
+import type { CallOptions } from '../lib/http/client';
+
+/**
+ * Runs one service call from inside an activity: passes the idempotency key and workflow id, heartbeats
+ * while the call is in flight (so a cancellation reaches it and a hung call is detected), aborts the call
+ * when the activity is cancelled, and turns service errors into Temporal failures: answers that will not
+ * change on retry (4xx, business conflicts) become non-retryable ApplicationFailures typed with the
+ * service's code; faults (5xx, timeouts, network errors) stay retryable under the step's policy.
+ */
+export async function serviceCall<T>(
+  idempotencyKey: string,
+  call: (options: CallOptions & { idempotencyKey: string }) => Promise<T>,
+): Promise<T> {
+  const context = Context.current();
+  const heartbeatEvery = Math.max(200, Math.floor((context.info.heartbeatTimeoutMs ?? 3_000) / 3));
+  const heartbeat = setInterval(() => context.heartbeat(), heartbeatEvery);
+  try {
+    return await call({
+      idempotencyKey,
+      workflowId: context.info.workflowExecution?.workflowId,
+      signal: context.cancellationSignal,
+    });
+  } catch (err) {
+    if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
+    throw toFailure(err);
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+export function toFailure(err: unknown): unknown {
+  if (!(err instanceof ServiceError)) return err;
+  if (err.status === 401) {
+    // A wrong service token is a deployment fault, not the order's: retry (and alert) rather than compensate.
+    return ApplicationFailure.retryable(err.message, 'SERVICE_AUTH_FAILED');
+  }
+  return ApplicationFailure.create({
+    message: err.message,
+    type: err.code,
+    nonRetryable: !err.retryable,
+    details: err.details === null || err.details === undefined ? [] : [err.details],
+  });
+}
