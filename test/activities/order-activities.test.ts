@@ -139,7 +139,7 @@ describe('order activities over HTTP', () => {
         }),
     );
     const running = activityEnv.run(activities.releaseInventory, keyed);
-    setTimeout(() => activityEnv.cancel('test'), 50);
+    setTimeout(() => activityEnv.cancel(), 50);
     await assert.rejects(running, (err: Error) => err.name === 'CancelledFailure');
   });
 });
