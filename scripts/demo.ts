@@ -23,7 +23,7 @@ const scenarios: Scenario[] = [
   { name: 'success', body: order('SKU-1', 2, 'tok_ok') },
   { name: 'out of stock', body: order('SKU-SOLDOUT', 1, 'tok_ok') },
   { name: 'declined card', body: order('SKU-2', 1, 'tok_declined') },
-  { name: 'cancelled while awaiting approval', body: order('SKU-3', 90, 'tok_ok'), cancelWhile: 'AWAITING_APPROVAL' },
+  { name: 'cancelled while awaiting approval', body: order('SKU-4', 10, 'tok_ok'), cancelWhile: 'AWAITING_APPROVAL' },
 ];
 
 function order(sku: string, quantity: number, paymentMethod: string): Scenario['body'] {
