@@ -14,7 +14,7 @@ const errorShape = (body: unknown, code: string) => {
 };
 
 /** The contract every service shares: health, auth, JSON errors, body limits, idempotency keys. */
-export function sharedContractTests(service: () => TestService<unknown>, sample: SampleMutation): void {
+export function sharedContractTests<Tx>(service: () => TestService<Tx>, sample: SampleMutation): void {
   it('GET /health answers without a token; GET /ready checks the database', async () => {
     const health = await service().get('/health', { token: null });
     assert.equal(health.status, 200);

@@ -16,7 +16,6 @@ const EXTRA = [
 for (const backend of BACKENDS) {
   describe(`inventory service (${backend})`, () => {
     let svc: TestService<InventoryTx>;
-    const service = () => svc;
 
     before(async () => {
       svc = await startService(backend, {
@@ -33,10 +32,13 @@ for (const backend of BACKENDS) {
     const reserve = (orderId: string, items: { sku: string; quantity: number }[], key = newKey()) =>
       svc.post('/reservations', { orderId, items }, { key });
 
-    sharedContractTests(service as () => TestService<unknown>, () => ({
-      path: '/reservations',
-      body: { orderId: newOrderId(), items: [{ sku: 'SKU-5', quantity: 1 }] },
-    }));
+    sharedContractTests(
+      () => svc,
+      () => ({
+        path: '/reservations',
+        body: { orderId: newOrderId(), items: [{ sku: 'SKU-5', quantity: 1 }] },
+      }),
+    );
 
     it('lists the seeded demo catalogue with stock counters', async () => {
       const { status, body } = await svc.get('/products');
