@@ -1,0 +1,91 @@
+import type { Client } from '@temporalio/client';
+import express from 'express';
+import type { Express, RequestHandler } from 'express';
+import type { Logger } from '../lib/logger';
+import { authenticate, requireRole } from './auth';
+import type { ApiConfig } from './config';
+import { ApiError, errorHandler, notFound, RETRY_AFTER_SECONDS } from './errors';
+import { docsRouter } from './openapi';
+import { ACTIONS, orderAction } from './orders/actions';
+import { createOrder } from './orders/create';
+import { getOrder } from './orders/get';
+import { listOrders } from './orders/list';
+import { rateLimit } from './rate-limit';
+import { requestContext } from './request-id';
+import { withDeadline } from './temporal';
+
+export interface AppOptions {
+  /** A Temporal client; its connection may be lazy (the API then answers 503 until Temporal is reachable). */
+  client: Client;
+  config: ApiConfig;
+  logger: Logger;
+}
+
+export const BODY_LIMIT = '64kb';
+
+/** Bodies must be JSON; anything else with a body is 415 (body-parser would silently skip it). */
+const requireJson: RequestHandler = (req, _res, next) => {
+  if (req.is('application/json') === false) {
+    return next(new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json'));
+  }
+  next();
+};
+
+const methodNotAllowed =
+  (...allowed: string[]): RequestHandler =>
+  (req, res, next) => {
+    res.setHeader('Allow', allowed.join(', '));
+    next(new ApiError('METHOD_NOT_ALLOWED', `${req.method} is not allowed here; use ${allowed.join(' or ')}`));
+  };
+
+/** The public API as an Express app (no listen: api/main.ts does that, tests listen on port 0). */
+export function createApp({ client, config, logger }: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestContext(logger));
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/ready', async (req, res) => {
+    const temporal = { namespace: config.TEMPORAL_NAMESPACE };
+    try {
+      await withDeadline(client, Math.min(config.TEMPORAL_RPC_TIMEOUT_MS, 2_000), () =>
+        client.workflowService.getSystemInfo({}),
+      );
+      res.json({ status: 'ready', temporal });
+    } catch (err) {
+      req.log.warn({ err }, 'not ready: Temporal does not answer');
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      res.status(503).json({ status: 'unavailable', temporal });
+    }
+  });
+  app.use(docsRouter());
+
+  const ctx = { client, config };
+  const authenticated = [authenticate(config.API_KEYS), rateLimit(config.RATE_LIMIT_PER_MINUTE)];
+  const json = [requireJson, express.json({ limit: BODY_LIMIT })];
+  const client_ = requireRole('client');
+  const operator = requireRole('operator');
+
+  app
+    .route('/orders')
+    .post(authenticated, client_, json, createOrder(ctx))
+    .get(authenticated, client_, listOrders(ctx))
+    .all(methodNotAllowed('GET', 'POST'));
+  app.route('/orders/:id').get(authenticated, client_, getOrder(ctx)).all(methodNotAllowed('GET'));
+  const actions = [
+    ['cancel', client_, orderAction(ctx, ACTIONS.cancel)],
+    ['approve', operator, orderAction(ctx, ACTIONS.approve)],
+    ['retry-compensation', operator, orderAction(ctx, ACTIONS.retryCompensation)],
+    ['skip-compensation', operator, orderAction(ctx, ACTIONS.skipCompensation)],
+  ] as const;
+  for (const [path, role, handler] of actions) {
+    app.route(`/orders/:id/${path}`).post(authenticated, role, json, handler).all(methodNotAllowed('POST'));
+  }
+
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,83 @@
+import type { Server } from 'node:http';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import { createLogger } from '../lib/logger';
+import { createApp } from './app';
+import { loadConfig } from './config';
+
+// The API process: the Temporal connection is lazy, so the API starts (and answers 503 TEMPORAL_UNAVAILABLE
+// with Retry-After) while Temporal is down, and serves normally as soon as it is reachable.
+const logger = createLogger({ component: 'api' });
+
+async function waitForTemporal(client: Client, stopped: () => boolean): Promise<void> {
+  for (let attempt = 0, delay = 500; !stopped(); attempt++, delay = Math.min(delay * 2, 15_000)) {
+    try {
+      await client.connection.withDeadline(Date.now() + 3_000, () => client.workflowService.getSystemInfo({}));
+      logger.info('Temporal is reachable');
+      return;
+    } catch (err) {
+      if (attempt === 0 || attempt % 10 === 0)
+        logger.warn({ err }, 'Temporal not reachable yet; answering 503 meanwhile');
+      await new Promise((resolve) => setTimeout(resolve, delay).unref());
+    }
+  }
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const connection = Connection.lazy({
+    address: config.TEMPORAL_ADDRESS,
+    // Fewer gRPC retries than the SDK's default (10): a request should fail over to 503 within its deadline.
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4 }))],
+  });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const app = createApp({ client, config, logger });
+  const server = app.listen(config.API_PORT, config.API_HOST);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.API_PORT;
+  logger.info(
+    {
+      url: `http://${config.API_HOST}:${port}`,
+      docs: `http://${config.API_HOST}:${port}/docs`,
+      temporal: config.TEMPORAL_ADDRESS,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TASK_QUEUE,
+      keys: config.API_KEYS.map((key) => `${key.name} (${key.role})`),
+    },
+    'api listening',
+  );
+
+  let stopping = false;
+  void waitForTemporal(client, () => stopping);
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'api stopping: finishing in-flight requests');
+    const force = setTimeout(() => {
+      logger.warn('in-flight requests did not finish in 10 s; closing their connections');
+      server.closeAllConnections();
+    }, 10_000).unref();
+    await close(server);
+    clearTimeout(force);
+    await connection.close();
+    logger.info('api stopped');
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  logger.fatal({ err }, 'api failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,164 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Request, RequestHandler } from 'express';
+import type { z } from 'zod';
+import {
+  approveUpdate,
+  cancelUpdate,
+  retryCompensationUpdate,
+  skipCompensationUpdate,
+} from '../../workflows/order/messages';
+import type { SagaState } from '../../workflows/saga/state';
+import type { ErrorCode } from '../errors';
+import { ApiError, RETRY_AFTER_SECONDS } from '../errors';
+import { correlate } from '../request-id';
+import type { ActionResult, OrderAction } from '../schemas';
+import { ApproveOrderSchema, CancelOrderSchema, RetryCompensationSchema, SkipCompensationSchema } from '../schemas';
+import { isDeadlineExceeded, withDeadline } from '../temporal';
+import type { OrdersContext } from './common';
+import { describeOrder, isOpen, orderStatusOf, parseOrderId, published, statusUrl } from './common';
+import { idempotencyKey } from './create';
+import { orderView } from './view';
+
+/** One order action: its body schema, the workflow Update it sends, and the code for a refused Update. */
+interface ActionSpec<S extends z.ZodType, A> {
+  action: OrderAction;
+  body: S;
+  update: UpdateDefinition<SagaState, [A]>;
+  args: (body: z.infer<S>, req: Request) => A;
+  /** The 409 code when the workflow's validator refuses the Update (its message is passed on). */
+  refused: ErrorCode;
+}
+
+const by = (req: Request) => req.apiKey!.name;
+const action = <S extends z.ZodType, A>(spec: ActionSpec<S, A>) => spec;
+
+export const ACTIONS = {
+  cancel: action({
+    action: 'cancel',
+    body: CancelOrderSchema,
+    update: cancelUpdate,
+    args: (body) => ({ reason: body.reason }),
+    refused: 'CANCEL_REFUSED',
+  }),
+  approve: action({
+    action: 'approve',
+    body: ApproveOrderSchema,
+    update: approveUpdate,
+    args: (body, req) => ({ approved: body.approved, by: by(req), ...(body.reason ? { reason: body.reason } : {}) }),
+    refused: 'NOT_AWAITING_APPROVAL',
+  }),
+  retryCompensation: action({
+    action: 'retry-compensation',
+    body: RetryCompensationSchema,
+    update: retryCompensationUpdate,
+    args: (body, req) => ({ by: by(req), ...(body.step ? { step: body.step } : {}) }),
+    refused: 'NO_PARKED_COMPENSATION',
+  }),
+  skipCompensation: action({
+    action: 'skip-compensation',
+    body: SkipCompensationSchema,
+    update: skipCompensationUpdate,
+    args: (body, req) => ({ by: by(req), reason: body.reason, ...(body.step ? { step: body.step } : {}) }),
+    refused: 'NO_PARKED_COMPENSATION',
+  }),
+};
+
+/**
+ * The Update id: with an Idempotency-Key, derived from it (so a retried request attaches to the same Update,
+ * which Temporal deduplicates per workflow run, and gets its outcome); otherwise unique per request.
+ */
+function updateIdFor(req: Request, action: OrderAction, orderId: string): string {
+  const key = idempotencyKey(req.get('Idempotency-Key'), false);
+  if (key === undefined) return `${action}:${req.id}:${randomUUID()}`;
+  const digest = createHash('sha256').update(`${req.apiKey!.name}:${orderId}:${key}`).digest('hex');
+  return `${action}:${digest.slice(0, 32)}`;
+}
+
+function causeMessage(err: Error): string {
+  return err.cause instanceof Error ? err.cause.message : err.message;
+}
+
+/**
+ * POST /orders/:id/<action> — sends the workflow Update and answers its outcome: 200 with the saga state it
+ * returned; 202 if it was accepted but is still running after UPDATE_TIMEOUT_MS; 409 with the action's code
+ * and the workflow's reason when the workflow refuses it; 409 ORDER_CLOSED once the saga has ended.
+ */
+export function orderAction<S extends z.ZodType, A>(ctx: OrdersContext, spec: ActionSpec<S, A>): RequestHandler {
+  const { client, config } = ctx;
+  return async (req, res) => {
+    const orderId = parseOrderId(req.params.id);
+    const body = spec.body.parse(req.body ?? {}) as z.infer<S>;
+    correlate(req, orderId);
+    const updateId = updateIdFor(req, spec.action, orderId);
+
+    const description = await describeOrder(ctx, orderId);
+    const closed = () => {
+      const status = orderStatusOf(description.status.name, published(description.typedSearchAttributes).status);
+      return new ApiError('ORDER_CLOSED', `order ${orderId} has ended (${status}); it takes no more actions`, {
+        status,
+      });
+    };
+    if (!isOpen(description.status.name)) throw closed();
+
+    const handle = client.workflow.getHandle(orderId, description.runId);
+    const args = spec.args(body, req);
+    let update;
+    try {
+      update = await withDeadline(client, config.TEMPORAL_RPC_TIMEOUT_MS, () =>
+        handle.startUpdate(spec.update, { args: [args], updateId, waitForStage: 'ACCEPTED' }),
+      );
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw closed();
+      if (err instanceof WorkflowUpdateFailedError) throw new ApiError(spec.refused, causeMessage(err));
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+        // Temporal answered describe() a moment ago: it is the workflow's worker that does not take the Update.
+        throw new ApiError(
+          'ORDER_NOT_RESPONDING',
+          'the order did not take the request in time (its worker may be down); retry with the same Idempotency-Key',
+          undefined,
+          { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+        );
+      }
+      throw err;
+    }
+    req.log.info({ action: spec.action, updateId }, 'order action accepted');
+
+    let state: SagaState;
+    try {
+      state = await withDeadline(client, config.UPDATE_TIMEOUT_MS, () => update.result());
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        req.log.info({ action: spec.action, reason: causeMessage(err) }, 'order action refused');
+        throw new ApiError(spec.refused, causeMessage(err));
+      }
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isDeadlineExceeded(err)) {
+        // Accepted, not finished yet (e.g. compensations still retrying): the outcome shows on the order.
+        const view = await orderView(ctx, req, orderId);
+        const pending: ActionResult = {
+          orderId,
+          action: spec.action,
+          done: false,
+          status: view.status,
+          statusUrl: statusUrl(orderId),
+        };
+        return res.status(202).location(pending.statusUrl).json(pending);
+      }
+      throw err;
+    }
+    const result: ActionResult = {
+      orderId,
+      action: spec.action,
+      done: true,
+      status: state.status,
+      statusUrl: statusUrl(orderId),
+      state,
+    };
+    res.json(result);
+  };
+}

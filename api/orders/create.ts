@@ -1,0 +1,129 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import type { RequestHandler, Response } from 'express';
+import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
+import type { OrderInput } from '../../workflows/order/types';
+import type { orderFulfillment } from '../../workflows/order/workflow';
+import { ApiError } from '../errors';
+import { correlate } from '../request-id';
+import type { CreateOrder, OrderAccepted, OrderStatus } from '../schemas';
+import { CreateOrderSchema, IdempotencyKeySchema } from '../schemas';
+import { withDeadline } from '../temporal';
+import type { OrderMemo, OrdersContext } from './common';
+import {
+  describeOrder,
+  memoOf,
+  ORDER_WORKFLOW_TYPE,
+  orderIdFor,
+  orderStatusOf,
+  published,
+  requestHash,
+  statusUrl,
+} from './common';
+
+/** The Idempotency-Key header, required and 1-200 printable ASCII characters; 400 INVALID_IDEMPOTENCY_KEY otherwise. */
+export function idempotencyKey(header: string | undefined, required: true): string;
+export function idempotencyKey(header: string | undefined, required: false): string | undefined;
+export function idempotencyKey(header: string | undefined, required: boolean): string | undefined {
+  if (header === undefined) {
+    if (!required) return undefined;
+    throw new ApiError(
+      'INVALID_IDEMPOTENCY_KEY',
+      'the Idempotency-Key header is required (1-200 printable characters)',
+    );
+  }
+  const parsed = IdempotencyKeySchema.safeParse(header);
+  if (!parsed.success) {
+    throw new ApiError(
+      'INVALID_IDEMPOTENCY_KEY',
+      'the Idempotency-Key header must be 1-200 printable ASCII characters',
+    );
+  }
+  return parsed.data;
+}
+
+function summary(orderId: string, order: CreateOrder): string {
+  const units = order.items.reduce((sum, item) => sum + item.quantity, 0);
+  const lines = order.items.length === 1 ? '1 line' : `${order.items.length} lines`;
+  return `Order ${orderId} for ${order.customerId}: ${lines}, ${units} units, ${order.currency}`;
+}
+
+function details(orderId: string, order: CreateOrder, apiKey: string, requestId: string): string {
+  return [
+    `**Order ${orderId}** for customer \`${order.customerId}\`, paid in ${order.currency} with \`${order.paymentMethod}\``,
+    '',
+    ...order.items.map((item) => `- ${item.quantity} × \`${item.sku}\``),
+    '',
+    `started through the API by key \`${apiKey}\` (request \`${requestId}\`)`,
+  ].join('\n');
+}
+
+function accepted(res: Response, orderId: string, status: OrderStatus): void {
+  const body: OrderAccepted = { orderId, status, statusUrl: statusUrl(orderId) };
+  res.status(202).location(body.statusUrl).json(body);
+}
+
+/**
+ * POST /orders: starts the order saga with workflow id = order id (derived from key name + Idempotency-Key)
+ * under REJECT_DUPLICATE, so one key never starts a second saga, even after the first one closed. A replay
+ * with the same body answers the same order (Idempotent-Replay: true); a different body is 422.
+ */
+export function createOrder(ctx: OrdersContext): RequestHandler {
+  const { client, config } = ctx;
+  return async (req, res) => {
+    const apiKey = req.apiKey!;
+    const key = idempotencyKey(req.get('Idempotency-Key'), true);
+    const order = CreateOrderSchema.parse(req.body ?? {});
+    const orderId = orderIdFor(apiKey.name, key);
+    correlate(req, orderId);
+    const hash = requestHash(order);
+    const input: OrderInput = {
+      orderId,
+      ...order,
+      ...(config.APPROVAL_THRESHOLD_MINOR === undefined
+        ? {}
+        : { approvalThresholdMinor: config.APPROVAL_THRESHOLD_MINOR }),
+    };
+    const memo: OrderMemo = {
+      requestHash: hash,
+      apiKey: apiKey.name,
+      requestId: req.id,
+      customerId: order.customerId,
+      currency: order.currency,
+    };
+    try {
+      await withDeadline(client, config.TEMPORAL_RPC_TIMEOUT_MS, () =>
+        client.workflow.start<typeof orderFulfillment>(ORDER_WORKFLOW_TYPE, {
+          workflowId: orderId,
+          taskQueue: config.TASK_QUEUE,
+          args: [input],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          memo: { ...memo },
+          typedSearchAttributes: [
+            { key: SEARCH_ATTRIBUTES.CustomerId, value: order.customerId },
+            { key: SEARCH_ATTRIBUTES.OrderStatus, value: 'RUNNING' },
+          ],
+          staticSummary: summary(orderId, order),
+          staticDetails: details(orderId, order, apiKey.name, req.id),
+        }),
+      );
+      req.log.info({ customerId: order.customerId, lines: order.items.length }, 'order saga started');
+      return accepted(res, orderId, 'RUNNING');
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+
+    // The key was used before: the same request is a replay, another one is a conflict.
+    const description = await describeOrder(ctx, orderId);
+    if (memoOf(description.memo).requestHash !== hash) {
+      throw new ApiError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'this Idempotency-Key was already used with a different request body',
+        { orderId },
+      );
+    }
+    req.log.info('idempotent replay of an order request');
+    res.setHeader('Idempotent-Replay', 'true');
+    accepted(res, orderId, orderStatusOf(description.status.name, published(description.typedSearchAttributes).status));
+  };
+}

@@ -1,0 +1,295 @@
+import type { WorkflowExecutionStatusName } from '@temporalio/client';
+import { z } from 'zod';
+import type { ApprovalRecord } from '../workflows/order/types';
+import type { SagaState, SagaStatus } from '../workflows/saga/state';
+import { ERROR_CODES } from './errors';
+
+/**
+ * The API's contract as zod schemas: request bodies and queries are validated with them, and the OpenAPI
+ * document (api/openapi.ts) is generated from them, so the documentation cannot drift from the checks.
+ * Every schema registered here becomes a named component schema.
+ */
+export const schemaRegistry = z.registry<{ id: string; description?: string }>();
+
+function named<T extends z.ZodType>(id: string, description: string, schema: T): T {
+  schemaRegistry.add(schema, { id, description });
+  return schema;
+}
+
+// ── statuses ─────────────────────────────────────────────────────────────────────────────────────────
+
+export const SAGA_STATUSES = [
+  'RUNNING',
+  'AWAITING_APPROVAL',
+  'COMPENSATING',
+  'COMPENSATION_FAILED',
+  'COMPLETED',
+  'COMPENSATED',
+  'CANCELLED',
+] as const satisfies readonly SagaStatus[];
+// Fails to compile when the saga gains a status this list does not have.
+const _everySagaStatus: Exclude<SagaStatus, (typeof SAGA_STATUSES)[number]> extends never ? true : never = true;
+
+export const SagaStatusSchema = named(
+  'SagaStatus',
+  'Lifecycle of an order saga (also the OrderStatus search attribute).',
+  z.enum(SAGA_STATUSES),
+);
+
+export const OrderStatusSchema = named(
+  'OrderStatus',
+  'The order status: the saga status, or ABORTED when its workflow was closed outside the saga (terminated, ' +
+    'failed or timed out) before the saga reached a final status; workflowStatus then says how.',
+  z.enum([...SAGA_STATUSES, 'ABORTED']),
+);
+export type OrderStatus = z.infer<typeof OrderStatusSchema>;
+
+const WORKFLOW_STATUSES = [
+  'UNSPECIFIED',
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'TERMINATED',
+  'CONTINUED_AS_NEW',
+  'TIMED_OUT',
+  'PAUSED',
+  'UNKNOWN',
+] as const satisfies readonly WorkflowExecutionStatusName[];
+const _everyWorkflowStatus: Exclude<WorkflowExecutionStatusName, (typeof WORKFLOW_STATUSES)[number]> extends never
+  ? true
+  : never = true;
+
+export const WorkflowStatusSchema = named(
+  'WorkflowStatus',
+  "The Temporal workflow execution's status.",
+  z.enum(WORKFLOW_STATUSES),
+);
+
+// ── identifiers and headers ──────────────────────────────────────────────────────────────────────────
+
+export const CustomerIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'only letters, digits, _ and -');
+
+/** Order ids outside this shape cannot exist, so they are 404 without asking Temporal. */
+export const OrderIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/);
+
+export const IdempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x20-\x7E]+$/, 'printable ASCII only')
+  .refine((key) => key.trim().length > 0, 'must not be blank');
+
+// ── request bodies ───────────────────────────────────────────────────────────────────────────────────
+
+const reason = z.string().trim().min(1).max(500);
+
+export const OrderItemSchema = named(
+  'OrderItem',
+  'One order line.',
+  z
+    .object({
+      sku: z.string().min(1).max(64),
+      quantity: z.number().int().min(1).max(1000),
+    })
+    .strict(),
+);
+
+export const CreateOrderSchema = named(
+  'CreateOrder',
+  'Body of POST /orders.',
+  z
+    .object({
+      customerId: CustomerIdSchema,
+      currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code: three uppercase letters'),
+      items: z.array(OrderItemSchema).min(1).max(50),
+      paymentMethod: z.string().min(1).max(64),
+    })
+    .strict(),
+);
+export type CreateOrder = z.infer<typeof CreateOrderSchema>;
+
+export const CancelOrderSchema = named(
+  'CancelOrder',
+  'Body of POST /orders/{orderId}/cancel.',
+  z.object({ reason }).strict(),
+);
+
+export const ApproveOrderSchema = named(
+  'ApproveOrder',
+  'Body of POST /orders/{orderId}/approve: the decision on an order waiting for manual approval.',
+  z.object({ approved: z.boolean(), reason: reason.optional() }).strict(),
+);
+
+const step = z.string().min(1).max(64);
+
+export const RetryCompensationSchema = named(
+  'RetryCompensation',
+  'Body of POST /orders/{orderId}/retry-compensation; every parked compensation when step is omitted.',
+  z.object({ step: step.optional() }).strict(),
+);
+
+export const SkipCompensationSchema = named(
+  'SkipCompensation',
+  'Body of POST /orders/{orderId}/skip-compensation: why the compensation may be skipped (e.g. done by hand).',
+  z.object({ step: step.optional(), reason }).strict(),
+);
+
+// ── query strings ────────────────────────────────────────────────────────────────────────────────────
+
+export const ListOrdersQuerySchema = z
+  .object({
+    status: SagaStatusSchema.optional(),
+    customerId: CustomerIdSchema.optional(),
+    pageSize: z.coerce.number().int().min(1).max(100).default(20),
+    nextPageToken: z
+      .string()
+      .min(1)
+      .max(4096)
+      .regex(/^[A-Za-z0-9_-]+$/, 'a token from a previous page')
+      .optional(),
+  })
+  .strict();
+
+// ── responses ────────────────────────────────────────────────────────────────────────────────────────
+
+export const SagaStateSchema = named(
+  'SagaState',
+  'The saga state exposed by the workflow (times are epoch milliseconds of workflow time).',
+  z.object({
+    saga: z.string(),
+    status: SagaStatusSchema,
+    currentStep: z.string().optional(),
+    completedSteps: z.array(z.string()),
+    compensations: z.array(
+      z.object({
+        step: z.string(),
+        activity: z.string(),
+        outcome: z.enum(['COMPENSATED', 'SKIPPED', 'FAILED']),
+        attempts: z.number().int(),
+        error: z.string().optional(),
+        reason: z.string().optional(),
+        at: z.number(),
+      }),
+    ),
+    parked: z.array(z.object({ step: z.string(), activity: z.string(), error: z.string(), since: z.number() })),
+    failure: z.object({ step: z.string(), type: z.string(), message: z.string() }).optional(),
+    cancellation: z.object({ reason: z.string(), at: z.number() }).optional(),
+    startedAt: z.number(),
+    updatedAt: z.number(),
+    finishedAt: z.number().optional(),
+  }),
+);
+// Both directions: the documented state is exactly the workflow's.
+const _stateMatches: [z.infer<typeof SagaStateSchema>, SagaState] = [
+  {} as SagaState,
+  {} as z.infer<typeof SagaStateSchema>,
+];
+
+export const ApprovalSchema = named(
+  'Approval',
+  'The manual approval decision, once made.',
+  z.object({ approved: z.boolean(), by: z.string(), reason: z.string().optional(), at: z.number() }),
+);
+const _approvalMatches: [z.infer<typeof ApprovalSchema>, ApprovalRecord] = [
+  {} as ApprovalRecord,
+  {} as z.infer<typeof ApprovalSchema>,
+];
+
+export const OrderAcceptedSchema = named(
+  'OrderAccepted',
+  'Answer of POST /orders: the saga runs; poll statusUrl.',
+  z.object({ orderId: z.string(), status: OrderStatusSchema, statusUrl: z.string() }),
+);
+export type OrderAccepted = z.infer<typeof OrderAcceptedSchema>;
+
+export const STATUS_SOURCES = ['workflow-query', 'workflow-result', 'last-published'] as const;
+
+export const OrderViewSchema = named(
+  'Order',
+  'An order as GET /orders/{orderId} reports it.',
+  z.object({
+    orderId: z.string(),
+    status: OrderStatusSchema,
+    workflowStatus: WorkflowStatusSchema,
+    statusSource: z
+      .enum(STATUS_SOURCES)
+      .describe(
+        'workflow-query: live from the running saga; workflow-result: the closed saga result; last-published: ' +
+          'the search attributes the saga last published (its worker did not answer, or the workflow was ' +
+          'closed outside the saga), so state is absent',
+      ),
+    customerId: z.string().optional(),
+    currency: z.string().optional(),
+    totalMinor: z.number().int().optional().describe('order total in minor units, once priced'),
+    currentStep: z.string().optional(),
+    startedAt: z.iso.datetime(),
+    closedAt: z.iso.datetime().optional(),
+    state: SagaStateSchema.optional(),
+    approval: ApprovalSchema.optional(),
+  }),
+);
+export type OrderView = z.infer<typeof OrderViewSchema>;
+
+export const OrderSummarySchema = named(
+  'OrderSummary',
+  'An order as listed (from Temporal visibility, eventually consistent).',
+  z.object({
+    orderId: z.string(),
+    status: OrderStatusSchema,
+    workflowStatus: WorkflowStatusSchema,
+    customerId: z.string().optional(),
+    currency: z.string().optional(),
+    step: z.string().optional(),
+    totalMinor: z.number().int().optional(),
+    startedAt: z.iso.datetime(),
+    closedAt: z.iso.datetime().optional(),
+  }),
+);
+export type OrderSummary = z.infer<typeof OrderSummarySchema>;
+
+export const OrderListSchema = named(
+  'OrderList',
+  'A page of orders, newest first; pass nextPageToken to get the next page (null on the last).',
+  z.object({ orders: z.array(OrderSummarySchema), nextPageToken: z.string().nullable() }),
+);
+
+export const ORDER_ACTIONS = ['cancel', 'approve', 'retry-compensation', 'skip-compensation'] as const;
+export type OrderAction = (typeof ORDER_ACTIONS)[number];
+
+export const ActionResultSchema = named(
+  'ActionResult',
+  'Outcome of an order action (a workflow Update). done=true (HTTP 200): the Update completed and state is ' +
+    'the saga state it returned. done=false (HTTP 202): the Update was accepted but is still running ' +
+    '(e.g. compensations retrying); poll statusUrl.',
+  z.object({
+    orderId: z.string(),
+    action: z.enum(ORDER_ACTIONS),
+    done: z.boolean(),
+    status: OrderStatusSchema,
+    statusUrl: z.string(),
+    state: SagaStateSchema.optional(),
+  }),
+);
+export type ActionResult = z.infer<typeof ActionResultSchema>;
+
+export const ErrorSchema = named(
+  'Error',
+  'Every error: a stable code, a human message, optional details (e.g. validation issues) and the request id.',
+  z.object({
+    error: z.object({ code: z.enum(ERROR_CODES), message: z.string(), details: z.unknown().optional() }),
+    requestId: z.string(),
+  }),
+);
+
+export const HealthSchema = named('Health', 'Liveness: the process answers.', z.object({ status: z.literal('ok') }));
+
+export const ReadySchema = named(
+  'Ready',
+  'Readiness: whether Temporal answers (503 when not).',
+  z.object({ status: z.enum(['ready', 'unavailable']), temporal: z.object({ namespace: z.string() }) }),
+);
