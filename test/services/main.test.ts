@@ -80,7 +80,7 @@ describe('service processes (main.ts)', () => {
   });
 
   it('refuses to start without SERVICE_TOKEN, naming the variable', async () => {
-    const env = { ...process.env, PORT: '0', DATABASE_URL: `file:${dir}/none.db` };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DATABASE_URL: `file:${dir}/none.db` };
     delete env.SERVICE_TOKEN;
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'services/payment/main.ts')], {
       cwd: root,
