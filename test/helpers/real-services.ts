@@ -52,7 +52,7 @@ export interface RealServices {
   config: ServicesConfig;
   clients: ServiceClients;
   /** The saga's activities over these services; `fetch` replaces the transport (fault injection). */
-  activities(fetch?: typeof globalThis.fetch): OrderActivities;
+  activities(fetch?: typeof globalThis.fetch, options?: { timeoutMs?: number }): OrderActivities;
   snapshot(orderId: string): Promise<OrderSnapshot>;
   /** Available units of a product in the inventory service. */
   available(sku: string): Promise<number>;
@@ -88,7 +88,7 @@ export async function startRealServices(backend: Backend = 'sqlite'): Promise<Re
   return {
     config,
     clients,
-    activities: (fetch) => createOrderActivities(createServiceClients(config, { fetch })),
+    activities: (fetch, options) => createOrderActivities(createServiceClients({ ...config, ...options }, { fetch })),
     async snapshot(orderId) {
       const [orderView, reservation, paymentView] = await Promise.all([
         clients.order.get(orderId).catch(absent),
