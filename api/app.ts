@@ -25,7 +25,8 @@ export const BODY_LIMIT = '64kb';
 
 /** Bodies must be JSON; anything else with a body is 415 (body-parser would silently skip it). */
 const requireJson: RequestHandler = (req, _res, next) => {
-  if (req.is('application/json') === false) {
+  const empty = req.get('Content-Length') === '0' && req.get('Transfer-Encoding') === undefined;
+  if (!empty && req.is('application/json') === false) {
     return next(new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json'));
   }
   next();

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import { createApp } from '../../api/app';
+import { loadConfig } from '../../api/config';
+import type { ApiConfig } from '../../api/config';
+import { ErrorSchema } from '../../api/schemas';
+import { createLogger } from '../../lib/logger';
+
+/** Secrets of the test keys: one client, one operator, a second client (another idempotency scope). */
+export const KEYS = {
+  client: 'sk_test_client_0001',
+  operator: 'sk_test_operator_0001',
+  otherClient: 'sk_test_client_0002',
+} as const;
+export const API_KEYS = `shop:${KEYS.client}:client,ops:${KEYS.operator}:operator,kiosk:${KEYS.otherClient}:client`;
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface RequestOptions {
+  key?: string;
+  /** JSON-encoded and sent as application/json. */
+  body?: unknown;
+  /** Sent as is (with Content-Type application/json unless headers say otherwise). */
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+export interface TestApi {
+  url: string;
+  config: ApiConfig;
+  request<T = Record<string, unknown>>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  close(): Promise<void>;
+}
+
+/** The API on a real socket (127.0.0.1, port 0) over the given Temporal client. */
+export async function startApi(client: Client, env: Record<string, string> = {}): Promise<TestApi> {
+  const config = loadConfig({ API_KEYS, ...env });
+  const logger = createLogger({ test: 'api' }).child({}, { level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const app = createApp({ client, config, logger });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    config,
+    async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.key) headers.authorization = `Bearer ${options.key}`;
+      let body: string | undefined;
+      if (options.raw !== undefined) body = options.raw;
+      else if (options.body !== undefined) body = JSON.stringify(options.body);
+      if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+        headers['content-type'] = 'application/json';
+      }
+      const res = await fetch(url + path, { method, headers, body });
+      const text = await res.text();
+      let parsed: unknown = undefined;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      return { status: res.status, headers: res.headers, body: parsed as T, text };
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Asserts the one error shape and code; returns the body for further checks. */
+export function assertError(res: ApiResponse, status: number, code: string): { message: string; details?: unknown } {
+  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status}: ${res.text}`);
+  const body = ErrorSchema.parse(res.body);
+  assert.equal(body.error.code, code, res.text);
+  assert.equal(body.requestId, res.headers.get('x-request-id'), 'the error carries the request id of the header');
+  return body.error;
+}
+
+export function validOrder(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    customerId: 'cust-1',
+    currency: 'EUR',
+    items: [{ sku: 'SKU-1', quantity: 2 }],
+    paymentMethod: 'tok_ok',
+    ...overrides,
+  };
+}
+
+let keySequence = 0;
+/** A fresh Idempotency-Key per call. */
+export function newKey(label = 'k'): string {
+  keySequence += 1;
+  return `${label}-${process.pid}-${Date.now()}-${keySequence}`;
+}
+
+/** Polls `probe` until `done` holds, pausing with `pause` (time-skipping tests pass `() => env.sleep(...)`). */
+export async function pollUntil<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  what: string,
+  pause: () => Promise<void> = () => new Promise((resolve) => setTimeout(resolve, 50)),
+  attempts = 300,
+): Promise<T> {
+  let last: T | undefined;
+  for (let i = 0; i < attempts; i++) {
+    last = await probe();
+    if (done(last)) return last;
+    await pause();
+  }
+  throw new Error(`never reached ${what}; last: ${JSON.stringify(last)}`);
+}
