@@ -3,11 +3,10 @@ import { notFound } from '../../lib/http/errors';
 import { mutation } from '../../lib/http/mutation';
 import { parseInput } from '../../lib/http/validate';
 import { orderIdParams } from '../shared/schemas';
-import type { InventoryDb } from './db';
+import { reservationInclude, type InventoryDb } from './db';
 import { commit, release, reservationView, reserve } from './reservations';
 import { emptyBody, reserveBody, skuParams } from './schemas';
 import { productView, stockStats } from './stock';
-import { reservationInclude } from './db';
 
 export function inventoryRoutes(db: InventoryDb): Router {
   const router = Router();
