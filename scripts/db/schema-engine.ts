@@ -83,24 +83,34 @@ function toTarget(source: SchemaSource): DiffTarget {
   } satisfies DiffTarget;
 }
 
+/** Connections the engine opened: it does not close them itself. */
+type Opened = SqlDriverAdapter[];
+
 /** Applies `patch` to every connection the engine opens through `factory` (main and shadow database). */
 function patchConnections<F extends SqlMigrationAwareDriverAdapterFactory>(
   factory: F,
   patch: (adapter: SqlDriverAdapter) => void,
+  opened: Opened,
 ): F {
   const connect = factory.connect.bind(factory);
   const connectToShadowDb = factory.connectToShadowDb.bind(factory);
   factory.connect = async () => {
     const adapter = await connect();
     patch(adapter);
+    opened.push(adapter);
     return adapter;
   };
   factory.connectToShadowDb = async () => {
     const adapter = await connectToShadowDb();
     patch(adapter);
+    opened.push(adapter);
     return adapter;
   };
   return factory;
+}
+
+async function closeAll(opened: Opened): Promise<void> {
+  await Promise.all(opened.map((adapter) => adapter.dispose().catch(() => undefined)));
 }
 
 const PG_CHAR_OID = 18;
@@ -151,8 +161,15 @@ export async function diffSql(options: {
   postgresUrl?: string;
 }): Promise<string> {
   const { provider, postgresUrl } = options;
-  if (provider === 'sqlite')
-    return runDiff(options, patchConnections(new PrismaBetterSqlite3({ url: ':memory:' }), scriptsAsScripts));
+  const opened: Opened = [];
+  if (provider === 'sqlite') {
+    try {
+      const factory = patchConnections(new PrismaBetterSqlite3({ url: ':memory:' }), scriptsAsScripts, opened);
+      return await runDiff(options, factory);
+    } finally {
+      await closeAll(opened);
+    }
+  }
   if (!postgresUrl) throw new Error('diffSql on PostgreSQL needs postgresUrl (an admin URL)');
   // The engine replays migrations on the connection it is given, not only on a shadow database: give it a
   // scratch database of its own.
@@ -163,9 +180,16 @@ export async function diffSql(options: {
     await admin.query(`CREATE DATABASE "${scratch}"`);
     const url = new URL(postgresUrl);
     url.pathname = `/${scratch}`;
+    // Errors of pooled connections after the diff (the scratch database is dropped) are expected.
+    const ignore = () => undefined;
+    const factory = new PrismaPg(
+      { connectionString: url.toString() },
+      { onPoolError: ignore, onConnectionError: ignore },
+    );
     try {
-      return await runDiff(options, patchConnections(new PrismaPg({ connectionString: url.toString() }), charAsText));
+      return await runDiff(options, patchConnections(factory, charAsText, opened));
     } finally {
+      await closeAll(opened);
       await admin.query(`DROP DATABASE IF EXISTS "${scratch}" WITH (FORCE)`);
     }
   } finally {
