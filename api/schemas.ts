@@ -150,7 +150,7 @@ export const ListOrdersQuerySchema = z
       .string()
       .min(1)
       .max(4096)
-      .regex(/^[A-Za-z0-9_-]+$/, 'a token from a previous page')
+      .regex(/^[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/, 'a token from a previous page')
       .optional(),
   })
   .strict();

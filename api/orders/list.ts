@@ -1,19 +1,58 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import type { RequestHandler } from 'express';
 import { ApiError } from '../errors';
 import type { OrderSummary } from '../schemas';
 import { ListOrdersQuerySchema } from '../schemas';
-import { grpcCode, withDeadline } from '../temporal';
+import type { ApiKey } from '../config';
+import { withDeadline } from '../temporal';
 import type { OrdersContext } from './common';
 import { memoOf, ORDER_WORKFLOW_TYPE, orderStatusOf, published } from './common';
 
-const GRPC_INVALID_ARGUMENT = 3;
+interface Filter {
+  status?: string;
+  customerId?: string;
+}
+
+/**
+ * Page tokens: Temporal's token, signed together with the listing's filter. A token the API did not issue
+ * for this filter is a 400 before Temporal sees it (the server answers garbage tokens with a retryable
+ * UNKNOWN error). The key derives from the configured API key secrets, so every API process with the same
+ * configuration accepts the others' tokens.
+ */
+export function pageTokens(keys: readonly ApiKey[]) {
+  const secret = createHash('sha256')
+    .update(
+      `sagaflow-page-token\n${keys
+        .map((k) => k.secret)
+        .sort()
+        .join('\n')}`,
+    )
+    .digest();
+  const sign = (filter: Filter, token: Buffer) =>
+    createHmac('sha256', secret).update(visibilityQuery(filter)).update('\n').update(token).digest().subarray(0, 16);
+  return {
+    encode(filter: Filter, token: Buffer): string {
+      return `${token.toString('base64url')}.${sign(filter, token).toString('base64url')}`;
+    },
+    decode(filter: Filter, value: string): Buffer {
+      const [data = '', mac = ''] = value.split('.');
+      const token = Buffer.from(data, 'base64url');
+      const presented = Buffer.from(mac, 'base64url');
+      const expected = sign(filter, token);
+      if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
+        throw new ApiError('VALIDATION_ERROR', 'nextPageToken is not a token from a previous page of this listing');
+      }
+      return token;
+    },
+  };
+}
 
 /**
  * The visibility query for a listing. Every value in it was validated against a closed alphabet
  * (status: the SagaStatus enum; customerId: [A-Za-z0-9_-]), so nothing a caller sends can change its shape.
  */
-export function visibilityQuery(filter: { status?: string; customerId?: string }): string {
+export function visibilityQuery(filter: Filter): string {
   const clauses = [`WorkflowType = "${ORDER_WORKFLOW_TYPE}"`];
   if (filter.status) clauses.push(`OrderStatus = "${filter.status}"`);
   if (filter.customerId) clauses.push(`CustomerId = "${filter.customerId}"`);
@@ -27,25 +66,20 @@ export function visibilityQuery(filter: { status?: string; customerId?: string }
  */
 export function listOrders(ctx: OrdersContext): RequestHandler {
   const { client, config } = ctx;
+  const tokens = pageTokens(config.API_KEYS);
   return async (req, res) => {
     const query = ListOrdersQuerySchema.parse(req.query);
+    const filter: Filter = { status: query.status, customerId: query.customerId };
     const namespace = client.options.namespace;
-    let response;
-    try {
-      response = await withDeadline(client, config.TEMPORAL_RPC_TIMEOUT_MS, () =>
-        client.workflowService.listWorkflowExecutions({
-          namespace,
-          query: visibilityQuery(query),
-          pageSize: query.pageSize,
-          nextPageToken: query.nextPageToken ? Buffer.from(query.nextPageToken, 'base64url') : undefined,
-        }),
-      );
-    } catch (err) {
-      if (query.nextPageToken && grpcCode(err) === GRPC_INVALID_ARGUMENT) {
-        throw new ApiError('VALIDATION_ERROR', 'nextPageToken is not a token from a previous page of this listing');
-      }
-      throw err;
-    }
+    const nextPageToken = query.nextPageToken ? tokens.decode(filter, query.nextPageToken) : undefined;
+    const response = await withDeadline(client, config.TEMPORAL_RPC_TIMEOUT_MS, () =>
+      client.workflowService.listWorkflowExecutions({
+        namespace,
+        query: visibilityQuery(filter),
+        pageSize: query.pageSize,
+        nextPageToken,
+      }),
+    );
     const orders: OrderSummary[] = [];
     for (const raw of response.executions) {
       const info = await executionInfoFromRaw(raw, client.options.loadedDataConverter, raw, namespace);
@@ -64,6 +98,6 @@ export function listOrders(ctx: OrdersContext): RequestHandler {
       });
     }
     const token = response.nextPageToken;
-    res.json({ orders, nextPageToken: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null });
+    res.json({ orders, nextPageToken: token && token.length > 0 ? tokens.encode(filter, Buffer.from(token)) : null });
   };
 }

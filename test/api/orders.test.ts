@@ -43,10 +43,13 @@ async function get(api: TestApi, orderId: string): Promise<OrderView> {
   return OrderViewSchema.parse(res.body);
 }
 
+const FINAL = ['COMPLETED', 'COMPENSATED', 'CANCELLED'];
+
+/** Waits for a status; for a final one, until the workflow has closed too (the Query shows it a moment before). */
 const waitFor = (api: TestApi, orderId: string, status: string, pause?: () => Promise<void>) =>
   pollUntil(
     () => get(api, orderId),
-    (view) => view.status === status,
+    (view) => view.status === status && (!FINAL.includes(status) || view.workflowStatus === 'COMPLETED'),
     `${orderId} ${status}`,
     pause,
   );
