@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { z } from 'zod';
 import { parseEnv, port } from '../../lib/env';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../../lib/search-attributes';
@@ -48,12 +49,16 @@ function tcpOpen(hostPort: string): Promise<boolean> {
   });
 }
 
-async function hasPollers(taskQueue: string): Promise<boolean> {
+async function hasPollers(taskQueue: string, kind: 'workflow' | 'activity'): Promise<boolean> {
   const connection = await Connection.connect({ address: temporalAddress, connectTimeout: 2000 });
   try {
     const { pollers } = await connection.workflowService.describeTaskQueue({
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: { name: taskQueue },
+      taskQueueType:
+        kind === 'workflow'
+          ? temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
+          : temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
     });
     return (pollers?.length ?? 0) > 0;
   } finally {
@@ -126,8 +131,10 @@ async function main(): Promise<void> {
         ...Object.fromEntries(services.map((service) => [`${service.name.toUpperCase()}_URL`, service.url])),
       },
       ready: async () =>
-        (await hasPollers(TASK_QUEUES.orders)) &&
-        (await Promise.all(LANES.map((lane) => hasPollers(laneTaskQueue(TASK_QUEUES.orders, lane))))).every(Boolean),
+        (await hasPollers(TASK_QUEUES.orders, 'workflow')) &&
+        (await Promise.all(LANES.map((lane) => hasPollers(laneTaskQueue(TASK_QUEUES.orders, lane), 'activity')))).every(
+          Boolean,
+        ),
     });
     await supervisor.start({
       name: 'api',
