@@ -43,8 +43,3 @@ export function isDeadlineExceeded(err: unknown): boolean {
 export function withDeadline<T>(client: Client, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
   return client.connection.withDeadline(Date.now() + timeoutMs, fn);
 }
-
-/** Error names are compared rather than classes, since the SDK's error classes come from several packages. */
-export function isErrorNamed(err: unknown, name: string): boolean {
-  return err instanceof Error && err.name === name;
-}
