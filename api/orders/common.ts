@@ -59,11 +59,12 @@ export const statusUrl = (orderId: string) => `/orders/${orderId}`;
 /** Validates an order id from the path; ids that cannot exist are 404 without asking Temporal. */
 export function parseOrderId(raw: unknown): string {
   const parsed = OrderIdSchema.safeParse(raw);
-  if (!parsed.success) throw orderNotFound(String(raw).slice(0, 100));
+  if (!parsed.success) throw orderNotFound();
   return parsed.data;
 }
 
-export const orderNotFound = (orderId: string) => new ApiError('ORDER_NOT_FOUND', `no order ${orderId}`);
+export const orderNotFound = (orderId?: string) =>
+  new ApiError('ORDER_NOT_FOUND', orderId ? `no order ${orderId}` : 'no such order');
 
 /** describe() of the order's workflow; 404 ORDER_NOT_FOUND when there is none (or it is no order saga). */
 export async function describeOrder(ctx: OrdersContext, orderId: string): Promise<WorkflowExecutionDescription> {

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import express from 'express';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../../api/config';
+import { errorHandler } from '../../api/errors';
+import { canonicalJson, orderIdFor, requestHash } from '../../api/orders/common';
+import { pageTokens, visibilityQuery } from '../../api/orders/list';
+import { rateLimit } from '../../api/rate-limit';
+import { createLogger } from '../../lib/logger';
+import { ConfigError } from '../../lib/env';
+
+describe('api config', () => {
+  it('parses API_KEYS and applies the defaults', () => {
+    const config = loadConfig({ API_KEYS: 'demo:sk_demo_client:client, ops:sk_demo_operator:operator' });
+    assert.deepEqual(config.API_KEYS, [
+      { name: 'demo', secret: 'sk_demo_client', role: 'client' },
+      { name: 'ops', secret: 'sk_demo_operator', role: 'operator' },
+    ]);
+    assert.equal(config.API_PORT, 7100);
+    assert.equal(config.TEMPORAL_ADDRESS, '127.0.0.1:7233');
+    assert.equal(config.TEMPORAL_NAMESPACE, 'default');
+    assert.equal(config.TASK_QUEUE, 'sagaflow-orders');
+    assert.equal(config.RATE_LIMIT_PER_MINUTE, 600);
+    assert.equal(config.APPROVAL_THRESHOLD_MINOR, undefined);
+    assert.equal(
+      loadConfig({ API_KEYS: 'a:sk_aaaaaaaa:client', APPROVAL_THRESHOLD_MINOR: '5000' }).APPROVAL_THRESHOLD_MINOR,
+      5000,
+    );
+  });
+
+  it('rejects bad keys with one message per entry, never echoing a secret', () => {
+    const cases: [string | undefined, RegExp][] = [
+      [undefined, /API_KEYS/],
+      ['', /API_KEYS/],
+      ['demo:sk_secret_value', /entry 1: expected name:secret:role/],
+      ['demo:sk_secret_value:admin', /entry 1: role must be one of client, operator/],
+      ['de mo:sk_secret_value:client', /entry 1: name/],
+      ['demo:short:client', /entry 1: secret/],
+      ['demo:sk_secret_value:client,demo:sk_secret_other:client', /entry 2: duplicate key name demo/],
+      ['a:sk_secret_value:client,b:sk_secret_value:operator', /entry 2: duplicate secret/],
+    ];
+    for (const [value, message] of cases) {
+      assert.throws(
+        () => loadConfig(value === undefined ? {} : { API_KEYS: value }),
+        (err: Error) => {
+          assert.ok(err instanceof ConfigError);
+          assert.match(err.message, message);
+          assert.doesNotMatch(err.message, /sk_secret/);
+          return true;
+        },
+      );
+    }
+    assert.throws(
+      () => loadConfig({ API_KEYS: 'a:sk_aaaaaaaa:client', RATE_LIMIT_PER_MINUTE: '0' }),
+      /RATE_LIMIT_PER_MINUTE/,
+    );
+  });
+});
+
+describe('order ids and request hashes', () => {
+  it('the order id depends on the key name and the Idempotency-Key only', () => {
+    assert.match(orderIdFor('demo', 'k1'), /^ord_[0-9a-f]{24}$/);
+    assert.equal(orderIdFor('demo', 'k1'), orderIdFor('demo', 'k1'));
+    assert.notEqual(orderIdFor('demo', 'k1'), orderIdFor('other', 'k1'));
+    assert.notEqual(orderIdFor('demo', 'k1'), orderIdFor('demo', 'k2'));
+  });
+
+  it('canonical JSON ignores key order but keeps array order', () => {
+    assert.equal(canonicalJson({ b: 1, a: [{ y: 2, x: 1 }] }), '{"a":[{"x":1,"y":2}],"b":1}');
+    assert.equal(requestHash({ a: 1, b: 2 }), requestHash({ b: 2, a: 1 }));
+    assert.notEqual(requestHash({ items: [1, 2] }), requestHash({ items: [2, 1] }));
+  });
+});
+
+describe('listing helpers', () => {
+  it('builds the visibility query from validated filters', () => {
+    assert.equal(visibilityQuery({}), 'WorkflowType = "orderFulfillment"');
+    assert.equal(
+      visibilityQuery({ status: 'COMPLETED', customerId: 'cust-1' }),
+      'WorkflowType = "orderFulfillment" AND OrderStatus = "COMPLETED" AND CustomerId = "cust-1"',
+    );
+  });
+
+  it('page tokens round-trip for the same filter and keys, and are refused otherwise', () => {
+    const keys = loadConfig({ API_KEYS: 'a:sk_aaaaaaaa:client' }).API_KEYS;
+    const tokens = pageTokens(keys);
+    const raw = Buffer.from([1, 2, 3, 250]);
+    const token = tokens.encode({ customerId: 'c1' }, raw);
+    assert.match(token, /^[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/);
+    assert.deepEqual(tokens.decode({ customerId: 'c1' }, token), raw);
+    assert.deepEqual(pageTokens(keys).decode({ customerId: 'c1' }, token), raw, 'another process, same keys');
+    assert.throws(() => tokens.decode({ customerId: 'c2' }, token), /nextPageToken/);
+    assert.throws(() => tokens.decode({ customerId: 'c1' }, `AAAA.${token.split('.')[1]}`), /nextPageToken/);
+    const otherKeys = loadConfig({ API_KEYS: 'a:sk_bbbbbbbb:client' }).API_KEYS;
+    assert.throws(() => pageTokens(otherKeys).decode({ customerId: 'c1' }, token), /nextPageToken/);
+  });
+});
+
+describe('rate limit', () => {
+  it('refills continuously at the configured rate', async () => {
+    let now = 0;
+    const app = express();
+    app.use((req, _res, next) => {
+      req.id = 'r';
+      req.log = createLogger().child({}, { level: 'silent' });
+      req.apiKey = { name: String(req.query.key), secret: 'x', role: 'client' };
+      next();
+    });
+    app.use(rateLimit(60, () => now));
+    app.get('/', (_req, res) => {
+      res.json({ ok: true });
+    });
+    app.use(errorHandler);
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const status = async (key = 'a') => (await fetch(`${url}?key=${key}`)).status;
+    try {
+      for (let i = 0; i < 60; i++) assert.equal(await status(), 200);
+      const refused = await fetch(`${url}?key=a`);
+      assert.equal(refused.status, 429);
+      assert.equal(refused.headers.get('retry-after'), '1', 'one token a second at 60 a minute');
+      assert.equal(await status('b'), 200, 'another key has its own bucket');
+      now += 1_000;
+      assert.equal(await status(), 200);
+      assert.equal(await status(), 429);
+      now += 60_000;
+      for (let i = 0; i < 60; i++) assert.equal(await status(), 200, 'a full minute refills to the burst, no more');
+      assert.equal(await status(), 429);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});
