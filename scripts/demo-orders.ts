@@ -1,0 +1,75 @@
+// The demo orders (a success, an out-of-stock, a declined card, a large order cancelled during approval),
+// placed through the running stack's API and followed to their end. Used by scripts/demo and scripts/screenshots.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { parseEnv } from '../lib/env';
+
+export const config = parseEnv(
+  z.object({
+    API_URL: z.url().default('http://127.0.0.1:7100'),
+    API_KEY: z.string().default('sk_demo_client'),
+    TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+    TEMPORAL_NAMESPACE: z.string().default('default'),
+  }),
+);
+
+export interface Scenario {
+  name: string;
+  body: { customerId: string; currency: string; items: { sku: string; quantity: number }[]; paymentMethod: string };
+  cancelWhile?: string;
+}
+
+export const scenarios: Scenario[] = [
+  { name: 'success', body: order('SKU-1', 2, 'tok_ok') },
+  { name: 'out of stock', body: order('SKU-SOLDOUT', 1, 'tok_ok') },
+  { name: 'declined card', body: order('SKU-2', 1, 'tok_declined') },
+  { name: 'cancelled while awaiting approval', body: order('SKU-4', 10, 'tok_ok'), cancelWhile: 'AWAITING_APPROVAL' },
+];
+
+function order(sku: string, quantity: number, paymentMethod: string): Scenario['body'] {
+  return { customerId: 'demo-customer', currency: 'EUR', items: [{ sku, quantity }], paymentMethod };
+}
+
+async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
+  const response = await fetch(`${config.API_URL}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${config.API_KEY}`,
+      'content-type': 'application/json',
+      ...(method === 'POST' && path === '/orders' ? { 'idempotency-key': randomUUID() } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as T };
+}
+
+const FINAL = ['COMPLETED', 'COMPENSATED', 'CANCELLED', 'COMPENSATION_FAILED'];
+
+export interface DemoOutcome {
+  name: string;
+  orderId: string;
+  status: string;
+  link: string;
+}
+
+/** Places the scenario's order and follows it (cancelling it where the scenario says) until it ends. */
+export async function follow(scenario: Scenario): Promise<DemoOutcome> {
+  const started = await api<{ orderId: string }>('POST', '/orders', scenario.body);
+  if (started.status !== 202) throw new Error(`${scenario.name}: POST /orders answered ${started.status}`);
+  const { orderId } = started.json;
+  for (let i = 0; i < 600; i++) {
+    const { json } = await api<{ status: string }>('GET', `/orders/${orderId}`);
+    if (scenario.cancelWhile && json.status === scenario.cancelWhile) {
+      const cancelled = await api<unknown>('POST', `/orders/${orderId}/cancel`, { reason: 'demo: customer cancelled' });
+      if (cancelled.status !== 200) throw new Error(`${scenario.name}: cancel answered ${cancelled.status}`);
+    } else if (FINAL.includes(json.status)) {
+      const link = `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${orderId}`;
+      return { name: scenario.name, orderId, status: json.status, link };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${scenario.name}: order ${orderId} did not finish in time`);
+}
+
+export const demoListLink = () =>
+  `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows?query=${encodeURIComponent('CustomerId="demo-customer"')}`;

@@ -1,0 +1,66 @@
+// Screenshots of the real Temporal Web UI for docs/OPERATIONS.md: with the stack running (bash scripts/start),
+// places the demo orders and captures the list filtered by search attributes and a completed and a
+// compensated order. Headless Debian Chromium driven by playwright-core (scripts/screenshots installs it).
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { config, follow, scenarios } from './demo-orders';
+
+const outDir = path.resolve(__dirname, '..', 'docs', 'images');
+// Flags for a machine without outside network (see the environment notes): no background connections.
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const ui = (suffix: string) => `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}${suffix}`;
+
+async function capture(page: Page, url: string, file: string, settle?: (page: Page) => Promise<void>): Promise<void> {
+  await page.goto(url, { waitUntil: 'networkidle' });
+  await settle?.(page);
+  await page.waitForTimeout(1_000);
+  await page.screenshot({ path: path.join(outDir, file) });
+  console.log(`docs/images/${file}  <- ${url}`);
+}
+
+async function main(): Promise<void> {
+  mkdirSync(outDir, { recursive: true });
+  const outcomes = [];
+  for (const scenario of scenarios) outcomes.push(await follow(scenario));
+  const completed = outcomes.find((o) => o.status === 'COMPLETED');
+  const compensated = outcomes.find((o) => o.status === 'COMPENSATED' && o.name === 'declined card');
+  if (!completed || !compensated) throw new Error(`demo orders did not end as expected: ${JSON.stringify(outcomes)}`);
+
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    const query = (q: string) => ui(`/workflows?query=${encodeURIComponent(q)}`);
+    await capture(page, query('CustomerId = "demo-customer"'), 'ui-orders-by-customer.png');
+    await capture(page, query('OrderStatus = "COMPENSATED"'), 'ui-orders-compensated.png');
+    await capture(page, ui(`/workflows/${completed.orderId}`), 'ui-order-completed.png');
+    await capture(page, ui(`/workflows/${compensated.orderId}`), 'ui-order-compensated.png');
+    await capture(page, ui(`/workflows/${compensated.orderId}`), 'ui-order-compensated-metadata.png', async (p) => {
+      await p
+        .getByRole('link', { name: 'User Metadata' })
+        .or(p.getByText('User Metadata', { exact: true }))
+        .first()
+        .click();
+    });
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
