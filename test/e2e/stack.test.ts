@@ -1,37 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
+import { portOpen, startStack } from '../../scripts/stack/launch';
+import type { RunningStack } from '../../scripts/stack/launch';
 
 // The README's run command, end to end: the whole stack (dev server + UI, three services on SQLite, worker,
 // API) started by scripts/stack on free ports, the demo orders driven through the API, then a clean Ctrl-C.
 const root = path.resolve(__dirname, '..', '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1', () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
 
 function run(
   command: string,
@@ -48,51 +25,16 @@ function run(
 }
 
 describe('the one-command stack', () => {
-  const ports: Record<string, number> = {};
-  let dataDir: string;
-  let stack: ChildProcess;
-  let output = '';
+  let stack: RunningStack;
+  let ports: RunningStack['ports'];
 
   before(async () => {
-    for (const name of [
-      'TEMPORAL_PORT',
-      'TEMPORAL_UI_PORT',
-      'API_PORT',
-      'INVENTORY_PORT',
-      'PAYMENT_PORT',
-      'ORDER_PORT',
-    ]) {
-      ports[name] = await freePort();
-    }
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'sagaflow-stack-'));
-    stack = spawn(process.execPath, ['--import', 'tsx', 'scripts/stack/main.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
-        SAGAFLOW_DATA_DIR: dataDir,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    stack.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    stack.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const ready = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), 180_000);
-      const check = () => {
-        if (output.includes('\nREADY')) {
-          clearTimeout(timer);
-          resolve(true);
-        }
-      };
-      stack.stdout!.on('data', check);
-      stack.once('exit', () => resolve(false));
-    });
-    assert.ok(ready, `the stack did not become ready:\n${output.slice(-4000)}`);
+    stack = await startStack();
+    ports = stack.ports;
   });
 
   after(async () => {
-    if (stack && stack.exitCode === null) stack.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
+    await stack?.stop(5_000);
   });
 
   it('serves the Web UI on its port', async () => {
@@ -132,9 +74,9 @@ describe('the one-command stack', () => {
   });
 
   it('stops cleanly on Ctrl-C, leaving no process behind', async () => {
-    const exited = new Promise<number | null>((resolve) => stack.once('exit', (code) => resolve(code)));
-    stack.kill('SIGINT');
-    assert.equal(await exited, 0, output.slice(-2000));
+    const exited = new Promise<number | null>((resolve) => stack.child.once('exit', (code) => resolve(code)));
+    stack.child.kill('SIGINT');
+    assert.equal(await exited, 0, stack.output().slice(-2000));
     for (const [name, port] of Object.entries(ports)) {
       assert.equal(await portOpen(port), false, `${name} ${port} still open after shutdown`);
     }
