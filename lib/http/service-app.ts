@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 import { requireBearerToken } from './auth';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { HttpError } from './errors';
-import { faultInjection } from './fault-injection';
+import { faultInjection, type FaultConfig } from './fault-injection';
 import { requestLog } from './request-log';
 
 export interface ServiceAppOptions {
@@ -15,6 +15,8 @@ export interface ServiceAppOptions {
   ping: () => Promise<void>;
   /** Share of mutating requests answered 503 before any effect (chaos testing); default 0. */
   faultRate?: number;
+  /** Every injected fault (latency, 503 before or after the effect); `faultRate` is its `rate`. */
+  faults?: FaultConfig;
   /** Largest accepted JSON body (default 64kb); larger is 413 PAYLOAD_TOO_LARGE. */
   bodyLimit?: string;
   routes: Router;
@@ -25,7 +27,7 @@ export interface ServiceAppOptions {
  * bearer auth, a JSON body limit, fault injection, the service's routes, JSON 404s and the JSON error body.
  */
 export function createServiceApp(options: ServiceAppOptions): express.Express {
-  const { name, token, logger, ping, faultRate = 0, bodyLimit = '64kb', routes } = options;
+  const { name, token, logger, ping, faultRate = 0, faults, bodyLimit = '64kb', routes } = options;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -44,7 +46,7 @@ export function createServiceApp(options: ServiceAppOptions): express.Express {
   });
   app.use(requireBearerToken(token));
   app.use(express.json({ limit: bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
-  app.use(faultInjection(faultRate));
+  app.use(faultInjection({ rate: faultRate, ...faults }));
   app.use(routes);
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import type { Logger } from '../../lib/logger';
+import type { FaultConfig } from '../../lib/http/fault-injection';
 import { createServiceApp } from '../../lib/http/service-app';
 import type { InventoryDb } from './db';
 import { inventoryRoutes } from './routes';
@@ -7,6 +8,8 @@ import { inventoryRoutes } from './routes';
 export interface InventoryConfig {
   token: string;
   faultRate?: number;
+  /** Chaos faults (latency, lost responses, and the rate again); see lib/http/fault-injection.ts. */
+  faults?: FaultConfig;
 }
 
 /** The inventory service as an Express app (no listen): products with stock, reservations per order. */
@@ -23,6 +26,7 @@ export function createApp({
     name: 'inventory',
     token: config.token,
     faultRate: config.faultRate,
+    faults: config.faults,
     logger,
     ping: db.ping,
     routes: inventoryRoutes(db),

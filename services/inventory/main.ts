@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     migrationsDir: inventoryMigrations,
     openDb: (target) => openInventoryDb(target),
     seed: (db) => seedInventory(db),
-    createApp: (db) => createApp({ db, config: { token: env.token, faultRate: env.faultRate }, logger }),
+    createApp: (db) => createApp({ db, config: { token: env.token, faults: env.faults }, logger }),
   });
   stopOnSignals(service, logger);
 }

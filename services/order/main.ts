@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     migrationsDir: orderMigrations,
     openDb: (target) => openOrderDb(target),
     seed: (db) => seedCatalogue(db),
-    createApp: (db) => createApp({ db, config: { token: env.token, faultRate: env.faultRate }, logger }),
+    createApp: (db) => createApp({ db, config: { token: env.token, faults: env.faults }, logger }),
   });
   stopOnSignals(service, logger);
 }

@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import type { FaultConfig } from '../../lib/http/fault-injection';
 import { createServiceApp } from '../../lib/http/service-app';
 import type { Logger } from '../../lib/logger';
 import type { TestCardConfig } from './behaviours';
@@ -8,6 +9,8 @@ import { paymentRoutes } from './routes';
 export interface PaymentConfig extends TestCardConfig {
   token: string;
   faultRate?: number;
+  /** Chaos faults (latency, lost responses, and the rate again); see lib/http/fault-injection.ts. */
+  faults?: FaultConfig;
 }
 
 /** The payment service as an Express app (no listen): authorize, capture, cancel, refund; a ledger row per movement. */
@@ -16,6 +19,7 @@ export function createApp({ db, config, logger }: { db: PaymentDb; config: Payme
     name: 'payment',
     token: config.token,
     faultRate: config.faultRate,
+    faults: config.faults,
     logger,
     ping: db.ping,
     routes: paymentRoutes(db, config),

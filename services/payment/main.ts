@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   logger.level = env.logLevel;
   const config = {
     token: env.token,
-    faultRate: env.faultRate,
+    faults: env.faults,
     slowMs: cards.PAYMENT_SLOW_MS,
     flakyFailures: cards.PAYMENT_FLAKY_FAILURES,
   };

@@ -3,17 +3,25 @@ import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { Router } from 'express';
 import { canonicalJson } from '../../lib/http/canonical-json';
+import type { FaultConfig } from '../../lib/http/fault-injection';
 import { createServiceApp } from '../../lib/http/service-app';
+import { loadServiceEnv } from '../../lib/http/service-env';
 import { parseDatabaseUrl, redact } from '../../lib/db/url';
 import { silentLogger, TOKEN } from './helpers';
 
-async function serve(options: { ping?: () => Promise<void>; faultRate?: number }) {
+async function serve(options: { ping?: () => Promise<void>; faultRate?: number; faults?: FaultConfig }) {
   const routes = Router();
+  let effects = 0;
   routes.get('/boom', () => {
     throw new Error('secret internals');
   });
   routes.post('/echo', (req, res) => {
+    effects += 1;
     res.status(201).json(req.body);
+  });
+  routes.post('/conflict', (_req, res) => {
+    effects += 1;
+    res.status(409).json({ error: { code: 'PAYMENT_DECLINED', message: 'declined', details: null } });
   });
   const app = createServiceApp({
     name: 'plumbing',
@@ -21,6 +29,7 @@ async function serve(options: { ping?: () => Promise<void>; faultRate?: number }
     logger: silentLogger,
     ping: options.ping ?? (async () => undefined),
     faultRate: options.faultRate,
+    faults: options.faults,
     routes,
   });
   const server = app.listen(0, '127.0.0.1');
@@ -31,6 +40,7 @@ async function serve(options: { ping?: () => Promise<void>; faultRate?: number }
     get: (path: string) => fetch(`${url}${path}`, { headers: auth }),
     post: (path: string, body: unknown) =>
       fetch(`${url}${path}`, { method: 'POST', headers: auth, body: JSON.stringify(body) }),
+    effects: () => effects,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -77,6 +87,73 @@ describe('service plumbing', () => {
     } finally {
       await healthy.close();
     }
+  });
+
+  it('fault latency delays mutating requests by up to the configured time, reads not at all', async () => {
+    const app = await serve({ faults: { latencyMs: 300 } });
+    try {
+      const timed = async (request: () => Promise<Response>) => {
+        const started = performance.now();
+        const answer = await request();
+        return { status: answer.status, ms: performance.now() - started };
+      };
+      const posts = await Promise.all(Array.from({ length: 12 }, () => timed(() => app.post('/echo', { a: 1 }))));
+      assert.ok(
+        posts.every((post) => post.status === 201),
+        'latency alone fails nothing',
+      );
+      assert.ok(
+        posts.some((post) => post.ms >= 60),
+        `some request waited: ${posts.map((p) => Math.round(p.ms)).join(', ')}`,
+      );
+      assert.ok(
+        posts.every((post) => post.ms < 1_500),
+        'never much longer than the maximum',
+      );
+      const read = await timed(() => app.get('/boom'));
+      assert.equal(read.status, 500);
+      assert.ok(read.ms < 250, `reads are not delayed (${Math.round(read.ms)} ms)`);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a lost response applies the effect, then answers 503; errors pass through unchanged', async () => {
+    const app = await serve({ faults: { lostResponseRate: 1 } });
+    try {
+      const post = await app.post('/echo', { a: 1 });
+      assert.equal(post.status, 503);
+      assert.deepEqual(((await post.json()) as { error: { code: string; details: unknown } }).error, {
+        code: 'SERVICE_UNAVAILABLE',
+        message: 'Injected fault (response lost after the effect)',
+        details: { injected: true, afterEffect: true },
+      });
+      assert.equal(app.effects(), 1, 'the effect happened');
+      const conflict = await app.post('/conflict', {});
+      assert.equal(conflict.status, 409, 'a business answer is not turned into a fault');
+      assert.equal(app.effects(), 2);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('reads the faults from <NAME>_FAULT_RATE, _FAULT_LATENCY_MS and _FAULT_LOST_RESPONSE_RATE', () => {
+    const base = { SERVICE_TOKEN: 'a-long-enough-token' };
+    assert.deepEqual(loadServiceEnv('payment', 7102, base).faults, { rate: 0, latencyMs: 0, lostResponseRate: 0 });
+    const env = loadServiceEnv('payment', 7102, {
+      ...base,
+      PAYMENT_FAULT_RATE: '0.1',
+      PAYMENT_FAULT_LATENCY_MS: '250',
+      PAYMENT_FAULT_LOST_RESPONSE_RATE: '0.05',
+      INVENTORY_FAULT_RATE: '0.9',
+    });
+    assert.deepEqual(env.faults, { rate: 0.1, latencyMs: 250, lostResponseRate: 0.05 });
+    assert.equal(env.faultRate, 0.1);
+    assert.throws(
+      () =>
+        loadServiceEnv('order', 7103, { ...base, ORDER_FAULT_LATENCY_MS: '-1', ORDER_FAULT_LOST_RESPONSE_RATE: '2' }),
+      (err: Error) => /ORDER_FAULT_LATENCY_MS/.test(err.message) && /ORDER_FAULT_LOST_RESPONSE_RATE/.test(err.message),
+    );
   });
 
   it('canonical JSON ignores key order and undefined fields, keeps array order', () => {
