@@ -1,3 +1,5 @@
+import { after, before } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { OrderActivities } from '../../activities/types';
 import { createOrderActivities } from '../../activities/order';
 import { createServiceClients } from '../../activities/service-clients';
@@ -16,6 +18,7 @@ import { openPaymentDb, paymentMigrations } from '../../services/payment/db';
 import type { PaymentTx } from '../../services/payment/db';
 import type { Backend, ServiceUnderTest } from '../services/helpers';
 import { silentLogger, startService, TOKEN } from '../services/helpers';
+import { createTimeSkippingEnv } from './temporal';
 
 /** The three real services as the tests start them: migrated, seeded with the demo catalogue. */
 export const INVENTORY_SERVICE: ServiceUnderTest<InventoryTx> = {
@@ -113,4 +116,16 @@ export async function startRealServices(backend: Backend = 'sqlite'): Promise<Re
       await Promise.all([inventory.stop(), payment.stop(), order.stop()]);
     },
   };
+}
+
+/** A test file's time-skipping environment and real services (SQLite), set up before and torn down after it. */
+export function realServicesSuite(): { env: TestWorkflowEnvironment; services: RealServices } {
+  const suite = {} as { env: TestWorkflowEnvironment; services: RealServices };
+  before(async () => {
+    [suite.env, suite.services] = await Promise.all([createTimeSkippingEnv(), startRealServices('sqlite')]);
+  });
+  after(async () => {
+    await Promise.all([suite.env?.teardown(), suite.services?.stop()]);
+  });
+  return suite;
 }

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { describe, it } from 'node:test';
 import { FaultyTransport } from '../helpers/faulty-transport';
 import { orderInput, rejectsWithCause, runOrderSaga, waitForStep } from '../helpers/order-saga';
-import { startRealServices } from '../helpers/real-services';
-import type { OrderSnapshot, RealServices } from '../helpers/real-services';
-import { createTimeSkippingEnv } from '../helpers/temporal';
+import { realServicesSuite } from '../helpers/real-services';
+import type { OrderSnapshot } from '../helpers/real-services';
 
 // A generated matrix over the real services: every activity step × {fails before its effect, fails after it
 // (response lost), times out (the service does not answer within the client's timeout), cancelled while in
@@ -92,14 +90,7 @@ function expectedOutcome(index: number, fault: Fault): Expected {
   };
 }
 
-let env: TestWorkflowEnvironment;
-let services: RealServices;
-before(async () => {
-  [env, services] = await Promise.all([createTimeSkippingEnv(), startRealServices('sqlite')]);
-});
-after(async () => {
-  await Promise.all([env?.teardown(), services?.stop()]);
-});
+const suite = realServicesSuite();
 
 describe('failure matrix: every step × every fault, against the real services', () => {
   STEPS.forEach((step, index) => {
@@ -115,11 +106,11 @@ describe('failure matrix: every step × every fault, against the real services',
           times,
         );
         const input = orderInput({ items: [{ sku: 'SKU-1', quantity: QUANTITY }] });
-        const availableBefore = await services.available('SKU-1');
+        const availableBefore = await suite.services.available('SKU-1');
 
         // The test server does not skip time while an activity runs, so the timeout is the client's, kept short.
-        const activities = services.activities(transport.fetch, fault === 'timeout' ? { timeoutMs: 300 } : {});
-        const result = await runOrderSaga(env, activities, input, async (handle) => {
+        const activities = suite.services.activities(transport.fetch, fault === 'timeout' ? { timeoutMs: 300 } : {});
+        const result = await runOrderSaga(suite.env, activities, input, async (handle) => {
           if (fault !== 'cancel') return;
           await waitForStep(handle, step.name);
           const cancel = handle.executeUpdate('cancel', { args: [{ reason: `cancel during ${step.name}` }] });
@@ -139,8 +130,8 @@ describe('failure matrix: every step × every fault, against the real services',
         if (fault === 'cancel' && !step.afterPivot) {
           assert.equal(result.state.cancellation?.reason, `cancel during ${step.name}`);
         }
-        assert.deepEqual(await services.snapshot(input.orderId), expected.snapshot);
-        assert.equal(await services.available('SKU-1'), availableBefore + expected.stockDelta);
+        assert.deepEqual(await suite.services.snapshot(input.orderId), expected.snapshot);
+        assert.equal(await suite.services.available('SKU-1'), availableBefore + expected.stockDelta);
       });
     }
   });
