@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { freePort } from '../../scripts/stack/launch';
 import { freshDatabase } from '../services/helpers';
 import { createLocalEnv } from '../helpers/temporal';
 
@@ -14,17 +14,6 @@ import { createLocalEnv } from '../helpers/temporal';
 const root = path.resolve(__dirname, '..', '..');
 const TOKEN = 'entrypoint-test-token';
 const API_KEY = 'sk_entry_client';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitOk(url: string, process: ChildProcess, log: () => string): Promise<void> {
   for (let i = 0; i < 300; i++) {
