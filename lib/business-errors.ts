@@ -20,6 +20,7 @@ export const BUSINESS_ERROR_CODES = [
   'PAYMENT_EXISTS',
   'PAYMENT_CANCELLED',
   'CURRENCY_MISMATCH',
+  'ORDER_CLOSED',
 ] as const;
 
 export type BusinessErrorCode = (typeof BUSINESS_ERROR_CODES)[number];

@@ -77,6 +77,18 @@ export interface OrderTx extends IdempotencyTx {
       data: { orderId: string; fromStatus: string; toStatus: string; reason: string | null };
     }): PromiseLike<unknown>;
   };
+  /** Orders closed before they existed: a late create of one is refused (409 ORDER_CLOSED). */
+  orderTombstone: {
+    findUnique(args: { where: { orderId: string } }): PromiseLike<OrderTombstoneRow | null>;
+    create(args: { data: { orderId: string; status: string; reason: string | null } }): PromiseLike<unknown>;
+  };
+}
+
+export interface OrderTombstoneRow {
+  orderId: string;
+  status: string;
+  reason: string | null;
+  createdAt: Date;
 }
 
 export type OrderDb = ServiceDb<OrderTx>;

@@ -54,6 +54,13 @@ export async function createOrder(tx: OrderTx, input: CreateOrderInput): Promise
     }
     return { status: 200, body: orderView(existing) };
   }
+  const tombstone = await tx.orderTombstone.findUnique({ where: { orderId: input.orderId } });
+  if (tombstone) {
+    throw conflict('ORDER_CLOSED', `Order ${input.orderId} was ${tombstone.status} before it was created`, {
+      orderId: input.orderId,
+      status: tombstone.status,
+    });
+  }
   const catalogue = await tx.catalogueItem.findMany({
     where: { sku: { in: input.items.map((i) => i.sku) } },
     orderBy: { sku: 'asc' },
@@ -88,11 +95,26 @@ export async function createOrder(tx: OrderTx, input: CreateOrderInput): Promise
   return { status: 201, body: orderView(created) };
 }
 
-/** Moves an order along the state machine, recording the change; the same status again is a no-op. */
+/** Statuses that close an order: closing one that does not exist (yet) leaves a tombstone. */
+const CLOSING: readonly string[] = ['CANCELLED', 'COMPENSATED'];
+
+/**
+ * Moves an order along the state machine, recording the change; the same status again is a no-op. Closing an
+ * unknown order (the saga compensating a createOrder whose outcome it does not know) is 404, and leaves a
+ * tombstone in the same transaction, so that the create, should it still arrive, is refused instead of leaving
+ * an order nobody will ever close.
+ */
 export async function setStatus(tx: OrderTx, orderId: string, input: SetStatusInput): Promise<Outcome> {
   for (;;) {
     const order = await load(tx, orderId);
-    if (!order) throw notFound(`No order ${orderId}`, { orderId });
+    if (!order) {
+      const missing = notFound(`No order ${orderId}`, { orderId });
+      if (!CLOSING.includes(input.status)) throw missing;
+      if (!(await tx.orderTombstone.findUnique({ where: { orderId } }))) {
+        await tx.orderTombstone.create({ data: { orderId, status: input.status, reason: input.reason ?? null } });
+      }
+      return { status: 404, body: missing.toBody() };
+    }
     const from = order.status as OrderStatus;
     if (from === input.status) return { status: 200, body: orderView(order) };
     if (!canTransition(from, input.status)) {

@@ -65,7 +65,8 @@ describe('service processes (main.ts)', () => {
   it('order: runs on PostgreSQL by URL, and a restart applies nothing twice', async () => {
     const db = await freshDatabase('postgres', 'main_order');
     try {
-      for (const expected of [1, 0]) {
+      // Every migration on the first start, none on the second.
+      for (const expected of ['[1-9][0-9]*', '0']) {
         const service = startMain('order', { SERVICE_TOKEN: 'main-test-token', DATABASE_URL: db.target.url });
         const url = await service.url;
         const catalogue = await fetch(`${url}/catalogue`, { headers: { authorization: 'Bearer main-test-token' } });

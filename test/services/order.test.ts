@@ -145,6 +145,27 @@ for (const backend of BACKENDS) {
       errorShape(missing.body, 'NOT_FOUND');
     });
 
+    it('closing an unknown order is 404 but leaves a tombstone: a late create of it is 409 ORDER_CLOSED', async () => {
+      // The saga closes the order when createOrder's outcome is unknown (timed out, cancelled in flight); the
+      // create request may still be queued in the service and land after the close.
+      for (const status of ['CANCELLED', 'COMPENSATED']) {
+        const orderId = newOrderId();
+        const closed = await move(orderId, status, 'customer cancelled');
+        assert.equal(closed.status, 404, status);
+        errorShape(closed.body, 'NOT_FOUND');
+        const late = await create(orderId);
+        assert.equal(late.status, 409, `${status}: ${JSON.stringify(late.body)}`);
+        errorShape(late.body, 'ORDER_CLOSED');
+        assert.deepEqual(late.body.error.details, { orderId, status });
+        assert.equal((await svc.get(`/orders/${orderId}`)).status, 404, 'no order was created');
+        assert.equal((await move(orderId, status)).status, 404, 'closing again changes nothing');
+      }
+      // Other moves of an unknown order leave nothing behind.
+      const orderId = newOrderId();
+      assert.equal((await move(orderId, 'RESERVED')).status, 404);
+      assert.equal((await create(orderId)).status, 201);
+    });
+
     it('lists orders by customer and status, newest first, with a limit', async () => {
       const customerId = `cust-${newOrderId()}`;
       const ids = [newOrderId(), newOrderId(), newOrderId()];
