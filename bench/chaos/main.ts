@@ -1,0 +1,100 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_FAULTS, runChaos } from './run';
+import { SERVICES } from './stack';
+import type { ServiceName } from './stack';
+import { DEFAULT_MIX } from './workload';
+import type { OrderKind } from './workload';
+
+// npm run chaos -- --sagas 1000 --concurrency 50 (see usage below; docs/CHAOS.md)
+// Prints progress on stderr and the JSON summary on stdout; exits 1 when an invariant fails.
+
+const usage = `usage: npm run chaos -- [--sagas N] [--concurrency C] [--budget-minutes M] [--worker-kills K]
+  [--service inventory|payment|order|none] [--signal SIGKILL|SIGTERM] [--down-ms MS]
+  [--fault-rate R] [--latency-ms MS] [--lost-rate R] [--seed S] [--mix kind=weight,...] [--postgres ADMIN_URL] [--keep]
+  kinds: ${Object.keys(DEFAULT_MIX).join(', ')} (default ${Object.entries(DEFAULT_MIX)
+    .map(([kind, weight]) => `${kind}=${weight}`)
+    .join(',')})`;
+
+function parseMix(value: string | undefined): Record<OrderKind, number> | undefined {
+  if (value === undefined) return undefined;
+  const mix = Object.fromEntries(Object.keys(DEFAULT_MIX).map((kind) => [kind, 0])) as Record<OrderKind, number>;
+  for (const entry of value.split(',')) {
+    const [kind = '', weight = ''] = entry.split('=');
+    if (!(kind in mix) || !(Number(weight) >= 0)) throw new Error(`--mix: bad entry ${entry}\n${usage}`);
+    mix[kind as OrderKind] = Number(weight);
+  }
+  if (Object.values(mix).every((weight) => weight === 0)) throw new Error(`--mix: every weight is 0\n${usage}`);
+  return mix;
+}
+
+function number(value: string | undefined, fallback: number, name: string, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < min || parsed > max) {
+    throw new Error(`--${name} must be a number in ${min}..${max}\n${usage}`);
+  }
+  return parsed;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      sagas: { type: 'string' },
+      concurrency: { type: 'string' },
+      'budget-minutes': { type: 'string' },
+      'worker-kills': { type: 'string' },
+      service: { type: 'string' },
+      signal: { type: 'string' },
+      'down-ms': { type: 'string' },
+      'fault-rate': { type: 'string' },
+      'latency-ms': { type: 'string' },
+      'lost-rate': { type: 'string' },
+      seed: { type: 'string' },
+      mix: { type: 'string' },
+      postgres: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
+  const service = values.service ?? 'payment';
+  if (service !== 'none' && !(SERVICES as readonly string[]).includes(service)) throw new Error(usage);
+  const signal = values.signal ?? 'SIGKILL';
+  if (signal !== 'SIGKILL' && signal !== 'SIGTERM') throw new Error(usage);
+  const sagas = number(values.sagas, 1000, 'sagas', 1, 5000);
+  const summary = await runChaos({
+    sagas,
+    concurrency: number(values.concurrency, 50, 'concurrency', 1, 200),
+    seed: number(values.seed, 1, 'seed', 0, 2 ** 31),
+    budgetMs: number(values['budget-minutes'], 45, 'budget-minutes', 1, 180) * 60_000,
+    workerKills: number(values['worker-kills'], 2, 'worker-kills', 0, 10),
+    restartService: service === 'none' ? null : (service as ServiceName),
+    serviceSignal: signal,
+    downMs: number(values['down-ms'], 2_000, 'down-ms', 0, 60_000),
+    faults: {
+      rate: number(values['fault-rate'], DEFAULT_FAULTS.rate!, 'fault-rate', 0, 0.5),
+      latencyMs: number(values['latency-ms'], DEFAULT_FAULTS.latencyMs!, 'latency-ms', 0, 5_000),
+      lostResponseRate: number(values['lost-rate'], DEFAULT_FAULTS.lostResponseRate!, 'lost-rate', 0, 0.5),
+    },
+    mix: parseMix(values.mix),
+    database: values.postgres ? { kind: 'postgres', adminUrl: values.postgres } : { kind: 'sqlite' },
+    contentionStockRatio: 0.5,
+    keep: values.keep,
+    log: (line) => console.error(`${new Date().toISOString()} ${line}`),
+  });
+  console.log(JSON.stringify(summary, null, 2));
+  for (const result of summary.invariants) {
+    console.error(`${result.ok ? 'ok  ' : 'FAIL'} ${result.name} (${result.checked} checked)`);
+    for (const violation of result.violations) console.error(`       ${violation}`);
+  }
+  console.error(summary.ok ? 'chaos: every invariant holds' : `chaos: FAILED (logs in ${summary.dir})`);
+  process.exitCode = summary.ok ? 0 : 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(2);
+});

@@ -1,0 +1,254 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FaultConfig } from '../../lib/http/fault-injection';
+import { checkInvariants, observe, snapshotStock } from './invariants';
+import type { InvariantResult } from './invariants';
+import { startChaosStack } from './stack';
+import type { ChaosStack, ServiceName } from './stack';
+import { CONTENTION_SKU, customerCount, DEFAULT_MIX, planOrders, submitOrders } from './workload';
+import type { AcceptedOrder, OrderKind } from './workload';
+
+// One chaos run: start the real processes with injected faults, send the workload through the API, kill the
+// worker (SIGKILL) and restart it, restart a service, wait (bounded) until every saga has closed or is parked,
+// then check the invariants across Temporal and the three services' databases. Bounded in count and time,
+// loopback only; every process it started is stopped before it returns.
+
+export interface ChaosOptions {
+  sagas: number;
+  concurrency: number;
+  seed: number;
+  /** Whole-run budget: submission stops and the wait for the sagas ends when it runs out. */
+  budgetMs: number;
+  /** Worker SIGKILLs (each followed by a restart), spread over the submission. */
+  workerKills: number;
+  /** The service restarted mid-run (null: none) and how. */
+  restartService: ServiceName | null;
+  serviceSignal: NodeJS.Signals;
+  /** How long a killed process stays down before it is started again. */
+  downMs: number;
+  faults: FaultConfig;
+  /** Weights of the order kinds (default DEFAULT_MIX). */
+  mix?: Record<OrderKind, number>;
+  database: { kind: 'sqlite' } | { kind: 'postgres'; adminUrl: string };
+  /** Units of the contended product per order in the plan's contention share (about half of them can be met). */
+  contentionStockRatio: number;
+  /** Keep the run directory (logs, SQLite files) even when every invariant holds. */
+  keep: boolean;
+  log: (line: string) => void;
+}
+
+export const DEFAULT_FAULTS: FaultConfig = { rate: 0.05, latencyMs: 40, lostResponseRate: 0.02 };
+
+export interface ChaosSummary {
+  ok: boolean;
+  options: Omit<ChaosOptions, 'log' | 'database'> & { database: string };
+  machine: { cpus: number; loadAverage: number[]; node: string };
+  timings: { startMs: number; submitMs: number; settleMs: number; checkMs: number; totalMs: number };
+  workload: {
+    planned: number;
+    accepted: number;
+    refused: number;
+    replays: number;
+    retriedAnswers: Record<string, number>;
+    byKind: Partial<Record<OrderKind, Record<string, number>>>;
+    cancels: Record<string, number>;
+  };
+  outcomes: Record<string, number>;
+  failures: Record<string, number>;
+  chaos: { at: string; action: string; openWorkflows?: number; tookMs: number }[];
+  unexpectedExits: string[];
+  invariants: InvariantResult[];
+  settled: boolean;
+  budgetExceeded: boolean;
+  dir?: string;
+}
+
+const count = (values: string[]) =>
+  values.reduce<Record<string, number>>((acc, value) => ((acc[value] = (acc[value] ?? 0) + 1), acc), {});
+
+async function openWorkflows(stack: ChaosStack, extra = ''): Promise<number> {
+  const { count: n } = await stack.client.workflow.count(
+    `WorkflowType = "orderFulfillment" AND ExecutionStatus = "Running"${extra}`,
+  );
+  return n;
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
+  const started = Date.now();
+  const deadline = started + options.budgetMs;
+  const { log } = options;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sagaflow-chaos-'));
+  const runId = `${options.seed.toString(36)}${Date.now().toString(36).slice(-4)}`;
+  const plan = planOrders(options.sagas, options.seed, runId, options.mix ?? DEFAULT_MIX);
+  const contentionUnits = plan
+    .filter((order) => order.kind === 'contention')
+    .reduce((sum, order) => sum + order.body.items[0]!.quantity, 0);
+  const contentionStock = Math.max(1, Math.round(contentionUnits * options.contentionStockRatio));
+
+  log(`chaos: ${options.sagas} sagas, concurrency ${options.concurrency}, seed ${options.seed}, dir ${dir}`);
+  const stack = await startChaosStack({
+    dir,
+    database: options.database,
+    faults: { inventory: options.faults, payment: options.faults, order: options.faults },
+    // Plenty of everything (so ordinary orders succeed), nothing of the sold-out product, and the contended
+    // product short of its demand, so concurrent reservations race for the last units.
+    stock: (product) =>
+      product.sku === CONTENTION_SKU ? contentionStock : product.stock === 0 ? 0 : 10 * options.sagas + 100,
+    paymentSlowMs: 1_500,
+  });
+  const startMs = Date.now() - started;
+  log(`chaos: stack up in ${startMs} ms (Temporal ${stack.temporalAddress}, API ${stack.apiUrl})`);
+
+  const chaos: ChaosSummary['chaos'] = [];
+  let summary: ChaosSummary | undefined;
+  try {
+    const initial = await snapshotStock(stack.serviceUrls.inventory);
+
+    // The fault schedule hangs off the submission's progress: worker kills spread evenly (half-way for one), the
+    // service restart between the first two kills (three quarters of the way for one kill).
+    const at = (fraction: number) => Math.min(options.sagas, Math.max(1, Math.floor(fraction * options.sagas)));
+    const triggers: { at: number; action: string; run: () => Promise<void> }[] = [];
+    for (let i = 0; i < options.workerKills; i++) {
+      triggers.push({
+        at: at((i + 1) / (options.workerKills + 1)),
+        action: 'worker SIGKILL + restart',
+        run: () => stack.worker.restart('SIGKILL', options.downMs),
+      });
+    }
+    if (options.restartService) {
+      const service = stack.services[options.restartService];
+      triggers.push({
+        at: at(Math.min(0.8, 1.5 / (options.workerKills + 1))),
+        action: `${options.restartService} ${options.serviceSignal} + restart`,
+        run: () => service.restart(options.serviceSignal, options.downMs),
+      });
+    }
+    // One action at a time (a restart waits until the previous process is back), as they come due.
+    let acceptedSoFar = 0;
+    let actions: Promise<void> = Promise.resolve();
+    const fire = (accepted: number) => {
+      acceptedSoFar = accepted;
+      for (const trigger of triggers.filter((t) => t.at === accepted)) {
+        actions = actions.then(async () => {
+          const begun = Date.now();
+          const open = await openWorkflows(stack).catch(() => undefined);
+          log(`chaos: ${trigger.action} after ${acceptedSoFar} accepted (${open ?? '?'} sagas open)`);
+          await trigger.run();
+          chaos.push({
+            at: `${acceptedSoFar} accepted`,
+            action: trigger.action,
+            openWorkflows: open,
+            tookMs: Date.now() - begun,
+          });
+        });
+      }
+    };
+
+    const submitStarted = Date.now();
+    const submitted = await submitOrders({
+      apiUrl: stack.apiUrl,
+      plan,
+      concurrency: options.concurrency,
+      deadline,
+      onAccepted: fire,
+    });
+    await actions;
+    const submitMs = Date.now() - submitStarted;
+    log(
+      `chaos: ${submitted.accepted.length}/${plan.length} accepted in ${submitMs} ms (${submitted.refused.length} refused)`,
+    );
+
+    // Wait (bounded) until every saga has closed or is parked; nobody resolves anything by hand.
+    const settleStarted = Date.now();
+    let settled = false;
+    let lastLog = 0;
+    while (Date.now() < deadline) {
+      const [open, parked] = await Promise.all([
+        openWorkflows(stack),
+        openWorkflows(stack, ' AND OrderStatus = "COMPENSATION_FAILED"'),
+      ]).catch(() => [Number.NaN, 0]);
+      if (open - parked === 0) {
+        settled = true;
+        break;
+      }
+      if (Date.now() - lastLog > 10_000) {
+        log(`chaos: waiting for ${open - parked} sagas (${parked} parked)`);
+        lastLog = Date.now();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    const settleMs = Date.now() - settleStarted;
+    log(`chaos: ${settled ? 'settled' : 'NOT settled'} after ${settleMs} ms; checking invariants`);
+
+    const checkStarted = Date.now();
+    const customers = Array.from({ length: customerCount(options.sagas) }, (_, i) => `chaos-${runId}-c${i}`);
+    // Visibility is eventually consistent: give the last closes a moment to show.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const data = await observe({
+      client: stack.client,
+      serviceUrls: stack.serviceUrls,
+      accepted: submitted.accepted,
+      customers,
+    });
+    const invariants = checkInvariants(data, initial, submitted.accepted);
+    const checkMs = Date.now() - checkStarted;
+
+    const byKind: ChaosSummary['workload']['byKind'] = {};
+    for (const o of data.observed) {
+      const status = o.saga?.status ?? o.workflowStatus ?? 'MISSING';
+      const kind = (byKind[o.kind as OrderKind] ??= {});
+      kind[status] = (kind[status] ?? 0) + 1;
+    }
+    const unexpectedExits = stack.all().flatMap((proc) => proc.unexpectedExits);
+    const ok =
+      invariants.every((result) => result.ok) &&
+      settled &&
+      submitted.refused.length === 0 &&
+      unexpectedExits.length === 0 &&
+      submitted.accepted.length === plan.length;
+    summary = {
+      ok,
+      options: {
+        ...omitLog(options),
+        database: options.database.kind,
+      },
+      machine: {
+        cpus: os.cpus().length,
+        loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100),
+        node: process.version,
+      },
+      timings: { startMs, submitMs, settleMs, checkMs, totalMs: Date.now() - started },
+      workload: {
+        planned: plan.length,
+        accepted: submitted.accepted.length,
+        refused: submitted.refused.length,
+        replays: submitted.replays,
+        retriedAnswers: submitted.retriedAnswers,
+        byKind,
+        cancels: count(
+          submitted.accepted
+            .filter((order: AcceptedOrder) => order.cancel)
+            .map((order) => `${order.cancel!.status}${order.cancel!.code ? ` ${order.cancel!.code}` : ''}`),
+        ),
+      },
+      outcomes: count(data.observed.map((o) => o.saga?.status ?? o.workflowStatus ?? 'MISSING')),
+      failures: count(data.observed.filter((o) => o.saga?.failure).map((o) => o.saga!.failure!.type)),
+      chaos,
+      unexpectedExits,
+      invariants,
+      settled,
+      budgetExceeded: Date.now() > deadline,
+      dir: options.keep || !ok ? dir : undefined,
+    };
+    return summary;
+  } finally {
+    await stack.stop();
+    if (summary && !summary.dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function omitLog(options: ChaosOptions): Omit<ChaosOptions, 'log' | 'database'> {
+  const { log: _log, database: _database, ...rest } = options;
+  return rest;
+}

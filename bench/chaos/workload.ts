@@ -1,0 +1,237 @@
+import { CLIENT_KEY } from './stack';
+
+// The chaos workload: a seeded, reproducible mix of orders sent through the public API with bounded concurrency,
+// every request retried on faults with the same Idempotency-Key (so a retry can never start a second saga).
+
+export const CONTENTION_SKU = 'SKU-4';
+export const SOLD_OUT_SKU = 'SKU-SOLDOUT';
+const PLENTIFUL_SKUS = ['SKU-1', 'SKU-2', 'SKU-3', 'SKU-5', 'SKU-6'];
+
+export type OrderKind =
+  'ok' | 'flaky' | 'declined' | 'insufficientFunds' | 'soldOut' | 'contention' | 'cancelled' | 'cancelledEarly';
+
+/** Share of each kind in the mix (normalised). */
+export const DEFAULT_MIX: Record<OrderKind, number> = {
+  ok: 45,
+  flaky: 10,
+  declined: 10,
+  insufficientFunds: 5,
+  soldOut: 8,
+  contention: 15,
+  cancelled: 4,
+  cancelledEarly: 4,
+};
+
+export interface PlannedOrder {
+  index: number;
+  kind: OrderKind;
+  idempotencyKey: string;
+  /** The customer cancels this long after the order was accepted (only some kinds). */
+  cancelAfterMs?: number;
+  body: {
+    customerId: string;
+    currency: string;
+    items: { sku: string; quantity: number }[];
+    paymentMethod: string;
+  };
+}
+
+/** mulberry32: a small seeded PRNG, so a run's plan is reproducible from its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Customers per run: at most ~100 orders each, so the order service's listing (200 at most) covers them all. */
+export function customerCount(sagas: number): number {
+  return Math.max(5, Math.ceil(sagas / 100));
+}
+
+export function planOrders(sagas: number, seed: number, runId: string, mix = DEFAULT_MIX): PlannedOrder[] {
+  const random = seededRandom(seed);
+  const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+  const pick = <T>(values: readonly T[]) => values[Math.floor(random() * values.length)]!;
+  const kinds = Object.entries(mix) as [OrderKind, number][];
+  const total = kinds.reduce((sum, [, weight]) => sum + weight, 0);
+  const kindOf = () => {
+    let roll = random() * total;
+    for (const [kind, weight] of kinds) {
+      roll -= weight;
+      if (roll < 0) return kind;
+    }
+    return kinds[kinds.length - 1]![0];
+  };
+  const customers = customerCount(sagas);
+  const lines = (count: number) => {
+    const skus = [...PLENTIFUL_SKUS].sort(() => random() - 0.5).slice(0, count);
+    return skus.map((sku) => ({ sku, quantity: int(1, 3) }));
+  };
+  return Array.from({ length: sagas }, (_, index) => {
+    const kind = kindOf();
+    let items = lines(int(1, 2));
+    let paymentMethod = 'tok_ok';
+    let cancelAfterMs: number | undefined;
+    switch (kind) {
+      case 'flaky':
+        paymentMethod = 'tok_flaky';
+        break;
+      case 'declined':
+        paymentMethod = 'tok_declined';
+        break;
+      case 'insufficientFunds':
+        paymentMethod = 'tok_insufficient_funds';
+        break;
+      case 'soldOut':
+        items = [...lines(1), { sku: SOLD_OUT_SKU, quantity: 1 }];
+        break;
+      case 'contention':
+        items = [{ sku: CONTENTION_SKU, quantity: int(1, 2) }];
+        break;
+      case 'cancelled':
+        // Authorisation takes PAYMENT_SLOW_MS: the cancel request arrives while the saga waits for it.
+        paymentMethod = 'tok_slow';
+        cancelAfterMs = 500;
+        break;
+      case 'cancelledEarly':
+        // Cancelled at once: the first steps are still in flight (their requests may still be queued in a slow
+        // service when the compensations run).
+        cancelAfterMs = 0;
+        break;
+      case 'ok':
+        break;
+    }
+    return {
+      index,
+      kind,
+      idempotencyKey: `chaos-${runId}-${index}`,
+      ...(cancelAfterMs === undefined ? {} : { cancelAfterMs }),
+      body: { customerId: `chaos-${runId}-c${pick(range(customers))}`, currency: 'EUR', items, paymentMethod },
+    };
+  });
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+export interface AcceptedOrder extends PlannedOrder {
+  orderId: string;
+  /** POSTs it took (1 when no fault got in the way). */
+  attempts: number;
+  acceptedAt: number;
+  /** For 'cancelled' orders: what the cancel request answered in the end. */
+  cancel?: { status: number; code?: string; attempts: number };
+}
+
+export interface SubmitStats {
+  accepted: AcceptedOrder[];
+  /** Orders the API refused for good (4xx other than 429) or that exhausted their retries; should be none. */
+  refused: { index: number; status: number; body: string }[];
+  /** Answers that were retried, by status (0 = network error). */
+  retriedAnswers: Record<string, number>;
+  replays: number;
+}
+
+async function postJson(
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+): Promise<{ status: number; text: string; headers: Headers }> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${CLIENT_KEY}`, ...headers },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(60_000),
+    });
+    return { status: response.status, text: await response.text(), headers: response.headers };
+  } catch (err) {
+    return { status: 0, text: err instanceof Error ? err.message : String(err), headers: new Headers() };
+  }
+}
+
+function errorCode(text: string): string | undefined {
+  try {
+    return (JSON.parse(text) as { error?: { code?: string } }).error?.code;
+  } catch {
+    return undefined;
+  }
+}
+
+const retryable = (status: number) => status === 0 || status === 429 || status >= 500;
+
+/**
+ * Sends every planned order with `concurrency` requests in flight; `onAccepted` sees the count after each
+ * acceptance (the fault schedule hangs off it). Cancels the orders planned with a `cancelAfterMs`.
+ * Stops submitting when `deadline` passes.
+ */
+export async function submitOrders(options: {
+  apiUrl: string;
+  plan: PlannedOrder[];
+  concurrency: number;
+  deadline: number;
+  onAccepted?: (count: number) => void;
+}): Promise<SubmitStats> {
+  const stats: SubmitStats = { accepted: [], refused: [], retriedAnswers: {}, replays: 0 };
+  const cancels: Promise<void>[] = [];
+  const maxAttempts = 30;
+  const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5_000)));
+  const retried = (answer: { status: number; text: string }) => {
+    const key = `${answer.status} ${errorCode(answer.text) ?? ''}`.trim();
+    stats.retriedAnswers[key] = (stats.retriedAnswers[key] ?? 0) + 1;
+  };
+
+  const cancel = async (order: AcceptedOrder) => {
+    await new Promise((resolve) => setTimeout(resolve, order.cancelAfterMs ?? 0));
+    for (let attempt = 1; attempt <= maxAttempts && Date.now() < options.deadline; attempt++) {
+      const answer = await postJson(
+        `${options.apiUrl}/orders/${order.orderId}/cancel`,
+        { 'idempotency-key': `${order.idempotencyKey}-cancel` },
+        { reason: 'chaos: customer changed their mind' },
+      );
+      if (!retryable(answer.status)) {
+        order.cancel = { status: answer.status, code: errorCode(answer.text), attempts: attempt };
+        return;
+      }
+      retried(answer);
+      await pause(attempt);
+    }
+    order.cancel = { status: -1, code: 'GAVE_UP', attempts: maxAttempts };
+  };
+
+  let next = 0;
+  const worker = async () => {
+    while (next < options.plan.length && Date.now() < options.deadline) {
+      const order = options.plan[next++]!;
+      for (let attempt = 1; ; attempt++) {
+        const answer = await postJson(
+          `${options.apiUrl}/orders`,
+          { 'idempotency-key': order.idempotencyKey },
+          order.body,
+        );
+        if (answer.status === 202) {
+          const { orderId } = JSON.parse(answer.text) as { orderId: string };
+          if (answer.headers.get('idempotent-replay') === 'true') stats.replays += 1;
+          const accepted: AcceptedOrder = { ...order, orderId, attempts: attempt, acceptedAt: Date.now() };
+          stats.accepted.push(accepted);
+          options.onAccepted?.(stats.accepted.length);
+          if (order.cancelAfterMs !== undefined) cancels.push(cancel(accepted));
+          break;
+        }
+        if (!retryable(answer.status) || attempt >= maxAttempts || Date.now() >= options.deadline) {
+          stats.refused.push({ index: order.index, status: answer.status, body: answer.text.slice(0, 500) });
+          break;
+        }
+        retried(answer);
+        await pause(attempt);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+  await Promise.all(cancels);
+  return stats;
+}
