@@ -84,6 +84,9 @@ function fromBodyParser(err: unknown): ApiError | undefined {
 
 export function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
+  // The router could not percent-decode a path parameter (e.g. /orders/%E0%A4%A): the only parameters are order
+  // ids, and no order id looks like that.
+  if (err instanceof URIError) return new ApiError('ORDER_NOT_FOUND', 'no such order');
   if (err instanceof z.ZodError) return new ApiError('VALIDATION_ERROR', 'request is invalid', zodDetails(err));
   const parsed = fromBodyParser(err);
   if (parsed) return parsed;
