@@ -19,6 +19,11 @@ function toHttpError(error: unknown): HttpError | undefined {
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return new HttpError(400, 'VALIDATION_ERROR', 'Unsupported request body encoding');
   }
+  if (type === 'request.aborted' || type === 'request.size.invalid') {
+    return new HttpError(400, 'VALIDATION_ERROR', 'Request body was incomplete');
+  }
+  // The router could not percent-decode a path parameter (e.g. /orders/%E0%A4%A): the caller's mistake.
+  if (error instanceof URIError) return new HttpError(400, 'VALIDATION_ERROR', 'Path is not valid percent-encoding');
   return undefined;
 }
 

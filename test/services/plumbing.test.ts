@@ -19,6 +19,9 @@ async function serve(options: { ping?: () => Promise<void>; faultRate?: number; 
     effects += 1;
     res.status(201).json(req.body);
   });
+  routes.get('/things/:id', (req, res) => {
+    res.json({ id: req.params.id });
+  });
   routes.post('/conflict', (_req, res) => {
     effects += 1;
     res.status(409).json({ error: { code: 'PAYMENT_DECLINED', message: 'declined', details: null } });
@@ -154,6 +157,20 @@ describe('service plumbing', () => {
         loadServiceEnv('order', 7103, { ...base, ORDER_FAULT_LATENCY_MS: '-1', ORDER_FAULT_LOST_RESPONSE_RATE: '2' }),
       (err: Error) => /ORDER_FAULT_LATENCY_MS/.test(err.message) && /ORDER_FAULT_LOST_RESPONSE_RATE/.test(err.message),
     );
+  });
+
+  it('a path parameter that is not valid percent-encoding is 400 VALIDATION_ERROR, not 500', async () => {
+    const app = await serve({});
+    try {
+      assert.equal((await app.get('/things/a%20b')).status, 200);
+      for (const id of ['%E0%A4%A', '%', 'a%zz']) {
+        const answer = await app.get(`/things/${id}`);
+        assert.equal(answer.status, 400, id);
+        assert.equal(((await answer.json()) as { error: { code: string } }).error.code, 'VALIDATION_ERROR');
+      }
+    } finally {
+      await app.close();
+    }
   });
 
   it('canonical JSON ignores key order and undefined fields, keeps array order', () => {
