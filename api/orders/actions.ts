@@ -85,6 +85,35 @@ function causeMessage(err: Error): string {
 }
 
 /**
+ * The outcome of the Update a keyed request would attach to, if the workflow run has one (the first request was
+ * accepted before the saga closed, e.g. answered 503 ORDER_NOT_RESPONDING and taken once the worker was back);
+ * undefined when there is none (or without an Idempotency-Key). A first request the workflow refused is refused
+ * again.
+ */
+async function earlierOutcome<S extends z.ZodType, A>(
+  { client, config }: OrdersContext,
+  req: Request,
+  spec: ActionSpec<S, A>,
+  orderId: string,
+  runId: string,
+  updateId: string,
+): Promise<ActionResult | undefined> {
+  if (req.get('Idempotency-Key') === undefined) return undefined;
+  let state: SagaState;
+  try {
+    state = await withDeadline(client, config.TEMPORAL_RPC_TIMEOUT_MS, () =>
+      client.workflow.getHandle(orderId, runId).getUpdateHandle<SagaState>(updateId).result(),
+    );
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) throw new ApiError(spec.refused, causeMessage(err));
+    req.log.debug({ err, updateId }, 'no earlier Update for this Idempotency-Key');
+    return undefined;
+  }
+  req.log.info({ action: spec.action, updateId }, 'answered a retried action from its Update');
+  return { orderId, action: spec.action, done: true, status: state.status, statusUrl: statusUrl(orderId), state };
+}
+
+/**
  * POST /orders/:id/<action> — sends the workflow Update and answers its outcome: 200 with the saga state it
  * returned; 202 if it was accepted but is still running after UPDATE_TIMEOUT_MS; 409 with the action's code
  * and the workflow's reason when the workflow refuses it; 409 ORDER_CLOSED once the saga has ended.
@@ -104,7 +133,12 @@ export function orderAction<S extends z.ZodType, A>(ctx: OrdersContext, spec: Ac
         status,
       });
     };
-    if (!isOpen(description.status.name)) throw closed();
+    if (!isOpen(description.status.name)) {
+      // A retry (same Idempotency-Key) of an action that took effect before the saga closed answers that outcome.
+      const earlier = await earlierOutcome(ctx, req, spec, orderId, description.runId, updateId);
+      if (earlier) return res.json(earlier);
+      throw closed();
+    }
 
     const handle = client.workflow.getHandle(orderId, description.runId);
     const args = spec.args(body, req);
