@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseEnv } from '../lib/env';
 import { LANES, TASK_QUEUES } from '../lib/task-queues';
+import type { Lane } from '../lib/task-queues';
 
 const concurrency = (fallback: number) => z.coerce.number().int().min(1).max(10_000).default(fallback);
 const ROLES = ['workflows', ...LANES] as const;
@@ -46,4 +47,16 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
       timeoutMs: parsed.SERVICE_TIMEOUT_MS,
     },
   };
+}
+
+/**
+ * The tuning options of the workflow worker and of one lane's activity worker, from the config. workers/main.ts
+ * and the benchmark worker (bench/worker.ts) both build their workers with these, so they run the same settings.
+ */
+export function workflowWorkerTuning(config: WorkerConfig) {
+  return { maxConcurrentWorkflowTaskExecutions: config.WORKFLOW_TASK_CONCURRENCY };
+}
+
+export function laneWorkerTuning(config: WorkerConfig, lane: Lane) {
+  return { maxConcurrentActivityTaskExecutions: config.laneConcurrency[lane] };
 }

@@ -4,7 +4,7 @@ import { createLogger } from '../lib/logger';
 import { LANES, ORDER_ACTIVITY_LANES, laneTaskQueue } from '../lib/task-queues';
 import type { Lane } from '../lib/task-queues';
 import { temporalLoggerFor } from '../lib/temporal-logger';
-import { loadWorkerConfig } from './config';
+import { laneWorkerTuning, loadWorkerConfig, workflowWorkerTuning } from './config';
 
 const config = loadWorkerConfig();
 const logger = createLogger({ component: 'worker', taskQueue: config.TASK_QUEUE });
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
         workflowsPath: require.resolve('../workflows'),
         // The hello workflow's activity runs on the saga queue itself.
         activities: { greet: activities.greet },
-        maxConcurrentWorkflowTaskExecutions: config.WORKFLOW_TASK_CONCURRENCY,
+        ...workflowWorkerTuning(config),
       }),
     );
   }
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
         ...common,
         taskQueue: laneTaskQueue(config.TASK_QUEUE, lane),
         activities: activitiesOf(lane, activities),
-        maxConcurrentActivityTaskExecutions: config.laneConcurrency[lane],
+        ...laneWorkerTuning(config, lane),
       }),
     );
   }

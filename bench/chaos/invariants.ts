@@ -333,5 +333,24 @@ export function checkInvariants(
     },
   );
 
+  const byId = new Map(accepted.map((order) => [order.orderId, order]));
+  const cancelled = observed.filter((o) => byId.get(o.orderId)?.cancel);
+  check("cancels tell the truth: the customer's answer matches the saga's end", cancelled.length, (fail) => {
+    for (const o of cancelled) {
+      const answer = byId.get(o.orderId)!.cancel!;
+      const end = o.saga?.status;
+      const said = `${answer.status}${answer.code ? ` ${answer.code}` : ''}`;
+      if (answer.status === 200 || answer.status === 202) {
+        // Accepted: the saga records the cancellation and ends CANCELLED (or is parked compensating it).
+        if (!o.saga?.cancellation || (end !== 'CANCELLED' && end !== 'COMPENSATION_FAILED'))
+          fail(`${o.orderId}: cancel answered ${said}, saga ${end}`);
+      } else if (answer.status === 409 && (answer.code === 'CANCEL_REFUSED' || answer.code === 'ORDER_CLOSED')) {
+        if (end === 'CANCELLED') fail(`${o.orderId}: cancel answered ${said}, but the saga was cancelled`);
+      } else {
+        fail(`${o.orderId}: cancel answered ${said}`);
+      }
+    }
+  });
+
   return results;
 }

@@ -57,6 +57,8 @@ export interface ChaosSummary {
   outcomes: Record<string, number>;
   failures: Record<string, number>;
   chaos: { at: string; action: string; openWorkflows?: number; tookMs: number }[];
+  /** Faults that never came due before the budget ran out. */
+  skippedChaos: string[];
   unexpectedExits: string[];
   invariants: InvariantResult[];
   settled: boolean;
@@ -66,6 +68,13 @@ export interface ChaosSummary {
 
 const count = (values: string[]) =>
   values.reduce<Record<string, number>>((acc, value) => ((acc[value] = (acc[value] ?? 0) + 1), acc), {});
+
+async function closedWorkflows(stack: ChaosStack): Promise<number> {
+  const { count: n } = await stack.client.workflow.count(
+    'WorkflowType = "orderFulfillment" AND ExecutionStatus != "Running"',
+  );
+  return n;
+}
 
 async function openWorkflows(stack: ChaosStack, extra = ''): Promise<number> {
   const { count: n } = await stack.client.workflow.count(
@@ -105,13 +114,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   try {
     const initial = await snapshotStock(stack.serviceUrls.inventory);
 
-    // The fault schedule hangs off the submission's progress: worker kills spread evenly (half-way for one), the
-    // service restart between the first two kills (three quarters of the way for one kill).
-    const at = (fraction: number) => Math.min(options.sagas, Math.max(1, Math.floor(fraction * options.sagas)));
-    const triggers: { at: number; action: string; run: () => Promise<void> }[] = [];
+    // The fault schedule hangs off the sagas' progress (the share of the planned sagas that have closed), so the
+    // faults hit sagas in flight however fast the API accepts them: worker kills spread over the first 70%, the
+    // service restart at 60%. One action at a time: a restart waits until the previous process is back.
+    const triggers: { fraction: number; action: string; run: () => Promise<void> }[] = [];
     for (let i = 0; i < options.workerKills; i++) {
       triggers.push({
-        at: at((i + 1) / (options.workerKills + 1)),
+        fraction: (0.7 * (i + 1)) / (options.workerKills + 1),
         action: 'worker SIGKILL + restart',
         run: () => stack.worker.restart('SIGKILL', options.downMs),
       });
@@ -119,31 +128,38 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     if (options.restartService) {
       const service = stack.services[options.restartService];
       triggers.push({
-        at: at(Math.min(0.8, 1.5 / (options.workerKills + 1))),
+        fraction: 0.6,
         action: `${options.restartService} ${options.serviceSignal} + restart`,
         run: () => service.restart(options.serviceSignal, options.downMs),
       });
     }
-    // One action at a time (a restart waits until the previous process is back), as they come due.
-    let acceptedSoFar = 0;
-    let actions: Promise<void> = Promise.resolve();
-    const fire = (accepted: number) => {
-      acceptedSoFar = accepted;
-      for (const trigger of triggers.filter((t) => t.at === accepted)) {
-        actions = actions.then(async () => {
-          const begun = Date.now();
-          const open = await openWorkflows(stack).catch(() => undefined);
-          log(`chaos: ${trigger.action} after ${acceptedSoFar} accepted (${open ?? '?'} sagas open)`);
-          await trigger.run();
-          chaos.push({
-            at: `${acceptedSoFar} accepted`,
-            action: trigger.action,
-            openWorkflows: open,
-            tookMs: Date.now() - begun,
-          });
+    triggers.sort((a, b) => a.fraction - b.fraction);
+    const skipped: string[] = [];
+    const monkey = (async () => {
+      for (const trigger of triggers) {
+        const threshold = Math.max(1, Math.floor(trigger.fraction * options.sagas));
+        let closed = 0;
+        while (Date.now() < deadline) {
+          closed = await closedWorkflows(stack).catch(() => 0);
+          if (closed >= threshold) break;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        if (Date.now() >= deadline) {
+          skipped.push(trigger.action);
+          continue;
+        }
+        const begun = Date.now();
+        const open = await openWorkflows(stack).catch(() => undefined);
+        log(`chaos: ${trigger.action} with ${closed} sagas closed, ${open ?? '?'} open`);
+        await trigger.run();
+        chaos.push({
+          at: `${closed} closed`,
+          action: trigger.action,
+          openWorkflows: open,
+          tookMs: Date.now() - begun,
         });
       }
-    };
+    })();
 
     const submitStarted = Date.now();
     const submitted = await submitOrders({
@@ -151,13 +167,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       plan,
       concurrency: options.concurrency,
       deadline,
-      onAccepted: fire,
     });
-    await actions;
     const submitMs = Date.now() - submitStarted;
     log(
       `chaos: ${submitted.accepted.length}/${plan.length} accepted in ${submitMs} ms (${submitted.refused.length} refused)`,
     );
+    await submitted.cancelsDone;
+    await monkey;
 
     // Wait (bounded) until every saga has closed or is parked; nobody resolves anything by hand.
     const settleStarted = Date.now();
@@ -206,6 +222,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       settled &&
       submitted.refused.length === 0 &&
       unexpectedExits.length === 0 &&
+      skipped.length === 0 &&
       submitted.accepted.length === plan.length;
     summary = {
       ok,
@@ -235,6 +252,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       outcomes: count(data.observed.map((o) => o.saga?.status ?? o.workflowStatus ?? 'MISSING')),
       failures: count(data.observed.filter((o) => o.saga?.failure).map((o) => o.saga!.failure!.type)),
       chaos,
+      skippedChaos: skipped,
       unexpectedExits,
       invariants,
       settled,

@@ -166,8 +166,8 @@ const retryable = (status: number) => status === 0 || status === 429 || status >
 
 /**
  * Sends every planned order with `concurrency` requests in flight; `onAccepted` sees the count after each
- * acceptance (the fault schedule hangs off it). Cancels the orders planned with a `cancelAfterMs`.
- * Stops submitting when `deadline` passes.
+ * acceptance. Cancels the orders planned with a `cancelAfterMs` (`cancelsDone` resolves once every cancel has its
+ * answer). Stops submitting when `deadline` passes.
  */
 export async function submitOrders(options: {
   apiUrl: string;
@@ -175,7 +175,7 @@ export async function submitOrders(options: {
   concurrency: number;
   deadline: number;
   onAccepted?: (count: number) => void;
-}): Promise<SubmitStats> {
+}): Promise<SubmitStats & { cancelsDone: Promise<void> }> {
   const stats: SubmitStats = { accepted: [], refused: [], retriedAnswers: {}, replays: 0 };
   const cancels: Promise<void>[] = [];
   const maxAttempts = 30;
@@ -232,6 +232,5 @@ export async function submitOrders(options: {
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
-  await Promise.all(cancels);
-  return stats;
+  return { ...stats, cancelsDone: Promise.all(cancels).then(() => undefined) };
 }

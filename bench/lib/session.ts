@@ -1,0 +1,455 @@
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { startStack } from '../../scripts/stack/launch';
+import type { RunningStack } from '../../scripts/stack/launch';
+import { loadWorkerConfig } from '../../workers/config';
+import type { HttpTimings, WorkerMessage } from '../worker';
+import { summarizeProfile } from '../profile';
+import type { ProfileSummary } from '../profile';
+import { apiRunner, closeLatencies, directRunner, runLoad } from './load';
+import type { LoadResult, SagaRunner } from './load';
+import { sampleUsage } from './proc';
+import type { UsageReport } from './proc';
+import { ratio, round, summarize } from './stats';
+import type { Summary } from './stats';
+import { prepareInventory } from './stock';
+
+export const MODES = ['bare', 'engine', 'saga', 'api'] as const;
+export type Mode = (typeof MODES)[number];
+
+export const MODE_DESCRIPTIONS: Record<Mode, string> = {
+  bare: 'bare Temporal workflow, 8 no-op activities on the same lanes, started with the client (bench worker)',
+  engine: 'the order saga with no-op activities, started with the client (bench worker): the engine alone',
+  saga: 'the order saga with the real activities and services, started with the client (bench worker)',
+  api: 'the order saga through the API (POST /orders, GET /orders/:id polling), on the stack’s own worker',
+};
+
+/** The worker settings a run uses (the env variables of workers/config.ts); unset ones keep their defaults. */
+export const WORKER_SETTING_VARS = [
+  'WORKFLOW_TASK_CONCURRENCY',
+  'INVENTORY_ACTIVITY_CONCURRENCY',
+  'PAYMENT_ACTIVITY_CONCURRENCY',
+  'ORDER_ACTIVITY_CONCURRENCY',
+] as const;
+
+export interface BenchSettings {
+  /** Measured sagas per mode. */
+  count: number;
+  concurrency: number;
+  /** Sagas run (and not measured) before each mode's measurement. */
+  warmup: number;
+  modes: Mode[];
+  /** Time budget of each mode's measurement, seconds: no saga starts after it, running ones are abandoned. */
+  modeBudgetSeconds: number;
+  /** API mode: GET /orders/:id poll interval. */
+  pollMs: number;
+  /** Worker settings (WORKFLOW_TASK_CONCURRENCY, ...), for the stack's worker and the bench worker alike. */
+  workerEnv: Record<string, string>;
+  /** Environment for everything the stack starts (e.g. LOG_LEVEL). */
+  stackEnv?: Record<string, string>;
+  /** Write V8 CPU profiles of the workers (and the stack's processes) into this directory. */
+  profileDir?: string;
+  log: (line: string) => void;
+}
+
+export interface ModeResult {
+  mode: Mode;
+  description: string;
+  sagas: { requested: number; completed: number; failed: number; notStarted: number; statuses: Record<string, number> };
+  wallSeconds: number;
+  sagasPerSecond: number;
+  /**
+   * Start request → saga completed, ms (completed sagas only): until the client's result long poll answered
+   * (direct modes), until the workflow's close time on the server (api mode).
+   */
+  latencyMs: Summary;
+  /** API mode: POST and GET latencies; `observedLatencyMs` is start → the GET poll that saw COMPLETED. */
+  api?: { postMs: Summary; getMs: Summary; getsPerSaga: number; observedLatencyMs: Summary };
+  /** Time the saga's activities spent inside HTTP calls to the services (saga mode). */
+  services?: {
+    calls: number;
+    errors: number;
+    callMs: Summary;
+    msPerSaga: number;
+    /** msPerSaga / mean saga latency. */
+    shareOfLatency: number | null;
+    byRoute: Record<string, { calls: number; meanMs: number }>;
+  };
+  /** The worker process that ran the sagas (the bench worker, or the stack's worker in api mode). */
+  worker: { pid: number; cpuPercent: number; cpuMsPerSaga: number; rssMbMean: number; rssMbMax: number };
+  usage: UsageReport;
+  loadAverage: { before: number[]; after: number[] };
+  errors?: string[];
+}
+
+export interface BenchResult {
+  benchmark: 'sagaflow';
+  startedAt: string;
+  durationSeconds: number;
+  machine: { cores: number; cpu: string; memoryGb: number; node: string; platform: string };
+  settings: {
+    count: number;
+    concurrency: number;
+    warmup: number;
+    modeBudgetSeconds: number;
+    pollMs: number;
+    workerEnv: Record<string, string>;
+    worker: Record<string, number>;
+  };
+  modes: Partial<Record<Mode, ModeResult>>;
+  /**
+   * Throughput ratios are sagas/s of a mode ÷ the bare baseline's (1 = no overhead; the target is ≥ 0.9);
+   * p99 ratios are the mode's p99 latency ÷ the baseline's (1 = no overhead, higher is slower).
+   */
+  ratios: Partial<Record<Exclude<Mode, 'bare'>, { throughput: number | null; p99: number | null }>>;
+  /** With BENCH_PROFILE_DIR: each profiled process's top functions by self time. */
+  profiles?: ProfileSummary[];
+}
+
+const SERVICE_TOKEN = 'sagaflow-dev-service-token';
+const ignore = () => undefined;
+const quiet = { log: ignore, trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore };
+
+function tail(text: string, lines = 30): string {
+  return text.split('\n').slice(-lines).join('\n');
+}
+
+interface BenchWorker {
+  child: ChildProcess;
+  request(message: 'stats'): Promise<HttpTimings>;
+  send(message: 'reset'): void;
+  stop(): Promise<void>;
+}
+
+async function startBenchWorker(env: NodeJS.ProcessEnv): Promise<BenchWorker> {
+  const child = fork(path.join(__dirname, '..', 'worker.ts'), [], {
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_CPU_PROF_DIR}`] : []),
+    ],
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let output = '';
+  for (const stream of [child.stdout!, child.stderr!]) {
+    stream.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`bench worker not ready in 120 s:\n${tail(output)}`)), 120_000);
+    child.on('message', (message: WorkerMessage) => {
+      if (message.type === 'ready') {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`bench worker exited:\n${tail(output)}`));
+    });
+  });
+  return {
+    child,
+    send: (message) => child.send(message),
+    request: (message) =>
+      new Promise((resolve) => {
+        const onMessage = (reply: WorkerMessage) => {
+          if (reply.type !== 'stats') return;
+          child.off('message', onMessage);
+          resolve(reply.http);
+        };
+        child.on('message', onMessage);
+        child.send(message);
+      }),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function counts(values: string[]): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const value of values) result[value] = (result[value] ?? 0) + 1;
+  return result;
+}
+
+function summarizeMode(
+  mode: Mode,
+  settings: BenchSettings,
+  load: LoadResult,
+  usage: UsageReport,
+  loadAverage: ModeResult['loadAverage'],
+  http: HttpTimings | undefined,
+  closeLatencyMs: number[] | undefined,
+): ModeResult {
+  const completed = load.samples.filter((s) => s.ok);
+  const latencyMs = summarize(closeLatencyMs ?? completed.map((s) => s.latencyMs));
+  const wallSeconds = load.wallMs / 1000;
+  const worker = usage.processes.worker!;
+  const result: ModeResult = {
+    mode,
+    description: MODE_DESCRIPTIONS[mode],
+    sagas: {
+      requested: settings.count,
+      completed: completed.length,
+      failed: load.samples.length - completed.length,
+      notStarted: load.notStarted,
+      statuses: counts(load.samples.map((s) => s.status)),
+    },
+    wallSeconds: round(wallSeconds, 2),
+    sagasPerSecond: round(wallSeconds > 0 ? completed.length / wallSeconds : 0, 2),
+    latencyMs,
+    worker: {
+      pid: worker.pid,
+      cpuPercent: worker.cpuPercent,
+      cpuMsPerSaga: round(completed.length ? (worker.cpuSeconds * 1000) / completed.length : 0),
+      rssMbMean: worker.rssMbMean,
+      rssMbMax: worker.rssMbMax,
+    },
+    usage,
+    loadAverage,
+  };
+  if (mode === 'api') {
+    const gets = load.samples.flatMap((s) => s.getMs ?? []);
+    result.api = {
+      postMs: summarize(load.samples.flatMap((s) => (s.postMs === undefined ? [] : [s.postMs]))),
+      getMs: summarize(gets),
+      getsPerSaga: round(load.samples.length ? gets.length / load.samples.length : 0, 2),
+      observedLatencyMs: summarize(completed.map((s) => s.latencyMs)),
+    };
+  }
+  if (http) {
+    const msPerSaga = completed.length ? http.totalMs / completed.length : 0;
+    result.services = {
+      calls: http.calls,
+      errors: http.errors,
+      callMs: summarize(http.durationsMs),
+      msPerSaga: round(msPerSaga),
+      shareOfLatency: ratio(msPerSaga, latencyMs.mean),
+      byRoute: Object.fromEntries(
+        Object.entries(http.byRoute).map(([route, { calls, totalMs }]) => [
+          route,
+          { calls, meanMs: round(totalMs / calls) },
+        ]),
+      ),
+    };
+  }
+  const errors = [...new Set(load.samples.flatMap((s) => (s.error ? [s.error] : [])))].slice(0, 5);
+  if (errors.length) result.errors = errors;
+  return result;
+}
+
+function loadAverage(): number[] {
+  return os.loadavg().map((value) => round(value, 2));
+}
+
+/**
+ * One benchmark run: a fresh stack on free loopback ports (its inventory seeded with enough stock), then each
+ * mode in turn (warm-up, then `count` sagas at `concurrency`), sampling the worker's CPU and memory; stops
+ * everything it started, and returns the results.
+ */
+export async function runBench(settings: BenchSettings): Promise<BenchResult> {
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const runId = randomBytes(3).toString('hex');
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'sagaflow-bench-'));
+  const dataDir = path.join(scratch, 'data');
+  mkdirSync(dataDir);
+  const log = settings.log;
+  let stack: RunningStack | undefined;
+  let connection: Connection | undefined;
+  const profiles: ProfileSummary[] = [];
+  /** pid → process name, to label the CPU profiles. */
+  const names = new Map<number, string>();
+  let result: BenchResult;
+  try {
+    log('bundling the workflows ...');
+    const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet });
+    const bundlePath = path.join(scratch, 'workflow-bundle.js');
+    writeFileSync(bundlePath, bundle.code);
+
+    const perMode = settings.count + settings.warmup;
+    await prepareInventory(dataDir, perMode * settings.modes.length + 100);
+    log('starting the stack ...');
+    if (settings.profileDir) mkdirSync(settings.profileDir, { recursive: true });
+    stack = await startStack({
+      dataDir,
+      env: {
+        ...settings.stackEnv,
+        ...settings.workerEnv,
+        // The load generator is one API key placing every order; the API's per-key limit would throttle it.
+        RATE_LIMIT_PER_MINUTE: '10000000',
+        SERVICE_TOKEN,
+        ...(settings.profileDir
+          ? {
+              NODE_OPTIONS: `--import ${path.join(__dirname, 'cpu-profile.mjs')}`,
+              BENCH_CPU_PROFILE_DIR: path.join(settings.profileDir, 'stack'),
+            }
+          : {}),
+      },
+    });
+    connection = await Connection.connect({ address: stack.urls.temporal });
+    const client = new Client({ connection });
+    const stackPids = {
+      temporal: stack.pidOf('temporal'),
+      api: stack.pidOf('api'),
+      inventory: stack.pidOf('inventory'),
+      payment: stack.pidOf('payment'),
+      order: stack.pidOf('order'),
+      bench: process.pid,
+    };
+    for (const [name, pid] of Object.entries({ ...stackPids, stack: stack.child.pid, worker: stack.pidOf('worker') })) {
+      if (pid !== undefined) names.set(pid, name);
+    }
+
+    const modes: BenchResult['modes'] = {};
+    for (const mode of settings.modes) {
+      log(`${mode}: ${MODE_DESCRIPTIONS[mode]}`);
+      const taskQueue = `bench-${mode}-${runId}`;
+      let worker: BenchWorker | undefined;
+      let workerPid: number | undefined;
+      if (mode === 'api') {
+        workerPid = stack.pidOf('worker');
+      } else {
+        worker = await startBenchWorker({
+          ...process.env,
+          ...settings.stackEnv,
+          ...settings.workerEnv,
+          BENCH_MODE: mode,
+          BENCH_WORKFLOW_BUNDLE: bundlePath,
+          TEMPORAL_ADDRESS: stack.urls.temporal,
+          TASK_QUEUE: taskQueue,
+          SERVICE_TOKEN,
+          INVENTORY_URL: stack.urls.inventory,
+          PAYMENT_URL: stack.urls.payment,
+          ORDER_URL: stack.urls.order,
+          ...(settings.profileDir
+            ? { BENCH_CPU_PROF_DIR: path.join(settings.profileDir, `bench-worker-${mode}`) }
+            : {}),
+        });
+        workerPid = worker.child.pid;
+        if (workerPid !== undefined) names.set(workerPid, `bench worker (${mode})`);
+      }
+      try {
+        const runner = (phase: string): SagaRunner =>
+          mode === 'api'
+            ? apiRunner({
+                apiUrl: stack!.urls.api,
+                apiKey: 'sk_demo_client',
+                idPrefix: `bench-${mode}-${runId}-${phase}`,
+                pollMs: settings.pollMs,
+              })
+            : directRunner({
+                client,
+                workflowType: mode === 'bare' ? 'bareOrder' : 'orderFulfillment',
+                taskQueue,
+                idPrefix: `bench-${mode}-${runId}-${phase}`,
+              });
+        if (settings.warmup > 0) {
+          const warm = await runLoad({
+            count: settings.warmup,
+            concurrency: settings.concurrency,
+            deadline: performance.now() + 120_000,
+            saga: runner('warmup'),
+          });
+          const bad = warm.samples.filter((s) => !s.ok);
+          if (bad.length)
+            throw new Error(`${mode}: ${bad.length} warm-up sagas failed: ${bad[0]!.error ?? bad[0]!.status}`);
+        }
+        worker?.send('reset');
+        const before = loadAverage();
+        const sampler = sampleUsage({ ...stackPids, worker: workerPid });
+        const load = await runLoad({
+          count: settings.count,
+          concurrency: settings.concurrency,
+          deadline: performance.now() + settings.modeBudgetSeconds * 1000,
+          saga: runner('run'),
+        });
+        const usage = sampler.stop();
+        const http = mode === 'saga' ? await worker!.request('stats') : undefined;
+        const closed = mode === 'api' ? await closeLatencies(client, load.samples) : undefined;
+        modes[mode] = summarizeMode(mode, settings, load, usage, { before, after: loadAverage() }, http, closed);
+        const m = modes[mode]!;
+        log(
+          `${mode}: ${m.sagas.completed}/${settings.count} in ${m.wallSeconds} s, ${m.sagasPerSecond} sagas/s, ` +
+            `p50 ${m.latencyMs.p50} p99 ${m.latencyMs.p99} ms, worker ${m.worker.cpuPercent}% CPU, machine busy ${usage.machineBusyPercent}%`,
+        );
+      } finally {
+        await worker?.stop();
+      }
+    }
+
+    const ratios: BenchResult['ratios'] = {};
+    const bare = modes.bare;
+    if (bare) {
+      for (const mode of ['engine', 'saga', 'api'] as const) {
+        const m = modes[mode];
+        if (m)
+          ratios[mode] = {
+            throughput: ratio(m.sagasPerSecond, bare.sagasPerSecond),
+            p99: ratio(m.latencyMs.p99, bare.latencyMs.p99),
+          };
+      }
+    }
+    const config = loadWorkerConfig({ ...settings.workerEnv, SERVICE_TOKEN });
+    result = {
+      benchmark: 'sagaflow',
+      startedAt,
+      durationSeconds: 0,
+      machine: {
+        cores: os.cpus().length,
+        cpu: os.cpus()[0]?.model ?? 'unknown',
+        memoryGb: round(os.totalmem() / 2 ** 30, 1),
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+      },
+      settings: {
+        count: settings.count,
+        concurrency: settings.concurrency,
+        warmup: settings.warmup,
+        modeBudgetSeconds: settings.modeBudgetSeconds,
+        pollMs: settings.pollMs,
+        workerEnv: settings.workerEnv,
+        worker: {
+          WORKFLOW_TASK_CONCURRENCY: config.WORKFLOW_TASK_CONCURRENCY,
+          INVENTORY_ACTIVITY_CONCURRENCY: config.INVENTORY_ACTIVITY_CONCURRENCY,
+          PAYMENT_ACTIVITY_CONCURRENCY: config.PAYMENT_ACTIVITY_CONCURRENCY,
+          ORDER_ACTIVITY_CONCURRENCY: config.ORDER_ACTIVITY_CONCURRENCY,
+        },
+      },
+      modes,
+      ratios,
+    };
+  } finally {
+    await connection?.close();
+    if (stack) {
+      const code = await stack.stop();
+      if (code !== 0) log(`the stack stopped with code ${code}:\n${tail(stack.output())}`);
+    }
+    if (settings.profileDir) {
+      for (const file of readdirSync(settings.profileDir, { recursive: true, encoding: 'utf8' })) {
+        if (!file.endsWith('.cpuprofile')) continue;
+        const summary = summarizeProfile(path.join(settings.profileDir, file), 12);
+        summary.process = summary.pid === undefined ? undefined : names.get(summary.pid);
+        profiles.push(summary);
+      }
+    }
+    rmSync(scratch, { recursive: true, force: true });
+    log(`done in ${round((performance.now() - started) / 1000)} s`);
+  }
+  result.durationSeconds = round((performance.now() - started) / 1000);
+  if (settings.profileDir) result.profiles = profiles;
+  return result;
+}

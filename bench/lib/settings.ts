@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { parseEnv } from '../../lib/env';
+import { MODES, WORKER_SETTING_VARS } from './session';
+import type { BenchSettings, Mode } from './session';
+
+// The benchmarks' knobs, from the environment; every one is bounded, so a run always stops by itself.
+
+const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
+const schema = z.object({
+  BENCH_COUNT: int(200, 1, 5_000),
+  BENCH_CONCURRENCY: int(20, 1, 200),
+  BENCH_WARMUP: int(20, 0, 1_000),
+  BENCH_MODES: z
+    .string()
+    .default(MODES.join(','))
+    .transform((value) => value.split(',').map((mode) => mode.trim()))
+    .pipe(z.array(z.enum(MODES)).min(1)),
+  BENCH_MODE_BUDGET_S: int(180, 5, 900),
+  BENCH_POLL_MS: int(500, 10, 5_000),
+  BENCH_PROFILE_DIR: z.string().optional(),
+  LOG_LEVEL: z.string().optional(),
+});
+
+export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
+  const parsed = parseEnv(schema, env);
+  const workerEnv: Record<string, string> = {};
+  for (const name of WORKER_SETTING_VARS) if (env[name] !== undefined) workerEnv[name] = env[name]!;
+  return {
+    count: parsed.BENCH_COUNT,
+    concurrency: parsed.BENCH_CONCURRENCY,
+    warmup: parsed.BENCH_WARMUP,
+    modes: parsed.BENCH_MODES as Mode[],
+    modeBudgetSeconds: parsed.BENCH_MODE_BUDGET_S,
+    pollMs: parsed.BENCH_POLL_MS,
+    workerEnv,
+    stackEnv: parsed.LOG_LEVEL ? { LOG_LEVEL: parsed.LOG_LEVEL } : {},
+    profileDir: parsed.BENCH_PROFILE_DIR,
+    log: (line) => process.stderr.write(`[bench] ${line}\n`),
+  };
+}

@@ -1,0 +1,148 @@
+// The benchmark's own worker process, started by bench/run.ts for one mode at a time, with the production
+// worker's settings (workers/config.ts: the same env variables, the same Worker options) on its own task queues:
+//
+//   bare    the baseline: bench/workflows/bare.ts, eight no-op activities on the same lane queues
+//   engine  the real order saga (workflows/order) with no-op activities: the saga engine without the services
+//   saga    the real order saga with the real activities calling the real services, with a timing wrapper
+//           around their fetch (how long the saga spends inside HTTP calls to the services)
+//
+// It tells its parent 'ready' over IPC once its workers exist, answers 'stats' and 'reset' messages with the
+// HTTP timings, and stops gracefully on SIGINT like the production worker.
+import { performance } from 'node:perf_hooks';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { WorkerOptions } from '@temporalio/worker';
+import { z } from 'zod';
+import { createActivities } from '../activities';
+import type { OrderActivities } from '../activities/types';
+import { parseEnv } from '../lib/env';
+import { createLogger } from '../lib/logger';
+import { LANES, ORDER_ACTIVITY_LANES, laneTaskQueue } from '../lib/task-queues';
+import type { Lane } from '../lib/task-queues';
+import { temporalLoggerFor } from '../lib/temporal-logger';
+import { laneWorkerTuning, loadWorkerConfig, workflowWorkerTuning } from '../workers/config';
+import type { BareActivities } from './workflows/bare';
+
+export const BENCH_WORKER_MODES = ['bare', 'engine', 'saga'] as const;
+export type BenchWorkerMode = (typeof BENCH_WORKER_MODES)[number];
+
+/** What the worker answers to 'stats': the service calls it timed since the last 'reset' (saga mode only). */
+export interface HttpTimings {
+  calls: number;
+  errors: number;
+  totalMs: number;
+  /** Every call's duration, ms. */
+  durationsMs: number[];
+  byRoute: Record<string, { calls: number; totalMs: number }>;
+}
+
+export type WorkerMessage = { type: 'ready' } | { type: 'stats'; http: HttpTimings };
+
+const config = loadWorkerConfig();
+const bench = parseEnv(
+  z.object({
+    BENCH_MODE: z.enum(BENCH_WORKER_MODES),
+    /** A prebuilt bundle of bench/workflows (bench/run.ts bundles once per run); bundled here when unset. */
+    BENCH_WORKFLOW_BUNDLE: z.string().optional(),
+  }),
+);
+const logger = createLogger({ component: 'bench-worker', mode: bench.BENCH_MODE, taskQueue: config.TASK_QUEUE });
+
+let timings: HttpTimings = emptyTimings();
+function emptyTimings(): HttpTimings {
+  return { calls: 0, errors: 0, totalMs: 0, durationsMs: [], byRoute: {} };
+}
+
+/** The global fetch, timed from the request to the last byte of the answer. */
+const timedFetch: typeof fetch = async (input, init) => {
+  const started = performance.now();
+  const url = new URL(input instanceof Request ? input.url : String(input));
+  const route = `${init?.method ?? 'GET'} ${url.port} ${url.pathname.replace(/\/ord_[^/]+/, '/:orderId')}`;
+  let ok = false;
+  try {
+    const response = await fetch(input, init);
+    const body = await response.arrayBuffer();
+    ok = true;
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  } finally {
+    const ms = performance.now() - started;
+    timings.calls++;
+    if (!ok) timings.errors++;
+    timings.totalMs += ms;
+    timings.durationsMs.push(ms);
+    const entry = (timings.byRoute[route] ??= { calls: 0, totalMs: 0 });
+    entry.calls++;
+    entry.totalMs += ms;
+  }
+};
+
+/** Plausible answers without any I/O: the saga engine alone. */
+function noopOrderActivities(): OrderActivities {
+  return {
+    createOrder: async ({ orderId, currency }) => ({ orderId, totalMinor: 2_450, currency }),
+    setOrderStatus: async () => undefined,
+    closeOrder: async () => undefined,
+    reserveInventory: async ({ orderId }) => ({ reservationId: `res_${orderId}` }),
+    releaseInventory: async () => ({ released: true }),
+    commitInventory: async () => undefined,
+    authorizePayment: async ({ orderId }) => ({ paymentId: `pay_${orderId}` }),
+    capturePayment: async () => undefined,
+    cancelPayment: async () => ({ outcome: 'NONE' as const }),
+  };
+}
+
+function laneActivities(lane: Lane): object {
+  if (bench.BENCH_MODE === 'bare') {
+    const bare: BareActivities = { noop: async () => undefined };
+    return bare;
+  }
+  const all =
+    bench.BENCH_MODE === 'engine'
+      ? noopOrderActivities()
+      : createActivities({ config: config.services, http: { fetch: timedFetch }, logger });
+  const names = Object.entries(ORDER_ACTIVITY_LANES)
+    .filter(([, owner]) => owner === lane)
+    .map(([name]) => name);
+  return Object.fromEntries(names.map((name) => [name, all[name as keyof typeof all]]));
+}
+
+function send(message: WorkerMessage): void {
+  process.send?.(message);
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: temporalLoggerFor(logger) });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const common = { connection, namespace: config.TEMPORAL_NAMESPACE };
+  const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = bench.BENCH_WORKFLOW_BUNDLE
+    ? { workflowBundle: { codePath: bench.BENCH_WORKFLOW_BUNDLE } }
+    : { workflowsPath: require.resolve('./workflows') };
+  const workers = [
+    await Worker.create({ ...common, ...workflows, taskQueue: config.TASK_QUEUE, ...workflowWorkerTuning(config) }),
+  ];
+  for (const lane of LANES) {
+    workers.push(
+      await Worker.create({
+        ...common,
+        taskQueue: laneTaskQueue(config.TASK_QUEUE, lane),
+        activities: laneActivities(lane),
+        ...laneWorkerTuning(config, lane),
+      }),
+    );
+  }
+  process.on('message', (message) => {
+    if (message === 'reset') timings = emptyTimings();
+    if (message === 'stats') send({ type: 'stats', http: timings });
+  });
+  send({ type: 'ready' });
+  try {
+    await Promise.all(workers.map((worker) => worker.run()));
+  } finally {
+    await connection.close();
+    process.disconnect?.();
+  }
+}
+
+main().catch((err: unknown) => {
+  logger.fatal({ err }, 'bench worker failed');
+  process.exit(1);
+});
