@@ -101,6 +101,13 @@ async function main(): Promise<void> {
         config.TEMPORAL_NAMESPACE,
         '--db-filename',
         path.join(config.SAGAFLOW_DATA_DIR, 'temporal.db'),
+        // SQLite's defaults (rollback journal, synchronous=FULL) make every history write wait for several
+        // fsyncs; a write-ahead log with synchronous=NORMAL survives a crash of the process and is several
+        // times faster (docs/BENCHMARKS.md). A power cut may lose the last moments of a dev server's history.
+        '--sqlite-pragma',
+        'journal_mode=wal',
+        '--sqlite-pragma',
+        'synchronous=normal',
         '--log-level',
         'error',
         ...SEARCH_ATTRIBUTE_FLAGS.flatMap((flag) => ['--search-attribute', flag]),
