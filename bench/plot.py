@@ -11,8 +11,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+COLORS = {"bare": "#888888", "quiet": "#8172b2", "engine": "#4c72b0", "saga": "#55a868", "api": "#c44e52"}
 MODE_LABELS = {
     "bare": "bare Temporal\n(8 no-op activities)",
+    "quiet": "saga engine, no\nsearch attributes",
     "engine": "saga engine\n(no-op activities)",
     "saga": "saga + services\n(client start)",
     "api": "saga + services\nthrough the API",
@@ -28,14 +30,14 @@ def main(bench_path: str, sweep_path: str, out_path: str) -> None:
     except FileNotFoundError:
         sweep = None
 
-    modes = [m for m in ("bare", "engine", "saga", "api") if m in bench["modes"]]
+    modes = [m for m in ("bare", "quiet", "engine", "saga", "api") if m in bench["modes"]]
     results = [bench["modes"][m] for m in modes]
     labels = [MODE_LABELS[m] for m in modes]
     fig, axes = plt.subplots(1, 3 if sweep else 2, figsize=(17 if sweep else 12, 5.2))
 
     ax = axes[0]
     throughput = [r["sagasPerSecond"] for r in results]
-    bars = ax.bar(labels, throughput, color=["#888888", "#4c72b0", "#55a868", "#c44e52"][: len(modes)])
+    bars = ax.bar(labels, throughput, color=[COLORS[m] for m in modes])
     for bar, value, mode in zip(bars, throughput, modes):
         ratio = bench["ratios"].get(mode, {}).get("throughput")
         text = f"{value:.2f}" + (f"\n×{ratio:.2f}" if ratio is not None else "")

@@ -24,10 +24,10 @@ const list = (fallback: string) =>
 const sweep = parseEnv(
   z.object({
     /** WORKFLOW_TASK_CONCURRENCY values. */
-    BENCH_SWEEP_WORKFLOW: list('5,20,100'),
+    BENCH_SWEEP_WORKFLOW: list('2,10,100'),
     /** Activity concurrency of every lane (INVENTORY_/PAYMENT_/ORDER_ACTIVITY_CONCURRENCY) values. */
-    BENCH_SWEEP_ACTIVITY: list('5,20,50'),
-    BENCH_SWEEP_BUDGET_S: z.coerce.number().int().min(60).max(7_200).default(1_800),
+    BENCH_SWEEP_ACTIVITY: list('2,10,50'),
+    BENCH_SWEEP_BUDGET_S: z.coerce.number().int().min(60).max(7_200).default(2_400),
   }),
 );
 
@@ -42,7 +42,7 @@ export interface SweepPoint {
 }
 
 async function main(): Promise<void> {
-  const base = loadBenchSettings({ BENCH_COUNT: '100', BENCH_WARMUP: '10', BENCH_MODES: 'bare,saga', ...process.env });
+  const base = loadBenchSettings({ BENCH_COUNT: '80', BENCH_WARMUP: '10', BENCH_MODES: 'bare,saga', ...process.env });
   const started = performance.now();
   const points: SweepPoint[] = [];
   const skipped: { workflowTaskConcurrency: number; activityConcurrency: number }[] = [];

@@ -2,6 +2,7 @@
 // worker's settings (workers/config.ts: the same env variables, the same Worker options) on its own task queues:
 //
 //   bare    the baseline: bench/workflows/bare.ts, eight no-op activities on the same lane queues
+//   quiet   the saga engine running the order saga with no-op activities, publishing nothing (bench/workflows/quiet.ts)
 //   engine  the real order saga (workflows/order) with no-op activities: the saga engine without the services
 //   saga    the real order saga with the real activities calling the real services, with a timing wrapper
 //           around their fetch (how long the saga spends inside HTTP calls to the services)
@@ -22,7 +23,7 @@ import { temporalLoggerFor } from '../lib/temporal-logger';
 import { laneWorkerTuning, loadWorkerConfig, workflowWorkerTuning } from '../workers/config';
 import type { BareActivities } from './workflows/bare';
 
-export const BENCH_WORKER_MODES = ['bare', 'engine', 'saga'] as const;
+export const BENCH_WORKER_MODES = ['bare', 'quiet', 'engine', 'saga'] as const;
 export type BenchWorkerMode = (typeof BENCH_WORKER_MODES)[number];
 
 /** What the worker answers to 'stats': the service calls it timed since the last 'reset' (saga mode only). */
@@ -96,7 +97,7 @@ function laneActivities(lane: Lane): object {
     return bare;
   }
   const all =
-    bench.BENCH_MODE === 'engine'
+    bench.BENCH_MODE === 'engine' || bench.BENCH_MODE === 'quiet'
       ? noopOrderActivities()
       : createActivities({ config: config.services, http: { fetch: timedFetch }, logger });
   const names = Object.entries(ORDER_ACTIVITY_LANES)

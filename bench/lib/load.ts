@@ -103,7 +103,7 @@ function before<T>(promise: Promise<T>, deadline: number): Promise<T> {
 /** Starts a workflow directly with the Temporal client and waits for its result (the server's long poll). */
 export function directRunner(options: {
   client: Client;
-  workflowType: 'orderFulfillment' | 'bareOrder';
+  workflowType: 'orderFulfillment' | 'orderFulfillmentQuiet' | 'bareOrder';
   taskQueue: string;
   idPrefix: string;
 }): SagaRunner {
@@ -118,7 +118,7 @@ export function directRunner(options: {
         taskQueue: options.taskQueue,
         args: [input],
         // The saga carries what the API starts it with; the bare baseline carries nothing.
-        ...(options.workflowType === 'orderFulfillment'
+        ...(options.workflowType !== 'bareOrder'
           ? {
               typedSearchAttributes: [
                 { key: SEARCH_ATTRIBUTES.CustomerId, value: customerId },

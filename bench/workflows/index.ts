@@ -1,3 +1,5 @@
-// The bench worker's workflow bundle: the real order saga and the bare baseline, bundled once per run.
+// The bench worker's workflow bundle: the real order saga, a quiet variant and the bare baseline, bundled once
+// per run.
 export { orderFulfillment } from '../../workflows/order/workflow';
 export { bareOrder } from './bare';
+export { orderFulfillmentQuiet } from './quiet';
