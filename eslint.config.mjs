@@ -3,7 +3,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', '.tools/', 'node_modules/', '**/generated/'] },
+  { ignores: ['dist/', '.tools/', '.data/', 'node_modules/', '**/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
