@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { summarizeProfile } from '../../bench/profile';
+import type { BenchResult } from '../../bench/lib/session';
+import { loadBenchSettings } from '../../bench/lib/settings';
+import { percentile, ratio, summarize } from '../../bench/lib/stats';
+
+// The benchmark's own plumbing, and one tiny run of it end to end. Nothing here asserts how fast anything is:
+// only that the benchmark measures, bounds itself and reports in its documented shape.
+const root = path.resolve(__dirname, '..', '..');
+
+describe('bench statistics', () => {
+  it('takes nearest-rank percentiles', () => {
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    assert.equal(percentile(values, 50), 50);
+    assert.equal(percentile(values, 95), 95);
+    assert.equal(percentile(values, 99), 99);
+    assert.equal(percentile(values, 100), 100);
+    assert.equal(percentile([7], 99), 7);
+    assert.equal(percentile([], 50), 0);
+  });
+
+  it('summarizes unsorted durations and compares to a baseline', () => {
+    assert.deepEqual(summarize([30, 10, 20]), { count: 3, mean: 20, p50: 20, p95: 30, p99: 30, max: 30 });
+    assert.equal(ratio(9, 10), 0.9);
+    assert.equal(ratio(1, 0), null);
+  });
+});
+
+describe('bench settings', () => {
+  it('has bounded defaults and passes the worker settings through', () => {
+    const settings = loadBenchSettings({ WORKFLOW_TASK_CONCURRENCY: '7' });
+    assert.equal(settings.count, 200);
+    assert.equal(settings.concurrency, 20);
+    assert.deepEqual(settings.modes, ['bare', 'quiet', 'engine', 'saga', 'api']);
+    assert.deepEqual(settings.workerEnv, { WORKFLOW_TASK_CONCURRENCY: '7' });
+  });
+
+  it('refuses unbounded runs and unknown modes', () => {
+    assert.throws(() => loadBenchSettings({ BENCH_COUNT: '1000000' }), /BENCH_COUNT/);
+    assert.throws(() => loadBenchSettings({ BENCH_MODE_BUDGET_S: '100000' }), /BENCH_MODE_BUDGET_S/);
+    assert.throws(() => loadBenchSettings({ BENCH_MODES: 'bare,turbo' }), /BENCH_MODES/);
+  });
+});
+
+describe('bench profile summary', () => {
+  it('ranks functions by self time, without idle, grouped by package', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sagaflow-profile-'));
+    try {
+      const file = path.join(dir, 'CPU.20260101.000000.4242.0.001.cpuprofile');
+      const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 0, columnNumber: 0 });
+      writeFileSync(
+        file,
+        JSON.stringify({
+          nodes: [
+            { id: 1, callFrame: frame('(root)', ''), children: [2, 3, 4] },
+            { id: 2, callFrame: frame('(idle)', '') },
+            { id: 3, callFrame: frame('serviceCall', `file://${root}/activities/service-call.ts`) },
+            { id: 4, callFrame: frame('parse', `file://${root}/node_modules/zod/index.js`) },
+          ],
+          samples: [2, 2, 3, 4, 4, 4],
+          timeDeltas: [1000, 1000, 1000, 1000, 1000, 1000],
+        }),
+      );
+      const summary = summarizeProfile(file);
+      assert.equal(summary.pid, 4242);
+      assert.equal(summary.busyMs, 4);
+      assert.deepEqual(
+        summary.top.map((t) => [t.fn, t.percent]),
+        [
+          ['parse', 75],
+          ['serviceCall', 25],
+        ],
+      );
+      assert.deepEqual(
+        summary.byPackage.map((p) => p.package),
+        ['zod', 'sagaflow activities/'],
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('npm run bench, tiny', () => {
+  it('runs every mode on a fresh loopback stack, stops by itself and prints the JSON results', async () => {
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+      (resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts'], {
+          cwd: root,
+          env: {
+            ...process.env,
+            BENCH_COUNT: '3',
+            BENCH_WARMUP: '1',
+            BENCH_CONCURRENCY: '2',
+            BENCH_POLL_MS: '200',
+            BENCH_MODE_BUDGET_S: '120',
+          },
+        });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+        child.on('exit', (exitCode) => resolve({ code: exitCode, stdout: out, stderr: err }));
+      },
+    );
+    assert.equal(code, 0, stderr.slice(-4000));
+    const result = JSON.parse(stdout) as BenchResult;
+    assert.deepEqual(Object.keys(result.modes), ['bare', 'quiet', 'engine', 'saga', 'api']);
+    for (const mode of Object.values(result.modes)) {
+      assert.equal(mode.sagas.completed, 3, `${mode.mode}: ${JSON.stringify(mode.sagas)} ${mode.errors ?? ''}`);
+      assert.equal(mode.latencyMs.count, 3);
+      assert.ok(mode.sagasPerSecond > 0);
+      assert.ok(mode.worker.rssMbMax > 0, `${mode.mode}: worker RSS sampled`);
+    }
+    assert.equal(result.modes.api!.api!.postMs.count, 3);
+    assert.equal(result.modes.saga!.services!.calls, 3 * 8, 'eight service calls per saga');
+    assert.ok(result.ratios.saga!.throughput! > 0);
+  });
+});
