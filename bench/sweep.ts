@@ -42,7 +42,13 @@ export interface SweepPoint {
 }
 
 async function main(): Promise<void> {
-  const base = loadBenchSettings({ BENCH_COUNT: '80', BENCH_WARMUP: '10', BENCH_MODES: 'bare,saga', ...process.env });
+  const base = loadBenchSettings({
+    BENCH_COUNT: '80',
+    BENCH_ROUNDS: '1',
+    BENCH_WARMUP: '10',
+    BENCH_MODES: 'bare,saga',
+    ...process.env,
+  });
   const started = performance.now();
   const points: SweepPoint[] = [];
   const skipped: { workflowTaskConcurrency: number; activityConcurrency: number }[] = [];

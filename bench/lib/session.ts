@@ -42,8 +42,10 @@ export const WORKER_SETTING_VARS = [
 ] as const;
 
 export interface BenchSettings {
-  /** Measured sagas per mode. */
+  /** Measured sagas per mode, over all rounds. */
   count: number;
+  /** The modes run this many times in turn, each time with count / rounds sagas. */
+  rounds: number;
   concurrency: number;
   /** Sagas run (and not measured) before each mode's measurement. */
   warmup: number;
@@ -87,7 +89,10 @@ export interface ModeResult {
   /** The worker process that ran the sagas (the bench worker, or the stack's worker in api mode). */
   worker: { pid: number; cpuPercent: number; cpuMsPerSaga: number; rssMbMean: number; rssMbMax: number };
   usage: UsageReport;
+  /** os.loadavg() (1, 5, 15 min) before the first round's measurement and after the last one's. */
   loadAverage: { before: number[]; after: number[] };
+  /** Each round's throughput and latency, with the 1-minute load average after it. */
+  rounds?: { sagasPerSecond: number; p50: number; p99: number; loadAverage: number }[];
   errors?: string[];
 }
 
@@ -98,6 +103,7 @@ export interface BenchResult {
   machine: { cores: number; cpu: string; memoryGb: number; node: string; platform: string };
   settings: {
     count: number;
+    rounds: number;
     concurrency: number;
     warmup: number;
     modeBudgetSeconds: number;
@@ -110,7 +116,18 @@ export interface BenchResult {
    * Throughput ratios are sagas/s of a mode ÷ the bare baseline's (1 = no overhead; the target is ≥ 0.9);
    * p99 ratios are the mode's p99 latency ÷ the baseline's (1 = no overhead, higher is slower).
    */
-  ratios: Partial<Record<Exclude<Mode, 'bare'>, { throughput: number | null; p99: number | null }>>;
+  ratios: Partial<
+    Record<
+      Exclude<Mode, 'bare'>,
+      {
+        throughput: number | null;
+        p99: number | null;
+        /** The median over the rounds of each round's ratio (the mode against the bare run of the same round). */
+        throughputRoundMedian: number | null;
+        p99RoundMedian: number | null;
+      }
+    >
+  >;
   /** With BENCH_PROFILE_DIR: each profiled process's top functions by self time. */
   profiles?: ProfileSummary[];
 }
@@ -189,7 +206,7 @@ function counts(values: string[]): Record<string, number> {
 
 function summarizeMode(
   mode: Mode,
-  settings: BenchSettings,
+  requested: number,
   load: LoadResult,
   usage: UsageReport,
   loadAverage: ModeResult['loadAverage'],
@@ -204,7 +221,7 @@ function summarizeMode(
     mode,
     description: MODE_DESCRIPTIONS[mode],
     sagas: {
-      requested: settings.count,
+      requested,
       completed: completed.length,
       failed: load.samples.length - completed.length,
       notStarted: load.notStarted,
@@ -251,6 +268,86 @@ function summarizeMode(
   const errors = [...new Set(load.samples.flatMap((s) => (s.error ? [s.error] : [])))].slice(0, 5);
   if (errors.length) result.errors = errors;
   return result;
+}
+
+interface Pool {
+  load: LoadResult;
+  usages: UsageReport[];
+  loadAverage: ModeResult['loadAverage'];
+  http?: HttpTimings;
+  closed?: number[];
+}
+
+interface Measured {
+  load: LoadResult;
+  usage: UsageReport;
+  loadAverage: ModeResult['loadAverage'];
+  http: HttpTimings | undefined;
+  closed: number[] | undefined;
+}
+
+/** Adds one round's measurement of a mode to its pool. */
+function pool(pools: Map<Mode, Pool>, mode: Mode, m: Measured): void {
+  const p = pools.get(mode);
+  if (!p) {
+    pools.set(mode, {
+      load: { samples: [...m.load.samples], wallMs: m.load.wallMs, notStarted: m.load.notStarted },
+      usages: [m.usage],
+      loadAverage: { before: m.loadAverage.before, after: m.loadAverage.after },
+      http: m.http && { ...m.http, durationsMs: [...m.http.durationsMs], byRoute: { ...m.http.byRoute } },
+      closed: m.closed && [...m.closed],
+    });
+    return;
+  }
+  p.load.samples.push(...m.load.samples);
+  p.load.wallMs += m.load.wallMs;
+  p.load.notStarted += m.load.notStarted;
+  p.usages.push(m.usage);
+  p.loadAverage.after = m.loadAverage.after;
+  if (p.http && m.http) {
+    p.http.calls += m.http.calls;
+    p.http.errors += m.http.errors;
+    p.http.totalMs += m.http.totalMs;
+    p.http.durationsMs.push(...m.http.durationsMs);
+    for (const [route, { calls, totalMs }] of Object.entries(m.http.byRoute)) {
+      const entry = (p.http.byRoute[route] ??= { calls: 0, totalMs: 0 });
+      entry.calls += calls;
+      entry.totalMs += totalMs;
+    }
+  }
+  if (p.closed && m.closed) p.closed.push(...m.closed);
+}
+
+/** Usage over several windows: CPU shares weighted by their length, the largest RSS, the mean of the means. */
+function mergeUsage(usages: UsageReport[]): UsageReport {
+  const wall = usages.reduce((sum, u) => sum + u.wallSeconds, 0);
+  const processes: UsageReport['processes'] = {};
+  for (const name of new Set(usages.flatMap((u) => Object.keys(u.processes)))) {
+    const list = usages.flatMap((u) => (u.processes[name] ? [u.processes[name]] : []));
+    const cpuSeconds = list.reduce((sum, p) => sum + p.cpuSeconds, 0);
+    processes[name] = {
+      pid: list.at(-1)!.pid,
+      cpuSeconds: round(cpuSeconds, 2),
+      cpuPercent: round(wall > 0 ? (cpuSeconds / wall) * 100 : 0),
+      rssMbMean: round(list.reduce((sum, p) => sum + p.rssMbMean, 0) / list.length),
+      rssMbMax: Math.max(...list.map((p) => p.rssMbMax)),
+    };
+  }
+  return {
+    wallSeconds: round(wall, 2),
+    machineBusyPercent: round(
+      wall > 0 ? usages.reduce((sum, u) => sum + u.machineBusyPercent * u.wallSeconds, 0) / wall : 0,
+    ),
+    cores: usages[0]?.cores ?? os.cpus().length,
+    processes,
+  };
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return round(sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2, 3);
 }
 
 function loadAverage(): number[] {
@@ -316,94 +413,140 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
       if (pid !== undefined) names.set(pid, name);
     }
 
-    const modes: BenchResult['modes'] = {};
-    for (const mode of settings.modes) {
-      log(`${mode}: ${MODE_DESCRIPTIONS[mode]}`);
-      const taskQueue = `bench-${mode}-${runId}`;
-      let worker: BenchWorker | undefined;
-      let workerPid: number | undefined;
-      if (mode === 'api') {
-        workerPid = stack.pidOf('worker');
-      } else {
-        worker = await startBenchWorker({
-          ...process.env,
-          ...settings.stackEnv,
-          ...settings.workerEnv,
-          BENCH_MODE: mode,
-          BENCH_WORKFLOW_BUNDLE: bundlePath,
-          TEMPORAL_ADDRESS: stack.urls.temporal,
-          TASK_QUEUE: taskQueue,
-          SERVICE_TOKEN,
-          INVENTORY_URL: stack.urls.inventory,
-          PAYMENT_URL: stack.urls.payment,
-          ORDER_URL: stack.urls.order,
-          ...(settings.profileDir
-            ? { BENCH_CPU_PROF_DIR: path.join(settings.profileDir, `bench-worker-${mode}`) }
-            : {}),
-        });
-        workerPid = worker.child.pid;
-        if (workerPid !== undefined) names.set(workerPid, `bench worker (${mode})`);
-      }
-      try {
-        const runner = (phase: string): SagaRunner =>
-          mode === 'api'
-            ? apiRunner({
-                apiUrl: stack!.urls.api,
-                apiKey: 'sk_demo_client',
-                idPrefix: `bench-${mode}-${runId}-${phase}`,
-                pollMs: settings.pollMs,
-              })
-            : directRunner({
-                client,
-                workflowType:
-                  mode === 'bare' ? 'bareOrder' : mode === 'quiet' ? 'orderFulfillmentQuiet' : 'orderFulfillment',
-                taskQueue,
-                idPrefix: `bench-${mode}-${runId}-${phase}`,
-              });
-        if (settings.warmup > 0) {
-          const warm = await runLoad({
-            count: settings.warmup,
-            concurrency: settings.concurrency,
-            deadline: performance.now() + 120_000,
-            saga: runner('warmup'),
+    // Rounds interleave the modes (bare, quiet, ..., then again), so a change in the machine's background load
+    // hits every mode alike; each mode's results pool its rounds, and the ratios are also taken round by round.
+    const perRound = Math.ceil(settings.count / settings.rounds);
+    const pooled = new Map<Mode, Pool>();
+    const roundResults: Partial<Record<Mode, ModeResult>>[] = [];
+    for (let round = 1; round <= settings.rounds; round++) {
+      const results: Partial<Record<Mode, ModeResult>> = {};
+      roundResults.push(results);
+      for (const mode of settings.modes) {
+        if (round === 1) log(`${mode}: ${MODE_DESCRIPTIONS[mode]}`);
+        const taskQueue = `bench-${mode}-${runId}-r${round}`;
+        let worker: BenchWorker | undefined;
+        let workerPid: number | undefined;
+        if (mode === 'api') {
+          workerPid = stack.pidOf('worker');
+        } else {
+          worker = await startBenchWorker({
+            ...process.env,
+            ...settings.stackEnv,
+            ...settings.workerEnv,
+            BENCH_MODE: mode,
+            BENCH_WORKFLOW_BUNDLE: bundlePath,
+            TEMPORAL_ADDRESS: stack.urls.temporal,
+            TASK_QUEUE: taskQueue,
+            SERVICE_TOKEN,
+            INVENTORY_URL: stack.urls.inventory,
+            PAYMENT_URL: stack.urls.payment,
+            ORDER_URL: stack.urls.order,
+            ...(settings.profileDir
+              ? { BENCH_CPU_PROF_DIR: path.join(settings.profileDir, `bench-worker-${mode}-r${round}`) }
+              : {}),
           });
-          const bad = warm.samples.filter((s) => !s.ok);
-          if (bad.length)
-            throw new Error(`${mode}: ${bad.length} warm-up sagas failed: ${bad[0]!.error ?? bad[0]!.status}`);
+          workerPid = worker.child.pid;
+          if (workerPid !== undefined) names.set(workerPid, `bench worker (${mode}, round ${round})`);
         }
-        worker?.send('reset');
-        const before = loadAverage();
-        const sampler = sampleUsage({ ...stackPids, worker: workerPid });
-        const load = await runLoad({
-          count: settings.count,
-          concurrency: settings.concurrency,
-          deadline: performance.now() + settings.modeBudgetSeconds * 1000,
-          saga: runner('run'),
-        });
-        const usage = sampler.stop();
-        const http = mode === 'saga' ? await worker!.request('stats') : undefined;
-        const closed = mode === 'api' ? await closeLatencies(client, load.samples) : undefined;
-        modes[mode] = summarizeMode(mode, settings, load, usage, { before, after: loadAverage() }, http, closed);
-        const m = modes[mode]!;
-        log(
-          `${mode}: ${m.sagas.completed}/${settings.count} in ${m.wallSeconds} s, ${m.sagasPerSecond} sagas/s, ` +
-            `p50 ${m.latencyMs.p50} p99 ${m.latencyMs.p99} ms, worker ${m.worker.cpuPercent}% CPU, machine busy ${usage.machineBusyPercent}%`,
-        );
-      } finally {
-        await worker?.stop();
+        try {
+          const runner = (phase: string): SagaRunner =>
+            mode === 'api'
+              ? apiRunner({
+                  apiUrl: stack!.urls.api,
+                  apiKey: 'sk_demo_client',
+                  idPrefix: `bench-${mode}-${runId}-r${round}-${phase}`,
+                  pollMs: settings.pollMs,
+                })
+              : directRunner({
+                  client,
+                  workflowType:
+                    mode === 'bare' ? 'bareOrder' : mode === 'quiet' ? 'orderFulfillmentQuiet' : 'orderFulfillment',
+                  taskQueue,
+                  idPrefix: `bench-${mode}-${runId}-r${round}-${phase}`,
+                });
+          // Every worker start warms up (JIT, sticky cache, connections) before it is measured.
+          if (settings.warmup > 0) {
+            const warm = await runLoad({
+              count: settings.warmup,
+              concurrency: settings.concurrency,
+              deadline: performance.now() + 120_000,
+              saga: runner('warmup'),
+            });
+            const bad = warm.samples.filter((s) => !s.ok);
+            if (bad.length)
+              throw new Error(`${mode}: ${bad.length} warm-up sagas failed: ${bad[0]!.error ?? bad[0]!.status}`);
+          }
+          worker?.send('reset');
+          const before = loadAverage();
+          const sampler = sampleUsage({ ...stackPids, worker: workerPid });
+          const load = await runLoad({
+            count: perRound,
+            concurrency: settings.concurrency,
+            deadline: performance.now() + settings.modeBudgetSeconds * 1000,
+            saga: runner('run'),
+          });
+          const usage = sampler.stop();
+          const http = mode === 'saga' ? await worker!.request('stats') : undefined;
+          const closed = mode === 'api' ? await closeLatencies(client, load.samples) : undefined;
+          const loadAvg = { before, after: loadAverage() };
+          const m = summarizeMode(mode, perRound, load, usage, loadAvg, http, closed);
+          results[mode] = m;
+          pool(pooled, mode, { load, usage, loadAverage: loadAvg, http, closed });
+          log(
+            `${mode} (round ${round}/${settings.rounds}): ${m.sagas.completed}/${perRound} in ${m.wallSeconds} s, ` +
+              `${m.sagasPerSecond} sagas/s, p50 ${m.latencyMs.p50} p99 ${m.latencyMs.p99} ms, ` +
+              `worker ${m.worker.cpuPercent}% CPU, machine busy ${usage.machineBusyPercent}%, load ${loadAvg.after[0]}`,
+          );
+        } finally {
+          await worker?.stop();
+        }
       }
     }
 
+    const modes: BenchResult['modes'] = {};
+    for (const [mode, p] of pooled) {
+      modes[mode] = summarizeMode(
+        mode,
+        perRound * settings.rounds,
+        p.load,
+        mergeUsage(p.usages),
+        p.loadAverage,
+        p.http,
+        p.closed,
+      );
+      modes[mode]!.rounds = roundResults.flatMap((results) => {
+        const r = results[mode];
+        return r
+          ? [
+              {
+                sagasPerSecond: r.sagasPerSecond,
+                p50: r.latencyMs.p50,
+                p99: r.latencyMs.p99,
+                loadAverage: r.loadAverage.after[0]!,
+              },
+            ]
+          : [];
+      });
+    }
     const ratios: BenchResult['ratios'] = {};
     const bare = modes.bare;
     if (bare) {
       for (const mode of ['quiet', 'engine', 'saga', 'api'] as const) {
         const m = modes[mode];
-        if (m)
-          ratios[mode] = {
-            throughput: ratio(m.sagasPerSecond, bare.sagasPerSecond),
-            p99: ratio(m.latencyMs.p99, bare.latencyMs.p99),
-          };
+        if (!m) continue;
+        const paired = (pick: (r: ModeResult) => number) =>
+          median(
+            roundResults.flatMap((results) => {
+              const value = results[mode] && results.bare ? ratio(pick(results[mode]), pick(results.bare)) : null;
+              return value === null ? [] : [value];
+            }),
+          );
+        ratios[mode] = {
+          throughput: ratio(m.sagasPerSecond, bare.sagasPerSecond),
+          p99: ratio(m.latencyMs.p99, bare.latencyMs.p99),
+          throughputRoundMedian: paired((r) => r.sagasPerSecond),
+          p99RoundMedian: paired((r) => r.latencyMs.p99),
+        };
       }
     }
     const config = loadWorkerConfig({ ...settings.workerEnv, SERVICE_TOKEN });
@@ -420,6 +563,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
       },
       settings: {
         count: settings.count,
+        rounds: settings.rounds,
         concurrency: settings.concurrency,
         warmup: settings.warmup,
         modeBudgetSeconds: settings.modeBudgetSeconds,

@@ -9,6 +9,7 @@ const int = (fallback: number, min: number, max: number) => z.coerce.number().in
 
 const schema = z.object({
   BENCH_COUNT: int(200, 1, 5_000),
+  BENCH_ROUNDS: int(3, 1, 10),
   BENCH_CONCURRENCY: int(20, 1, 200),
   BENCH_WARMUP: int(20, 0, 1_000),
   BENCH_MODES: z
@@ -28,6 +29,7 @@ export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
   for (const name of WORKER_SETTING_VARS) if (env[name] !== undefined) workerEnv[name] = env[name]!;
   return {
     count: parsed.BENCH_COUNT,
+    rounds: parsed.BENCH_ROUNDS,
     concurrency: parsed.BENCH_CONCURRENCY,
     warmup: parsed.BENCH_WARMUP,
     modes: parsed.BENCH_MODES as Mode[],

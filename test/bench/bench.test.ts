@@ -35,6 +35,7 @@ describe('bench settings', () => {
   it('has bounded defaults and passes the worker settings through', () => {
     const settings = loadBenchSettings({ WORKFLOW_TASK_CONCURRENCY: '7' });
     assert.equal(settings.count, 200);
+    assert.equal(settings.rounds, 3);
     assert.equal(settings.concurrency, 20);
     assert.deepEqual(settings.modes, ['bare', 'quiet', 'engine', 'saga', 'api']);
     assert.deepEqual(settings.workerEnv, { WORKFLOW_TASK_CONCURRENCY: '7' });
@@ -94,7 +95,8 @@ describe('npm run bench, tiny', () => {
           cwd: root,
           env: {
             ...process.env,
-            BENCH_COUNT: '3',
+            BENCH_COUNT: '4',
+            BENCH_ROUNDS: '2',
             BENCH_WARMUP: '1',
             BENCH_CONCURRENCY: '2',
             BENCH_POLL_MS: '200',
@@ -112,13 +114,15 @@ describe('npm run bench, tiny', () => {
     const result = JSON.parse(stdout) as BenchResult;
     assert.deepEqual(Object.keys(result.modes), ['bare', 'quiet', 'engine', 'saga', 'api']);
     for (const mode of Object.values(result.modes)) {
-      assert.equal(mode.sagas.completed, 3, `${mode.mode}: ${JSON.stringify(mode.sagas)} ${mode.errors ?? ''}`);
-      assert.equal(mode.latencyMs.count, 3);
+      assert.equal(mode.sagas.completed, 4, `${mode.mode}: ${JSON.stringify(mode.sagas)} ${mode.errors ?? ''}`);
+      assert.equal(mode.latencyMs.count, 4);
+      assert.equal(mode.rounds?.length, 2, 'two interleaved rounds');
       assert.ok(mode.sagasPerSecond > 0);
       assert.ok(mode.worker.rssMbMax > 0, `${mode.mode}: worker RSS sampled`);
     }
-    assert.equal(result.modes.api!.api!.postMs.count, 3);
-    assert.equal(result.modes.saga!.services!.calls, 3 * 8, 'eight service calls per saga');
+    assert.equal(result.modes.api!.api!.postMs.count, 4);
+    assert.equal(result.modes.saga!.services!.calls, 4 * 8, 'eight service calls per saga');
     assert.ok(result.ratios.saga!.throughput! > 0);
+    assert.ok(result.ratios.saga!.throughputRoundMedian! > 0);
   });
 });
