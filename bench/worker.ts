@@ -57,7 +57,9 @@ function emptyTimings(): HttpTimings {
 const timedFetch: typeof fetch = async (input, init) => {
   const started = performance.now();
   const url = new URL(input instanceof Request ? input.url : String(input));
-  const route = `${init?.method ?? 'GET'} ${url.port} ${url.pathname.replace(/\/ord_[^/]+/, '/:orderId')}`;
+  // Every service route is /<collection>[/<id>[/<action>]]: group the calls by route, not by id.
+  const path = url.pathname.replace(/^(\/[^/]+\/)[^/]+/, '$1:id');
+  const route = `${init?.method ?? 'GET'} ${url.port} ${path}`;
   let ok = false;
   try {
     const response = await fetch(input, init);

@@ -15,6 +15,8 @@ interface OrderRecord {
   customerId: string;
   totalMinor: number;
   items: { sku: string; quantity: number }[];
+  createdAt?: string;
+  history?: { from: string | null; to: string; at?: string }[];
 }
 interface PaymentRecord {
   status: string;
@@ -162,6 +164,23 @@ export async function observe(options: {
   return { observed, executions, products, stats, ledger, serviceOrders };
 }
 
+/** What a violation report needs to tell what happened: the saga's steps and compensations, the order's dates. */
+function forensics(o: Observed): string {
+  const saga = o.saga;
+  const time = (at: number) => new Date(at).toISOString();
+  return [
+    ` [${o.kind}]`,
+    saga ? ` steps ${saga.completedSteps.join('>') || '-'}` : '',
+    saga?.cancellation ? `; cancelled ${time(saga.cancellation.at)}` : '',
+    saga?.failure ? `; failed ${saga.failure.step} ${saga.failure.type}` : '',
+    ...(saga?.compensations ?? []).map((c) => `; ${c.activity} ${c.outcome} ${time(c.at)}`),
+    o.order?.createdAt ? `; order created ${o.order.createdAt}` : '',
+  ].join('');
+}
+
+/** A saga waiting for an operator: its compensations ran out of retries. */
+export const isParked = (o: Observed) => o.workflowStatus === 'RUNNING' && o.saga?.status === 'COMPENSATION_FAILED';
+
 const FINAL_ORDER_STATUS: Record<string, string> = {
   COMPLETED: 'CONFIRMED',
   COMPENSATED: 'COMPENSATED',
@@ -183,7 +202,6 @@ export function checkInvariants(
   const { observed } = data;
   const acceptedIds = new Set(accepted.map((order) => order.orderId));
   const settled = (o: Observed) => o.workflowStatus === 'COMPLETED' && o.saga && FINAL_ORDER_STATUS[o.saga.status];
-  const parked = (o: Observed) => o.workflowStatus === 'RUNNING' && o.saga?.status === 'COMPENSATION_FAILED';
   const confirmed = data.serviceOrders.filter((order) => order.status === 'CONFIRMED');
 
   check(
@@ -201,7 +219,7 @@ export function checkInvariants(
   check('every saga ended COMPLETED, COMPENSATED or CANCELLED, or is parked with a reason', observed.length, (fail) => {
     for (const o of observed) {
       if (settled(o)) continue;
-      if (parked(o)) {
+      if (isParked(o)) {
         const reasons = o.saga!.parked.filter((p) => p.error.trim() !== '');
         if (reasons.length === 0 || reasons.length !== o.saga!.parked.length)
           fail(`${o.orderId}: parked without a reason`);
@@ -221,7 +239,8 @@ export function checkInvariants(
           fail(`${o.orderId}: saga ${o.saga!.status} but the order service has no order`);
         continue;
       }
-      if (o.order.status !== expected) fail(`${o.orderId}: saga ${o.saga!.status}, order ${o.order.status}`);
+      if (o.order.status !== expected)
+        fail(`${o.orderId}: saga ${o.saga!.status}, order ${o.order.status}${forensics(o)}`);
     }
     for (const order of data.serviceOrders) {
       if (!acceptedIds.has(order.orderId)) fail(`${order.orderId}: an order in the order service no saga started`);
@@ -282,7 +301,7 @@ export function checkInvariants(
         for (const item of order.items) confirmedQty.set(item.sku, (confirmedQty.get(item.sku) ?? 0) + item.quantity);
       }
       const heldQty = new Map<string, number>();
-      for (const o of observed.filter(parked)) {
+      for (const o of observed.filter(isParked)) {
         if (o.reservation?.status !== 'RESERVED') continue;
         for (const item of o.reservation.items) heldQty.set(item.sku, (heldQty.get(item.sku) ?? 0) + item.quantity);
       }

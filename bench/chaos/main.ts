@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_FAULTS, runChaos } from './run';
-import { SERVICES } from './stack';
+import { SERVICES, stopRunningStacks } from './stack';
 import type { ServiceName } from './stack';
 import { DEFAULT_MIX } from './workload';
 import type { OrderKind } from './workload';
@@ -9,8 +9,8 @@ import type { OrderKind } from './workload';
 // Prints progress on stderr and the JSON summary on stdout; exits 1 when an invariant fails.
 
 const usage = `usage: npm run chaos -- [--sagas N] [--concurrency C] [--budget-minutes M] [--worker-kills K]
-  [--service inventory|payment|order|none] [--signal SIGKILL|SIGTERM] [--down-ms MS]
-  [--fault-rate R] [--latency-ms MS] [--lost-rate R] [--seed S] [--mix kind=weight,...] [--postgres ADMIN_URL] [--keep]
+  [--service inventory|payment|order|none] [--signal SIGKILL|SIGTERM] [--down-ms MS] [--service-down-ms MS]
+  [--fault-rate R] [--latency-ms MS] [--lost-rate R] [--seed S] [--mix kind=weight,...] [--postgres ADMIN_URL] [--resolve-parked] [--keep]
   kinds: ${Object.keys(DEFAULT_MIX).join(', ')} (default ${Object.entries(DEFAULT_MIX)
     .map(([kind, weight]) => `${kind}=${weight}`)
     .join(',')})`;
@@ -46,6 +46,8 @@ async function main(): Promise<void> {
       service: { type: 'string' },
       signal: { type: 'string' },
       'down-ms': { type: 'string' },
+      'service-down-ms': { type: 'string' },
+      'resolve-parked': { type: 'boolean' },
       'fault-rate': { type: 'string' },
       'latency-ms': { type: 'string' },
       'lost-rate': { type: 'string' },
@@ -73,7 +75,10 @@ async function main(): Promise<void> {
     workerKills: number(values['worker-kills'], 2, 'worker-kills', 0, 10),
     restartService: service === 'none' ? null : (service as ServiceName),
     serviceSignal: signal,
-    downMs: number(values['down-ms'], 2_000, 'down-ms', 0, 60_000),
+    downMs: number(values['down-ms'], 2_000, 'down-ms', 0, 600_000),
+    ...(values['service-down-ms'] === undefined
+      ? {}
+      : { serviceDownMs: number(values['service-down-ms'], 2_000, 'service-down-ms', 0, 600_000) }),
     faults: {
       rate: number(values['fault-rate'], DEFAULT_FAULTS.rate!, 'fault-rate', 0, 0.5),
       latencyMs: number(values['latency-ms'], DEFAULT_FAULTS.latencyMs!, 'latency-ms', 0, 5_000),
@@ -82,6 +87,7 @@ async function main(): Promise<void> {
     mix: parseMix(values.mix),
     database: values.postgres ? { kind: 'postgres', adminUrl: values.postgres } : { kind: 'sqlite' },
     contentionStockRatio: 0.5,
+    resolveParked: values['resolve-parked'] ?? false,
     keep: values.keep,
     log: (line) => console.error(`${new Date().toISOString()} ${line}`),
   });
@@ -92,6 +98,14 @@ async function main(): Promise<void> {
   }
   console.error(summary.ok ? 'chaos: every invariant holds' : `chaos: FAILED (logs in ${summary.dir})`);
   process.exitCode = summary.ok ? 0 : 1;
+}
+
+// Interrupted: stop every process the run started (they run in their own process groups), then exit.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`chaos: ${signal}: stopping the processes it started`);
+    void stopRunningStacks().finally(() => process.exit(130));
+  });
 }
 
 main().catch((err: unknown) => {

@@ -2,11 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FaultConfig } from '../../lib/http/fault-injection';
-import { checkInvariants, observe, snapshotStock } from './invariants';
-import type { InvariantResult } from './invariants';
+import { checkInvariants, isParked, observe, snapshotStock } from './invariants';
+import type { InvariantResult, Observed } from './invariants';
 import { startChaosStack } from './stack';
 import type { ChaosStack, ServiceName } from './stack';
-import { CONTENTION_SKU, customerCount, DEFAULT_MIX, planOrders, submitOrders } from './workload';
+import {
+  CONTENTION_SKU,
+  customerCount,
+  DEFAULT_MIX,
+  planOrders,
+  retryParkedCompensations,
+  submitOrders,
+} from './workload';
 import type { AcceptedOrder, OrderKind } from './workload';
 
 // One chaos run: start the real processes with injected faults, send the workload through the API, kill the
@@ -27,12 +34,16 @@ export interface ChaosOptions {
   serviceSignal: NodeJS.Signals;
   /** How long a killed process stays down before it is started again. */
   downMs: number;
+  /** How long the restarted service stays down (default downMs); minutes of it make compensations park. */
+  serviceDownMs?: number;
   faults: FaultConfig;
   /** Weights of the order kinds (default DEFAULT_MIX). */
   mix?: Record<OrderKind, number>;
   database: { kind: 'sqlite' } | { kind: 'postgres'; adminUrl: string };
   /** Units of the contended product per order in the plan's contention share (about half of them can be met). */
   contentionStockRatio: number;
+  /** Afterwards, act as the operator: retry the parked sagas' compensations and check the invariants again. */
+  resolveParked?: boolean;
   /** Keep the run directory (logs, SQLite files) even when every invariant holds. */
   keep: boolean;
   log: (line: string) => void;
@@ -61,6 +72,17 @@ export interface ChaosSummary {
   skippedChaos: string[];
   unexpectedExits: string[];
   invariants: InvariantResult[];
+  /** With resolveParked: what the operator's retries of the parked sagas led to. */
+  operator?: {
+    parked: number;
+    answers: Record<string, number>;
+    /** Every saga closed afterwards (within the budget). */
+    closed: boolean;
+    outcomes: Record<string, number>;
+    stillParked: number;
+    invariants: InvariantResult[];
+    tookMs: number;
+  };
   settled: boolean;
   budgetExceeded: boolean;
   dir?: string;
@@ -81,6 +103,31 @@ async function openWorkflows(stack: ChaosStack, extra = ''): Promise<number> {
     `WorkflowType = "orderFulfillment" AND ExecutionStatus = "Running"${extra}`,
   );
   return n;
+}
+
+const sagaStatus = (o: Observed) => o.saga?.status ?? o.workflowStatus ?? 'MISSING';
+
+/** Waits (bounded) until no saga is running, or (parkedCount) none but the parked ones. */
+async function waitForSagas(
+  stack: ChaosStack,
+  deadline: number,
+  log: (line: string) => void,
+  { parkedCount }: { parkedCount: boolean },
+): Promise<boolean> {
+  let lastLog = 0;
+  while (Date.now() < deadline) {
+    const [open, parked] = await Promise.all([
+      openWorkflows(stack),
+      parkedCount ? openWorkflows(stack, ' AND OrderStatus = "COMPENSATION_FAILED"') : 0,
+    ]).catch(() => [Number.NaN, 0]);
+    if (open - parked === 0) return true;
+    if (Date.now() - lastLog > 10_000) {
+      log(`chaos: waiting for ${open - parked} sagas${parkedCount ? ` (${parked} parked)` : ''}`);
+      lastLog = Date.now();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+  return false;
 }
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
@@ -130,7 +177,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       triggers.push({
         fraction: 0.6,
         action: `${options.restartService} ${options.serviceSignal} + restart`,
-        run: () => service.restart(options.serviceSignal, options.downMs),
+        run: () => service.restart(options.serviceSignal, options.serviceDownMs ?? options.downMs),
       });
     }
     triggers.sort((a, b) => a.fraction - b.fraction);
@@ -175,25 +222,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     await submitted.cancelsDone;
     await monkey;
 
-    // Wait (bounded) until every saga has closed or is parked; nobody resolves anything by hand.
+    // Wait (bounded) until every saga has closed or is parked; nobody resolves anything by hand yet.
     const settleStarted = Date.now();
-    let settled = false;
-    let lastLog = 0;
-    while (Date.now() < deadline) {
-      const [open, parked] = await Promise.all([
-        openWorkflows(stack),
-        openWorkflows(stack, ' AND OrderStatus = "COMPENSATION_FAILED"'),
-      ]).catch(() => [Number.NaN, 0]);
-      if (open - parked === 0) {
-        settled = true;
-        break;
-      }
-      if (Date.now() - lastLog > 10_000) {
-        log(`chaos: waiting for ${open - parked} sagas (${parked} parked)`);
-        lastLog = Date.now();
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-    }
+    const settled = await waitForSagas(stack, deadline, log, { parkedCount: true });
     const settleMs = Date.now() - settleStarted;
     log(`chaos: ${settled ? 'settled' : 'NOT settled'} after ${settleMs} ms; checking invariants`);
 
@@ -201,24 +232,51 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     const customers = Array.from({ length: customerCount(options.sagas) }, (_, i) => `chaos-${runId}-c${i}`);
     // Visibility is eventually consistent: give the last closes a moment to show.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const data = await observe({
-      client: stack.client,
-      serviceUrls: stack.serviceUrls,
-      accepted: submitted.accepted,
-      customers,
-    });
-    const invariants = checkInvariants(data, initial, submitted.accepted);
+    const check = async () => {
+      const data = await observe({
+        client: stack.client,
+        serviceUrls: stack.serviceUrls,
+        accepted: submitted.accepted,
+        customers,
+      });
+      return { data, invariants: checkInvariants(data, initial, submitted.accepted) };
+    };
+    const { data, invariants } = await check();
     const checkMs = Date.now() - checkStarted;
+
+    // Then the operator: every parked saga is asked to retry its compensations (the service is back by now), and
+    // once every saga has closed the invariants are checked again, with nothing left parked.
+    let operator: ChaosSummary['operator'];
+    const parkedIds = data.observed.filter(isParked).map((o) => o.orderId);
+    if (options.resolveParked && parkedIds.length > 0) {
+      const begun = Date.now();
+      log(`chaos: operator retries the compensations of ${parkedIds.length} parked sagas`);
+      const answers = await retryParkedCompensations({ apiUrl: stack.apiUrl, orderIds: parkedIds, deadline });
+      const closed = await waitForSagas(stack, deadline, log, { parkedCount: false });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const after = await check();
+      operator = {
+        parked: parkedIds.length,
+        answers,
+        closed,
+        outcomes: count(after.data.observed.filter((o) => parkedIds.includes(o.orderId)).map(sagaStatus)),
+        stillParked: after.data.observed.filter(isParked).length,
+        invariants: after.invariants,
+        tookMs: Date.now() - begun,
+      };
+      log(`chaos: after the operator: ${JSON.stringify(operator.outcomes)}`);
+    }
 
     const byKind: ChaosSummary['workload']['byKind'] = {};
     for (const o of data.observed) {
-      const status = o.saga?.status ?? o.workflowStatus ?? 'MISSING';
+      const status = sagaStatus(o);
       const kind = (byKind[o.kind as OrderKind] ??= {});
       kind[status] = (kind[status] ?? 0) + 1;
     }
     const unexpectedExits = stack.all().flatMap((proc) => proc.unexpectedExits);
     const ok =
       invariants.every((result) => result.ok) &&
+      (!operator || (operator.closed && operator.stillParked === 0 && operator.invariants.every((r) => r.ok))) &&
       settled &&
       submitted.refused.length === 0 &&
       unexpectedExits.length === 0 &&
@@ -249,12 +307,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
             .map((order) => `${order.cancel!.status}${order.cancel!.code ? ` ${order.cancel!.code}` : ''}`),
         ),
       },
-      outcomes: count(data.observed.map((o) => o.saga?.status ?? o.workflowStatus ?? 'MISSING')),
+      outcomes: count(data.observed.map(sagaStatus)),
       failures: count(data.observed.filter((o) => o.saga?.failure).map((o) => o.saga!.failure!.type)),
       chaos,
       skippedChaos: skipped,
       unexpectedExits,
       invariants,
+      operator,
       settled,
       budgetExceeded: Date.now() > deadline,
       dir: options.keep || !ok ? dir : undefined,

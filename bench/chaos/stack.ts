@@ -93,6 +93,13 @@ async function seedStock(databaseUrl: string, stock: ChaosStackOptions['stock'])
   }
 }
 
+/** Every stack started and not yet stopped, so an interrupted run (Ctrl-C) can still stop what it started. */
+const runningStacks = new Set<() => Promise<void>>();
+
+export async function stopRunningStacks(): Promise<void> {
+  for (const stop of [...runningStacks]) await stop();
+}
+
 export async function startChaosStack(options: ChaosStackOptions): Promise<ChaosStack> {
   const events: ProcessEvent[] = [];
   const started: ManagedProcess[] = [];
@@ -121,12 +128,14 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
 
   let client: Client | undefined;
   const stopAll = async () => {
+    runningStacks.delete(stopAll);
     await client?.connection.close().catch(() => undefined);
     for (const proc of [...started].reverse()) await proc.stop().catch(() => undefined);
     for (const proc of started) await proc.closeLog();
     await dropDatabases();
   };
 
+  runningStacks.add(stopAll);
   try {
     await seedStock(databases.inventory, options.stock);
 
@@ -183,7 +192,8 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
             PORT: String(port),
             DATABASE_URL: databases[service],
             SERVICE_TOKEN,
-            LOG_LEVEL: logLevel,
+            // One line per request (with its X-Workflow-Id and Idempotency-Key) in the log file, for forensics.
+            LOG_LEVEL: options.logLevel ?? 'debug',
             [`${prefix}_FAULT_RATE`]: String(faults.rate ?? 0),
             [`${prefix}_FAULT_LATENCY_MS`]: String(faults.latencyMs ?? 0),
             [`${prefix}_FAULT_LOST_RESPONSE_RATE`]: String(faults.lostResponseRate ?? 0),

@@ -1,4 +1,4 @@
-import { CLIENT_KEY } from './stack';
+import { CLIENT_KEY, OPERATOR_KEY } from './stack';
 
 // The chaos workload: a seeded, reproducible mix of orders sent through the public API with bounded concurrency,
 // every request retried on faults with the same Idempotency-Key (so a retry can never start a second saga).
@@ -72,8 +72,17 @@ export function planOrders(sagas: number, seed: number, runId: string, mix = DEF
     const skus = [...PLENTIFUL_SKUS].sort(() => random() - 0.5).slice(0, count);
     return skus.map((sku) => ({ sku, quantity: int(1, 3) }));
   };
-  return Array.from({ length: sagas }, (_, index) => {
-    const kind = kindOf();
+  // Every kind in the mix at least once (when there are enough sagas), so a small run still reaches every path;
+  // the rest drawn by weight, then all shuffled.
+  const present = kinds.filter(([, weight]) => weight > 0).map(([kind]) => kind);
+  const planKinds = Array.from({ length: sagas }, (_, i) =>
+    sagas >= present.length && i < present.length ? present[i]! : kindOf(),
+  );
+  for (let i = planKinds.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [planKinds[i], planKinds[j]] = [planKinds[j]!, planKinds[i]!];
+  }
+  return planKinds.map((kind, index) => {
     let items = lines(int(1, 2));
     let paymentMethod = 'tok_ok';
     let cancelAfterMs: number | undefined;
@@ -233,4 +242,34 @@ export async function submitOrders(options: {
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
   return { ...stats, cancelsDone: Promise.all(cancels).then(() => undefined) };
+}
+
+/**
+ * The operator's part: asks every parked saga to retry its compensations (`POST /orders/{id}/retry-compensation`
+ * with the operator key and an Idempotency-Key, retried with it on faults). Returns the final answers by status.
+ */
+export async function retryParkedCompensations(options: {
+  apiUrl: string;
+  orderIds: string[];
+  deadline: number;
+}): Promise<Record<string, number>> {
+  const answers: Record<string, number> = {};
+  const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5_000)));
+  await Promise.all(
+    options.orderIds.map(async (orderId) => {
+      let answer = { status: -1, text: '' };
+      for (let attempt = 1; attempt <= 30 && Date.now() < options.deadline; attempt++) {
+        answer = await postJson(
+          `${options.apiUrl}/orders/${orderId}/retry-compensation`,
+          { authorization: `Bearer ${OPERATOR_KEY}`, 'idempotency-key': `${orderId}-operator-retry` },
+          {},
+        );
+        if (!retryable(answer.status)) break;
+        await pause(attempt);
+      }
+      const key = `${answer.status} ${errorCode(answer.text) ?? ''}`.trim();
+      answers[key] = (answers[key] ?? 0) + 1;
+    }),
+  );
+  return answers;
 }
