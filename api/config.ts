@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseEnv, port } from '../lib/env';
+import { flag, parseEnv, port } from '../lib/env';
 import { TASK_QUEUES } from '../lib/task-queues';
 
 export const ROLES = ['client', 'operator'] as const;
@@ -62,6 +62,11 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_MINUTE: positiveInt(600),
   /** Orders whose total reaches this (minor units) wait for manual approval; the workflow's default when unset. */
   APPROVAL_THRESHOLD_MINOR: z.coerce.number().int().min(0).optional(),
+  /**
+   * Sagas it starts upsert the SagaStep search attribute at every step (true) or only with OrderStatus changes
+   * (false: fewer visibility writes, more throughput; the step stays visible in the Query and current details).
+   */
+  PUBLISH_SAGA_STEPS: flag(true),
   /** Deadline of each ordinary Temporal call (start, describe, list, result of a closed workflow). */
   TEMPORAL_RPC_TIMEOUT_MS: positiveInt(5_000),
   /** How long a status Query may take before the API answers from the last published search attributes. */

@@ -11,10 +11,11 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-COLORS = {"bare": "#888888", "quiet": "#8172b2", "engine": "#4c72b0", "saga": "#55a868", "api": "#c44e52"}
+COLORS = {"bare": "#888888", "quiet": "#8172b2", "lean": "#64b5cd", "engine": "#4c72b0", "saga": "#55a868", "api": "#c44e52"}
 MODE_LABELS = {
     "bare": "bare Temporal\n(8 no-op activities)",
     "quiet": "saga engine, no\nsearch attributes",
+    "lean": "saga engine, SagaStep\nwith status only",
     "engine": "saga engine\n(no-op activities)",
     "saga": "saga + services\n(client start)",
     "api": "saga + services\nthrough the API",
@@ -30,7 +31,7 @@ def main(bench_path: str, sweep_path: str, out_path: str) -> None:
     except FileNotFoundError:
         sweep = None
 
-    modes = [m for m in ("bare", "quiet", "engine", "saga", "api") if m in bench["modes"]]
+    modes = [m for m in ("bare", "quiet", "lean", "engine", "saga", "api") if m in bench["modes"]]
     results = [bench["modes"][m] for m in modes]
     labels = [MODE_LABELS[m] for m in modes]
     fig, axes = plt.subplots(1, 3 if sweep else 2, figsize=(17 if sweep else 12, 5.2))

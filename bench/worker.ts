@@ -3,6 +3,7 @@
 //
 //   bare    the baseline: bench/workflows/bare.ts, eight no-op activities on the same lane queues
 //   quiet   the saga engine running the order saga with no-op activities, publishing nothing (bench/workflows/quiet.ts)
+//   lean    as engine, started with publishSteps: false (SagaStep upserted only along with OrderStatus)
 //   engine  the real order saga (workflows/order) with no-op activities: the saga engine without the services
 //   saga    the real order saga with the real activities calling the real services, with a timing wrapper
 //           around their fetch (how long the saga spends inside HTTP calls to the services)
@@ -23,7 +24,7 @@ import { temporalLoggerFor } from '../lib/temporal-logger';
 import { laneWorkerTuning, loadWorkerConfig, workflowWorkerTuning } from '../workers/config';
 import type { BareActivities } from './workflows/bare';
 
-export const BENCH_WORKER_MODES = ['bare', 'quiet', 'engine', 'saga'] as const;
+export const BENCH_WORKER_MODES = ['bare', 'quiet', 'lean', 'engine', 'saga'] as const;
 export type BenchWorkerMode = (typeof BENCH_WORKER_MODES)[number];
 
 /** What the worker answers to 'stats': the service calls it timed since the last 'reset' (saga mode only). */
@@ -57,8 +58,8 @@ function emptyTimings(): HttpTimings {
 const timedFetch: typeof fetch = async (input, init) => {
   const started = performance.now();
   const url = new URL(input instanceof Request ? input.url : String(input));
-  // Every service route is /<collection>[/<id>[/<action>]]: group the calls by route, not by id.
-  const path = url.pathname.replace(/^(\/[^/]+\/)[^/]+/, '$1:id');
+  // Service routes are /<collection>[/<id or verb>[/<action>]]: group the calls by route, not by id (ids have digits).
+  const path = url.pathname.replace(/^(\/[^/]+\/)[^/]*\d[^/]*/, '$1:id');
   const route = `${init?.method ?? 'GET'} ${url.port} ${path}`;
   let ok = false;
   try {
@@ -99,9 +100,9 @@ function laneActivities(lane: Lane): object {
     return bare;
   }
   const all =
-    bench.BENCH_MODE === 'engine' || bench.BENCH_MODE === 'quiet'
-      ? noopOrderActivities()
-      : createActivities({ config: config.services, http: { fetch: timedFetch }, logger });
+    bench.BENCH_MODE === 'saga'
+      ? createActivities({ config: config.services, http: { fetch: timedFetch }, logger })
+      : noopOrderActivities();
   const names = Object.entries(ORDER_ACTIVITY_LANES)
     .filter(([, owner]) => owner === lane)
     .map(([name]) => name);

@@ -1,6 +1,7 @@
 // Records workflow histories for the replay tests (test/saga/replay.test.ts): each scenario runs the order
 // saga on the time-skipping test server with in-memory services and saves its event history as JSON.
-// Re-record only when a change is meant to be incompatible with running sagas (see docs/ARCHITECTURE.md).
+// Re-record only when a change is meant to be incompatible with running sagas (see docs/ARCHITECTURE.md);
+// `npx tsx scripts/record-histories.ts NAME...` records only the named scenarios (e.g. a new one).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -33,6 +34,15 @@ const scenarios: Scenario[] = [
   { name: 'transient-retries', faults: (f) => f.faults.set('reserveInventory', { kind: 'before', times: 2 }) },
   { name: 'payment-deadline', faults: (f) => f.faults.set('capturePayment', { kind: 'before' }) },
   { name: 'approval-timeout', input: large },
+  { name: 'status-only-completed', input: { publishSteps: false } },
+  {
+    name: 'status-only-approved',
+    input: { ...large, publishSteps: false },
+    during: async (handle) => {
+      await waitForStatus(handle, 'AWAITING_APPROVAL');
+      await handle.executeUpdate('approve', { args: [{ approved: true, by: 'ops' }] });
+    },
+  },
   {
     name: 'approved',
     input: large,
@@ -78,7 +88,10 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const env = await createTimeSkippingEnv();
   try {
-    for (const scenario of scenarios) {
+    const only = process.argv.slice(2);
+    const unknown = only.filter((name) => !scenarios.some((scenario) => scenario.name === name));
+    if (unknown.length > 0) throw new Error(`unknown scenarios: ${unknown.join(', ')}`);
+    for (const scenario of scenarios.filter((s) => only.length === 0 || only.includes(s.name))) {
       const fakes = new FakeOrderServices();
       scenario.faults?.(fakes);
       const input = orderInput({ orderId: `history-${scenario.name}`, ...scenario.input });

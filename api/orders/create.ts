@@ -83,6 +83,7 @@ export function createOrder(ctx: OrdersContext): RequestHandler {
       ...(config.APPROVAL_THRESHOLD_MINOR === undefined
         ? {}
         : { approvalThresholdMinor: config.APPROVAL_THRESHOLD_MINOR }),
+      ...(config.PUBLISH_SAGA_STEPS ? {} : { publishSteps: false }),
     };
     const memo: OrderMemo = {
       requestHash: hash,

@@ -106,11 +106,13 @@ export function directRunner(options: {
   workflowType: 'orderFulfillment' | 'orderFulfillmentQuiet' | 'bareOrder';
   taskQueue: string;
   idPrefix: string;
+  /** Extra saga input (e.g. publishSteps). */
+  input?: Partial<OrderInput>;
 }): SagaRunner {
   return async (index, deadline) => {
     const orderId = `${options.idPrefix}-${index}`;
     const customerId = options.idPrefix.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
-    const input: OrderInput = { orderId, ...benchOrder(index, customerId) };
+    const input: OrderInput = { orderId, ...benchOrder(index, customerId), ...options.input };
     const startedAt = performance.now();
     try {
       const handle = await options.client.workflow.start(options.workflowType, {

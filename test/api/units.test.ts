@@ -27,6 +27,15 @@ describe('api config', () => {
       loadConfig({ API_KEYS: 'a:sk_aaaaaaaa:client', APPROVAL_THRESHOLD_MINOR: '5000' }).APPROVAL_THRESHOLD_MINOR,
       5000,
     );
+    assert.equal(config.PUBLISH_SAGA_STEPS, true);
+    assert.equal(
+      loadConfig({ API_KEYS: 'a:sk_aaaaaaaa:client', PUBLISH_SAGA_STEPS: 'false' }).PUBLISH_SAGA_STEPS,
+      false,
+    );
+    assert.throws(
+      () => loadConfig({ API_KEYS: 'a:sk_aaaaaaaa:client', PUBLISH_SAGA_STEPS: 'sometimes' }),
+      /PUBLISH_SAGA_STEPS/,
+    );
   });
 
   it('rejects bad keys with one message per entry, never echoing a secret', () => {

@@ -59,4 +59,41 @@ describe('operator view on the dev server', () => {
     const ids = await listIds(env.client, `OrderStatus = "COMPENSATED" AND CustomerId = "${input.customerId}"`);
     assert.deepEqual(ids, [input.orderId]);
   });
+
+  it('publishSteps: false upserts SagaStep only with OrderStatus (3 upserts instead of 10), the Query still shows each step', async () => {
+    const upserts = async (publishSteps: boolean | undefined) => {
+      const input = orderInput({
+        customerId: `cust-vis3-${process.pid}`,
+        ...(publishSteps === undefined ? {} : { publishSteps }),
+      });
+      const result = await runOrderSaga(env, new FakeOrderServices().activities(), input);
+      assert.equal(result.state.status, 'COMPLETED');
+      const handle = env.client.workflow.getHandle(input.orderId);
+      const history = await handle.fetchHistory();
+      const description = await handle.describe();
+      assert.equal(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.OrderStatus), 'COMPLETED');
+      assert.equal(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.SagaStep), '-');
+      assert.equal(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.CustomerId), input.customerId);
+      assert.ok((description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.OrderTotal) ?? 0) > 0);
+      return (history.events ?? []).filter((event) => event.upsertWorkflowSearchAttributesEventAttributes).length;
+    };
+    assert.equal(await upserts(undefined), 10);
+    assert.equal(await upserts(false), 3);
+  });
+
+  it('publishSteps: false still publishes the step with each status change (awaiting approval)', async () => {
+    const input = orderInput({
+      customerId: `cust-vis4-${process.pid}`,
+      items: [{ sku: 'SKU-1', quantity: 200 }],
+      publishSteps: false,
+    });
+    const result = await runOrderSaga(env, new FakeOrderServices().activities(), input, async (handle) => {
+      await waitForStatus(handle, 'AWAITING_APPROVAL');
+      const description = await handle.describe();
+      assert.equal(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.OrderStatus), 'AWAITING_APPROVAL');
+      assert.equal(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.SagaStep), 'awaitApproval');
+      await handle.executeUpdate('approve', { args: [{ approved: true, by: 'ops' }] });
+    });
+    assert.equal(result.state.status, 'COMPLETED');
+  });
 });

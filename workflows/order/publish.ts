@@ -6,7 +6,8 @@ import type { OrderContext } from './types';
 
 /**
  * Mirrors saga state where operators look: search attributes (upserted only when they change, since each
- * upsert is a history event) and the workflow's current details (free: sent only when the UI asks).
+ * upsert is a history event and a visibility write) and the workflow's current details (free: sent only when
+ * the UI asks). With `publishSteps: false` SagaStep changes only along with OrderStatus.
  */
 export function createPublisher(ctx: OrderContext): (state: SagaState) => void {
   let last = { customer: '', status: '', step: '', total: -1 };
@@ -20,7 +21,9 @@ export function createPublisher(ctx: OrderContext): (state: SagaState) => void {
     const updates: SearchAttributeUpdatePair[] = [];
     if (next.customer !== last.customer) updates.push({ key: SEARCH_ATTRIBUTES.CustomerId, value: next.customer });
     if (next.status !== last.status) updates.push({ key: SEARCH_ATTRIBUTES.OrderStatus, value: next.status });
-    if (next.step !== last.step) updates.push({ key: SEARCH_ATTRIBUTES.SagaStep, value: next.step });
+    const publishStep = ctx.input.publishSteps !== false || next.status !== last.status;
+    if (next.step !== last.step && publishStep) updates.push({ key: SEARCH_ATTRIBUTES.SagaStep, value: next.step });
+    else next.step = last.step;
     if (next.total !== last.total && next.total >= 0)
       updates.push({ key: SEARCH_ATTRIBUTES.OrderTotal, value: next.total });
     if (updates.length > 0) upsertSearchAttributes(updates);

@@ -14,6 +14,12 @@ export interface OrderInput {
   approvalTimeout?: Duration;
   /** How long the payment may take from authorization to capture (default 30 minutes). */
   paymentDeadline?: Duration;
+  /**
+   * Upsert the SagaStep search attribute at every step (true, the default) or only along with OrderStatus
+   * changes (false: about a third of the upserts; the current step stays in the Query and the current details).
+   * Part of the input so that changing it never changes the commands of a running saga.
+   */
+  publishSteps?: boolean;
 }
 
 export interface ApprovalRecord {
