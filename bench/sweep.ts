@@ -3,12 +3,11 @@
 // C. Prints one JSON line per configuration as it finishes, then a JSON summary naming the best configuration
 // (highest saga throughput); BENCH_OUT also gets the summary. Bounded: BENCH_SWEEP_BUDGET_S stops the sweep
 // (configurations not started are listed as skipped).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import os from 'node:os';
 import { z } from 'zod';
 import { parseEnv } from '../lib/env';
+import { emitResult, runMain } from './lib/output';
 import { runBench } from './lib/session';
 import type { BenchResult } from './lib/session';
 import { loadBenchSettings } from './lib/settings';
@@ -118,15 +117,7 @@ async function main(): Promise<void> {
         }
       : null,
   };
-  const json = JSON.stringify(summary, null, 2);
-  if (process.env.BENCH_OUT) {
-    mkdirSync(path.dirname(process.env.BENCH_OUT), { recursive: true });
-    writeFileSync(process.env.BENCH_OUT, `${json}\n`);
-  }
-  console.log(json);
+  emitResult(summary);
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-  process.exit(1);
-});
+runMain(main);

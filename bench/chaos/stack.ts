@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import pg from 'pg';
 import { migrate } from '../../lib/db/migrate';
+import { createPostgresDatabase, dropPostgresDatabase } from '../../lib/db/postgres-admin';
 import { parseDatabaseUrl } from '../../lib/db/url';
 import type { FaultConfig } from '../../lib/http/fault-injection';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../../lib/search-attributes';
@@ -53,29 +53,6 @@ export interface ChaosStack {
   events: ProcessEvent[];
   all(): ManagedProcess[];
   stop(): Promise<void>;
-}
-
-async function createPostgresDatabase(adminUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function dropPostgresDatabase(adminUrl: string, name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
 }
 
 /** Migrates the inventory database and seeds the catalogue with the run's stock (the service keeps it on start). */

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { createPostgresDatabase, dropPostgresDatabase } from '../../lib/db/postgres-admin';
 import pino from 'pino';
 import { migrate } from '../../lib/db/migrate';
 import type { ServiceDb } from '../../lib/db/service-db';
@@ -43,26 +43,9 @@ export async function freshDatabase(
     };
   }
   const adminUrl = postgresAdminUrl();
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
   return {
-    target: parseDatabaseUrl(url.toString()),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
+    target: parseDatabaseUrl(await createPostgresDatabase(adminUrl, name)),
+    drop: () => dropPostgresDatabase(adminUrl, name),
   };
 }
 
