@@ -13,12 +13,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 COLORS = {"bare": "#888888", "quiet": "#8172b2", "lean": "#64b5cd", "engine": "#4c72b0", "saga": "#55a868", "api": "#c44e52"}
 MODE_LABELS = {
-    "bare": "bare Temporal\n(8 no-op activities)",
-    "quiet": "saga engine, no\nsearch attributes",
-    "lean": "saga engine, SagaStep\nwith status only",
-    "engine": "saga engine\n(no-op activities)",
-    "saga": "saga + services\n(client start)",
-    "api": "saga + services\nthrough the API",
+    "bare": "bare\nTemporal",
+    "quiet": "quiet\n(no upserts)",
+    "lean": "lean\n(3 upserts)",
+    "engine": "engine\n(10 upserts)",
+    "saga": "saga\n(+ services)",
+    "api": "api\n(+ API)",
 }
 
 
