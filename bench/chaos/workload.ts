@@ -172,6 +172,29 @@ function errorCode(text: string): string | undefined {
 }
 
 const retryable = (status: number) => status === 0 || status === 429 || status >= 500;
+const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5_000)));
+
+/**
+ * An order action (cancel, retry-compensation) with its Idempotency-Key, retried with the same key on faults
+ * (5xx, 429, network) up to 30 attempts or the deadline; `answer` is undefined when it never got a real answer.
+ */
+async function postAction(
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  deadline: number,
+  onRetry: (answer: { status: number; text: string }) => void = () => undefined,
+): Promise<{ answer?: { status: number; text: string }; attempts: number }> {
+  let attempt = 0;
+  while (attempt < 30 && Date.now() < deadline) {
+    attempt++;
+    const answer = await postJson(url, headers, body);
+    if (!retryable(answer.status)) return { answer, attempts: attempt };
+    onRetry(answer);
+    await pause(attempt);
+  }
+  return { attempts: attempt };
+}
 
 /**
  * Sends every planned order with `concurrency` requests in flight; `onAccepted` sees the count after each
@@ -188,7 +211,6 @@ export async function submitOrders(options: {
   const stats: SubmitStats = { accepted: [], refused: [], retriedAnswers: {}, replays: 0 };
   const cancels: Promise<void>[] = [];
   const maxAttempts = 30;
-  const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5_000)));
   const retried = (answer: { status: number; text: string }) => {
     const key = `${answer.status} ${errorCode(answer.text) ?? ''}`.trim();
     stats.retriedAnswers[key] = (stats.retriedAnswers[key] ?? 0) + 1;
@@ -196,20 +218,16 @@ export async function submitOrders(options: {
 
   const cancel = async (order: AcceptedOrder) => {
     await new Promise((resolve) => setTimeout(resolve, order.cancelAfterMs ?? 0));
-    for (let attempt = 1; attempt <= maxAttempts && Date.now() < options.deadline; attempt++) {
-      const answer = await postJson(
-        `${options.apiUrl}/orders/${order.orderId}/cancel`,
-        { 'idempotency-key': `${order.idempotencyKey}-cancel` },
-        { reason: 'chaos: customer changed their mind' },
-      );
-      if (!retryable(answer.status)) {
-        order.cancel = { status: answer.status, code: errorCode(answer.text), attempts: attempt };
-        return;
-      }
-      retried(answer);
-      await pause(attempt);
-    }
-    order.cancel = { status: -1, code: 'GAVE_UP', attempts: maxAttempts };
+    const { answer, attempts } = await postAction(
+      `${options.apiUrl}/orders/${order.orderId}/cancel`,
+      { 'idempotency-key': `${order.idempotencyKey}-cancel` },
+      { reason: 'chaos: customer changed their mind' },
+      options.deadline,
+      retried,
+    );
+    order.cancel = answer
+      ? { status: answer.status, code: errorCode(answer.text), attempts }
+      : { status: -1, code: 'GAVE_UP', attempts };
   };
 
   let next = 0;
@@ -254,20 +272,15 @@ export async function retryParkedCompensations(options: {
   deadline: number;
 }): Promise<Record<string, number>> {
   const answers: Record<string, number> = {};
-  const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5_000)));
   await Promise.all(
     options.orderIds.map(async (orderId) => {
-      let answer = { status: -1, text: '' };
-      for (let attempt = 1; attempt <= 30 && Date.now() < options.deadline; attempt++) {
-        answer = await postJson(
-          `${options.apiUrl}/orders/${orderId}/retry-compensation`,
-          { authorization: `Bearer ${OPERATOR_KEY}`, 'idempotency-key': `${orderId}-operator-retry` },
-          {},
-        );
-        if (!retryable(answer.status)) break;
-        await pause(attempt);
-      }
-      const key = `${answer.status} ${errorCode(answer.text) ?? ''}`.trim();
+      const { answer } = await postAction(
+        `${options.apiUrl}/orders/${orderId}/retry-compensation`,
+        { authorization: `Bearer ${OPERATOR_KEY}`, 'idempotency-key': `${orderId}-operator-retry` },
+        {},
+        options.deadline,
+      );
+      const key = answer ? `${answer.status} ${errorCode(answer.text) ?? ''}`.trim() : 'GAVE_UP';
       answers[key] = (answers[key] ?? 0) + 1;
     }),
   );
