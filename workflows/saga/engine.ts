@@ -116,8 +116,10 @@ export class SagaRun<C> {
     const action = step.action;
     const work = scope.run(() => ('local' in action ? action.local(this.ctx, this) : this.dispatch(action, key)));
     let deadlineHit = false;
-    const timerScope = new CancellationScope();
-    if (step.deadline !== undefined) {
+    // Only a step with a deadline gets a timer scope: every scope and promise in a workflow has a cost (the SDK
+    // records a stack for each promise).
+    const timerScope = step.deadline === undefined ? undefined : new CancellationScope();
+    if (timerScope && step.deadline !== undefined) {
       const deadline = typeof step.deadline === 'function' ? step.deadline(this.ctx) : step.deadline;
       timerScope
         .run(() => sleep(deadline, { summary: `${step.name} deadline` }))
@@ -132,7 +134,7 @@ export class SagaRun<C> {
     } catch (err) {
       throw deadlineHit ? deadlineExceeded(step.name) : err;
     } finally {
-      timerScope.cancel();
+      timerScope?.cancel();
       this.stepScope = undefined;
     }
     this.state.completedSteps.push(step.name);
