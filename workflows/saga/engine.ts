@@ -32,7 +32,8 @@ export class SagaRun<C> {
   readonly state: SagaState;
   private readonly registered: Registered<C>[] = [];
   private readonly decisions = new Map<string, OperatorDecision>();
-  private stepScope?: CancellationScope;
+  /** The forward steps run in this scope, so a cancel cancels whichever step is running. */
+  private forwardScope?: CancellationScope;
   private pivotPassed = false;
 
   constructor(
@@ -54,13 +55,20 @@ export class SagaRun<C> {
 
   async run(): Promise<SagaState> {
     try {
-      for (const step of this.definition.steps) {
-        if (step.when && !step.when(this.ctx)) continue;
-        if (this.state.cancellation) throw new CancelRequested();
-        await this.runStep(step);
-      }
+      // One scope for all the forward steps rather than one per step: every scope adds promises, and the SDK
+      // records a stack for each promise a workflow creates.
+      this.forwardScope = new CancellationScope();
+      await this.forwardScope.run(async () => {
+        for (const step of this.definition.steps) {
+          if (step.when && !step.when(this.ctx)) continue;
+          if (this.state.cancellation) throw new CancelRequested();
+          await this.runStep(step);
+        }
+      });
+      this.forwardScope = undefined;
       this.finish('COMPLETED');
     } catch (err) {
+      this.forwardScope = undefined;
       const cancelled = this.state.cancellation !== undefined || isCancellation(err) || err instanceof CancelRequested;
       if (cancelled) this.state.cancellation ??= { reason: 'workflow cancelled', at: Date.now() };
       else this.state.failure = describeFailure(this.state.currentStep ?? 'unknown', err);
@@ -87,7 +95,7 @@ export class SagaRun<C> {
   /** Requests cancellation: the running step is cancelled and everything done so far is compensated. */
   cancel(reason: string): void {
     this.state.cancellation = { reason, at: Date.now() };
-    this.stepScope?.cancel();
+    this.forwardScope?.cancel();
     this.changed();
   }
 
@@ -111,13 +119,11 @@ export class SagaRun<C> {
     this.changed();
     if (step.compensation) this.registered.push({ step, compensation: step.compensation, key });
 
-    const scope = new CancellationScope();
-    this.stepScope = scope;
     const action = step.action;
-    const work = scope.run(() => ('local' in action ? action.local(this.ctx, this) : this.dispatch(action, key)));
+    const work = 'local' in action ? action.local(this.ctx, this) : this.dispatch(action, key);
     let deadlineHit = false;
-    // Only a step with a deadline gets a timer scope: every scope and promise in a workflow has a cost (the SDK
-    // records a stack for each promise).
+    // A deadline races the step in a timer scope of its own; when it fires, the forward scope (and so the step) is
+    // cancelled and the step fails as timed out.
     const timerScope = step.deadline === undefined ? undefined : new CancellationScope();
     if (timerScope && step.deadline !== undefined) {
       const deadline = typeof step.deadline === 'function' ? step.deadline(this.ctx) : step.deadline;
@@ -125,7 +131,7 @@ export class SagaRun<C> {
         .run(() => sleep(deadline, { summary: `${step.name} deadline` }))
         .then(() => {
           deadlineHit = true;
-          scope.cancel();
+          this.forwardScope?.cancel();
         })
         .catch(() => undefined);
     }
@@ -135,7 +141,6 @@ export class SagaRun<C> {
       throw deadlineHit ? deadlineExceeded(step.name) : err;
     } finally {
       timerScope?.cancel();
-      this.stepScope = undefined;
     }
     this.state.completedSteps.push(step.name);
     if (step.pivot) this.pivotPassed = true;
