@@ -1,41 +1,23 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { describe, it } from 'node:test';
 import type { ActionResult, OrderAccepted, OrderView } from '../../api/schemas';
 import { ActionResultSchema, OrderViewSchema } from '../../api/schemas';
-import { FakeOrderServices } from '../helpers/fake-order-services';
-import { runWithSagaWorkers } from '../helpers/order-saga';
-import { createLocalEnv } from '../helpers/temporal';
-import type { TestApi } from './harness';
-import { assertError, KEYS, newKey, pollUntil, startApi, validOrder } from './harness';
+import { apiOnDevServer, assertError, KEYS, newKey, pollUntil, validOrder } from './harness';
 
 // A retried action (same Idempotency-Key) answers the first request's outcome even when the saga closed in
 // between: the chaos run saw cancels whose first attempt got 503 ORDER_NOT_RESPONDING (worker down), took effect
 // once the worker was back, and whose retry was then answered 409 ORDER_CLOSED, as if the cancel had not worked.
-let env: TestWorkflowEnvironment;
-let api: TestApi;
-const taskQueue = `api-action-retry-${process.pid}`;
-const fakes = new FakeOrderServices();
-
-before(async () => {
-  env = await createLocalEnv();
-  api = await startApi(env.client, { TASK_QUEUE: taskQueue });
-});
-after(async () => {
-  await api?.close();
-  await env?.teardown();
-});
-
-const run = (fn: () => Promise<void>) => runWithSagaWorkers(env, taskQueue, fakes.activities(), fn);
+const suite = apiOnDevServer('action-retry');
+const { run } = suite;
 
 const get = async (orderId: string): Promise<OrderView> => {
-  const res = await api.request('GET', `/orders/${orderId}`, { key: KEYS.client });
+  const res = await suite.api.request('GET', `/orders/${orderId}`, { key: KEYS.client });
   assert.equal(res.status, 200, res.text);
   return OrderViewSchema.parse(res.body);
 };
 
 const cancel = (orderId: string, key?: string, reason = 'customer changed their mind') =>
-  api.request<ActionResult>('POST', `/orders/${orderId}/cancel`, {
+  suite.api.request<ActionResult>('POST', `/orders/${orderId}/cancel`, {
     key: KEYS.client,
     body: { reason },
     headers: key ? { 'Idempotency-Key': key } : {},
@@ -44,7 +26,7 @@ const cancel = (orderId: string, key?: string, reason = 'customer changed their 
 describe('order actions retried after the saga closed', () => {
   it('the same Idempotency-Key answers the first outcome (200); another key or none is 409 ORDER_CLOSED', async () => {
     await run(async () => {
-      const created = await api.request<OrderAccepted>('POST', '/orders', {
+      const created = await suite.api.request<OrderAccepted>('POST', '/orders', {
         key: KEYS.client,
         body: validOrder({ items: [{ sku: 'BIG', quantity: 200 }] }),
         headers: { 'Idempotency-Key': newKey('retry') },

@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
+import { after, before } from 'node:test';
 import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../../api/app';
 import { loadConfig } from '../../api/config';
 import type { ApiConfig } from '../../api/config';
 import { ErrorSchema } from '../../api/schemas';
 import { createLogger } from '../../lib/logger';
+import { FakeOrderServices } from '../helpers/fake-order-services';
+import { runWithSagaWorkers } from '../helpers/order-saga';
+import { createLocalEnv } from '../helpers/temporal';
 
 /** Secrets of the test keys: one client, one operator, a second client (another idempotency scope). */
 export const KEYS = {
@@ -120,4 +125,35 @@ export async function pollUntil<T>(
     await pause();
   }
   throw new Error(`never reached ${what}; last: ${JSON.stringify(last)}`);
+}
+
+/**
+ * A test file's setup on the real dev server: registers before/after hooks that start the dev server and an API
+ * on a task queue of the file's own, and gives `run`, which serves that queue with saga workers over fake services
+ * while `fn` runs. `env` and `api` exist once the before hook has run.
+ */
+export function apiOnDevServer(label: string) {
+  const taskQueue = `api-${label}-${process.pid}`;
+  const fakes = new FakeOrderServices();
+  let env: TestWorkflowEnvironment | undefined;
+  let api: TestApi | undefined;
+  before(async () => {
+    env = await createLocalEnv();
+    api = await startApi(env.client, { TASK_QUEUE: taskQueue });
+  });
+  after(async () => {
+    await api?.close();
+    await env?.teardown();
+  });
+  return {
+    get env(): TestWorkflowEnvironment {
+      assert.ok(env, 'the dev server starts in the before hook');
+      return env;
+    },
+    get api(): TestApi {
+      assert.ok(api, 'the API starts in the before hook');
+      return api;
+    },
+    run: (fn: () => Promise<void>) => runWithSagaWorkers(env!, taskQueue, fakes.activities(), fn),
+  };
 }

@@ -1,34 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { describe, it } from 'node:test';
 import type { OrderAccepted, OrderSummary, OrderView } from '../../api/schemas';
 import { OrderListSchema, OrderViewSchema } from '../../api/schemas';
-import { FakeOrderServices } from '../helpers/fake-order-services';
-import { runWithSagaWorkers } from '../helpers/order-saga';
-import { createLocalEnv } from '../helpers/temporal';
-import type { TestApi } from './harness';
-import { assertError, KEYS, newKey, pollUntil, startApi, validOrder } from './harness';
+import { apiOnDevServer, assertError, KEYS, newKey, pollUntil, validOrder } from './harness';
 
 // On the real dev server (SQLite visibility, as operators run it): listing by search attributes, paging,
 // and the full lifecycle through the API with a worker on this file's own task queue.
-let env: TestWorkflowEnvironment;
-let api: TestApi;
-const taskQueue = `api-list-${process.pid}`;
-const fakes = new FakeOrderServices();
-
-before(async () => {
-  env = await createLocalEnv();
-  api = await startApi(env.client, { TASK_QUEUE: taskQueue });
-});
-after(async () => {
-  await api?.close();
-  await env?.teardown();
-});
-
-const run = (fn: () => Promise<void>) => runWithSagaWorkers(env, taskQueue, fakes.activities(), fn);
+const suite = apiOnDevServer('list');
+const { run } = suite;
 
 async function create(body: Record<string, unknown>, key = newKey()): Promise<string> {
-  const res = await api.request<OrderAccepted>('POST', '/orders', {
+  const res = await suite.api.request<OrderAccepted>('POST', '/orders', {
     key: KEYS.client,
     body,
     headers: { 'Idempotency-Key': key },
@@ -38,13 +20,13 @@ async function create(body: Record<string, unknown>, key = newKey()): Promise<st
 }
 
 const get = async (orderId: string): Promise<OrderView> => {
-  const res = await api.request('GET', `/orders/${orderId}`, { key: KEYS.client });
+  const res = await suite.api.request('GET', `/orders/${orderId}`, { key: KEYS.client });
   assert.equal(res.status, 200, res.text);
   return OrderViewSchema.parse(res.body);
 };
 
 async function list(query: string): Promise<{ orders: OrderSummary[]; nextPageToken: string | null }> {
-  const res = await api.request('GET', `/orders${query}`, { key: KEYS.client });
+  const res = await suite.api.request('GET', `/orders${query}`, { key: KEYS.client });
   assert.equal(res.status, 200, res.text);
   return OrderListSchema.parse(res.body);
 }
@@ -79,7 +61,7 @@ describe('orders API on the dev server', () => {
       assert.equal(done.statusSource, 'workflow-result');
       assert.equal(done.state?.completedSteps.length, 8);
       assert.equal(await create(body, key), orderId);
-      const { count } = await env.client.workflow.count(`WorkflowId = "${orderId}"`);
+      const { count } = await suite.env.client.workflow.count(`WorkflowId = "${orderId}"`);
       assert.equal(count, 1);
     });
   });
@@ -149,10 +131,10 @@ describe('orders API on the dev server', () => {
         `?customerId=${customer}&nextPageToken=${forged}`,
         `?customerId=${other}&nextPageToken=${first.nextPageToken}`,
       ]) {
-        assertError(await api.request('GET', `/orders${query}`, { key: KEYS.client }), 400, 'VALIDATION_ERROR');
+        assertError(await suite.api.request('GET', `/orders${query}`, { key: KEYS.client }), 400, 'VALIDATION_ERROR');
       }
 
-      const cancel = await api.request('POST', `/orders/${big}/cancel`, {
+      const cancel = await suite.api.request('POST', `/orders/${big}/cancel`, {
         key: KEYS.client,
         body: { reason: 'cleanup' },
       });
@@ -162,7 +144,7 @@ describe('orders API on the dev server', () => {
   });
 
   it('GET /ready is 200 while the dev server answers', async () => {
-    const res = await api.request('GET', '/ready');
+    const res = await suite.api.request('GET', '/ready');
     assert.equal(res.status, 200);
     assert.deepEqual(res.body, { status: 'ready', temporal: { namespace: 'default' } });
   });
