@@ -58,13 +58,7 @@ export class SagaRun<C> {
       // One scope for all the forward steps rather than one per step: every scope adds promises, and the SDK
       // records a stack for each promise a workflow creates.
       this.forwardScope = new CancellationScope();
-      await this.forwardScope.run(async () => {
-        for (const step of this.definition.steps) {
-          if (step.when && !step.when(this.ctx)) continue;
-          if (this.state.cancellation) throw new CancelRequested();
-          await this.runStep(step);
-        }
-      });
+      await this.forwardScope.run(() => this.runForward());
       this.forwardScope = undefined;
       this.finish('COMPLETED');
     } catch (err) {
@@ -112,42 +106,72 @@ export class SagaRun<C> {
     this.changed();
   }
 
-  private async runStep(step: SagaStep<C>): Promise<void> {
+  /**
+   * The forward steps. Each step awaits its activity's own promise and nothing else (no async helper per step):
+   * the SDK records a stack for every promise a workflow creates, which is most of the engine's cost per step.
+   */
+  private async runForward(): Promise<void> {
+    for (const step of this.definition.steps) {
+      if (step.when && !step.when(this.ctx)) continue;
+      if (this.state.cancellation) throw new CancelRequested();
+      const key = this.startStep(step);
+      const action = step.action;
+      if ('local' in action) {
+        await this.withDeadline(step, action.local(this.ctx, this));
+      } else {
+        const result = await this.withDeadline(step, this.schedule(action, key));
+        action.onResult?.(this.ctx, result);
+      }
+      this.state.completedSteps.push(step.name);
+      if (step.pivot) this.pivotPassed = true;
+      this.changed();
+    }
+  }
+
+  /** Publishes the step as current and registers its compensation before its action is dispatched. */
+  private startStep(step: SagaStep<C>): string {
     const key = (step.idempotencyKey ?? defaultKey)({ workflowId: workflowInfo().workflowId, step: step.name });
     this.state.currentStep = step.name;
     this.state.status = 'RUNNING';
     this.changed();
     if (step.compensation) this.registered.push({ step, compensation: step.compensation, key });
+    return key;
+  }
 
-    const action = step.action;
-    const work = 'local' in action ? action.local(this.ctx, this) : this.dispatch(action, key);
+  private withDeadline<T>(step: SagaStep<C>, work: Promise<T>): Promise<T> {
+    return step.deadline === undefined ? work : this.raceDeadline(step, step.deadline, work);
+  }
+
+  /**
+   * The deadline races the step in a timer scope of its own; when it fires, the forward scope (and so the step)
+   * is cancelled and the step fails as timed out.
+   */
+  private async raceDeadline<T>(
+    step: SagaStep<C>,
+    deadline: NonNullable<SagaStep<C>['deadline']>,
+    work: Promise<T>,
+  ): Promise<T> {
     let deadlineHit = false;
-    // A deadline races the step in a timer scope of its own; when it fires, the forward scope (and so the step) is
-    // cancelled and the step fails as timed out.
-    const timerScope = step.deadline === undefined ? undefined : new CancellationScope();
-    if (timerScope && step.deadline !== undefined) {
-      const deadline = typeof step.deadline === 'function' ? step.deadline(this.ctx) : step.deadline;
-      timerScope
-        .run(() => sleep(deadline, { summary: `${step.name} deadline` }))
-        .then(() => {
-          deadlineHit = true;
-          this.forwardScope?.cancel();
-        })
-        .catch(() => undefined);
-    }
+    const timerScope = new CancellationScope();
+    const duration = typeof deadline === 'function' ? deadline(this.ctx) : deadline;
+    timerScope
+      .run(() => sleep(duration, { summary: `${step.name} deadline` }))
+      .then(() => {
+        deadlineHit = true;
+        this.forwardScope?.cancel();
+      })
+      .catch(() => undefined);
     try {
-      await work;
+      return await work;
     } catch (err) {
       throw deadlineHit ? deadlineExceeded(step.name) : err;
     } finally {
-      timerScope?.cancel();
+      timerScope.cancel();
     }
-    this.state.completedSteps.push(step.name);
-    if (step.pivot) this.pivotPassed = true;
-    this.changed();
   }
 
-  private async dispatch(call: ActivityCall<C>, key: string): Promise<void> {
+  /** Schedules the activity; the returned promise is the SDK's own, so awaiting it adds no promise of ours. */
+  private schedule(call: ActivityCall<C>, key: string): Promise<unknown> {
     // Waiting for the activity to acknowledge cancellation means its outcome is known before any compensation.
     const activities = proxyActivities({
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -156,8 +180,7 @@ export class SagaRun<C> {
     });
     const fn = activities[call.activity];
     if (!fn) throw new Error(`unknown activity ${call.activity}`);
-    const result: unknown = await fn(call.input(this.ctx, key, this.state));
-    call.onResult?.(this.ctx, result);
+    return fn(call.input(this.ctx, key, this.state));
   }
 
   private async compensate(): Promise<void> {
@@ -181,7 +204,8 @@ export class SagaRun<C> {
     for (let round = 0; ; round++) {
       const attemptKey = round === 0 ? `${key}:compensate` : `${key}:compensate:retry-${round}`;
       try {
-        await this.dispatch(compensation, attemptKey);
+        const result = await this.schedule(compensation, attemptKey);
+        compensation.onResult?.(this.ctx, result);
         this.record({ step: step.name, activity: compensation.activity, outcome: 'COMPENSATED', attempts: round + 1 });
         return;
       } catch (err) {
