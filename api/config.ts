@@ -63,10 +63,12 @@ export const configSchema = z.object({
   /** Orders whose total reaches this (minor units) wait for manual approval; the workflow's default when unset. */
   APPROVAL_THRESHOLD_MINOR: z.coerce.number().int().min(0).optional(),
   /**
-   * Sagas it starts upsert the SagaStep search attribute at every step (true) or only with OrderStatus changes
-   * (false: fewer visibility writes, more throughput; the step stays visible in the Query and current details).
+   * Sagas it starts upsert their search attributes at every step (true: `publishMode: 'every-step'`, SagaStep
+   * always current) or only when OrderStatus changes (false, the default: one upsert on a happy path instead of
+   * about 10, each a history event and a visibility write; the current step stays in the Query and the current
+   * details).
    */
-  PUBLISH_SAGA_STEPS: flag(true),
+  PUBLISH_SAGA_STEPS: flag(false),
   /** Deadline of each ordinary Temporal call (start, describe, list, result of a closed workflow). */
   TEMPORAL_RPC_TIMEOUT_MS: positiveInt(5_000),
   /** How long a status Query may take before the API answers from the last published search attributes. */

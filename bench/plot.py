@@ -11,12 +11,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-COLORS = {"bare": "#888888", "quiet": "#8172b2", "lean": "#64b5cd", "engine": "#4c72b0", "saga": "#55a868", "api": "#c44e52"}
+COLORS = {"bare": "#888888", "quiet": "#8172b2", "engine": "#4c72b0", "steps": "#64b5cd", "saga": "#55a868", "api": "#c44e52"}
 MODE_LABELS = {
     "bare": "bare\nTemporal",
     "quiet": "quiet\n(no upserts)",
-    "lean": "lean\n(3 upserts)",
-    "engine": "engine\n(10 upserts)",
+    "engine": "engine\n(1 upsert)",
+    "steps": "steps\n(10 upserts)",
     "saga": "saga\n(+ services)",
     "api": "api\n(+ API)",
 }
@@ -31,7 +31,7 @@ def main(bench_path: str, sweep_path: str, out_path: str) -> None:
     except FileNotFoundError:
         sweep = None
 
-    modes = [m for m in ("bare", "quiet", "lean", "engine", "saga", "api") if m in bench["modes"]]
+    modes = [m for m in ("bare", "quiet", "engine", "steps", "saga", "api") if m in bench["modes"]]
     results = [bench["modes"][m] for m in modes]
     labels = [MODE_LABELS[m] for m in modes]
     fig, axes = plt.subplots(1, 3 if sweep else 2, figsize=(17 if sweep else 12, 5.2))

@@ -3,8 +3,9 @@
 //
 //   bare    the baseline: bench/workflows/bare.ts, eight no-op activities on the same lane queues
 //   quiet   the saga engine running the order saga with no-op activities, publishing nothing (bench/workflows/quiet.ts)
-//   lean    as engine, started with publishSteps: false (SagaStep upserted only along with OrderStatus)
-//   engine  the real order saga (workflows/order) with no-op activities: the saga engine without the services
+//   engine  the real order saga (workflows/order) with no-op activities, started as the API starts it: the saga
+//           engine without the services
+//   steps   as engine, started with publishMode every-step (search attributes upserted at every step)
 //   saga    the real order saga with the real activities calling the real services, with a timing wrapper
 //           around their fetch (how long the saga spends inside HTTP calls to the services)
 //
@@ -24,7 +25,7 @@ import { temporalLoggerFor } from '../lib/temporal-logger';
 import { laneWorkerTuning, loadWorkerConfig, workflowWorkerTuning } from '../workers/config';
 import type { BareActivities } from './workflows/bare';
 
-export const BENCH_WORKER_MODES = ['bare', 'quiet', 'lean', 'engine', 'saga'] as const;
+export const BENCH_WORKER_MODES = ['bare', 'quiet', 'engine', 'steps', 'saga'] as const;
 export type BenchWorkerMode = (typeof BENCH_WORKER_MODES)[number];
 
 /** What the worker answers to 'stats': the service calls it timed since the last 'reset' (saga mode only). */

@@ -1,4 +1,5 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
+import type { SearchAttributePair } from '@temporalio/common';
 
 /**
  * Custom search attributes an order saga maintains, so operators can find and filter sagas in the Web UI
@@ -18,3 +19,14 @@ export const SEARCH_ATTRIBUTE_FLAGS = [
   'SagaStep=Keyword',
   'OrderTotal=Int',
 ];
+
+/**
+ * What an order saga is started with (by the API, the bench, the tests): a saga whose input says
+ * `publishMode: 'on-status-change'` takes these as already published and upserts nothing until its status changes.
+ */
+export function orderStartSearchAttributes(customerId: string): SearchAttributePair[] {
+  return [
+    { key: SEARCH_ATTRIBUTES.CustomerId, value: customerId },
+    { key: SEARCH_ATTRIBUTES.OrderStatus, value: 'RUNNING' },
+  ];
+}

@@ -17,6 +17,8 @@ interface Scenario {
   input?: Partial<OrderInput>;
   faults?: (fakes: FakeOrderServices) => void;
   during?: (handle: WorkflowHandle<typeof orderFulfillment>, skip: () => Promise<void>) => Promise<void>;
+  /** Start with the search attributes the API sets (default); the first recordings were started without. */
+  startSearchAttributes?: boolean;
 }
 
 const large: Partial<OrderInput> = { items: [{ sku: 'SKU-1', quantity: 200 }] };
@@ -34,13 +36,35 @@ const scenarios: Scenario[] = [
   { name: 'transient-retries', faults: (f) => f.faults.set('reserveInventory', { kind: 'before', times: 2 }) },
   { name: 'payment-deadline', faults: (f) => f.faults.set('capturePayment', { kind: 'before' }) },
   { name: 'approval-timeout', input: large },
-  { name: 'status-only-completed', input: { publishSteps: false } },
+  { name: 'status-only-completed', input: { publishSteps: false }, startSearchAttributes: false },
   {
     name: 'status-only-approved',
     input: { ...large, publishSteps: false },
+    startSearchAttributes: false,
     during: async (handle) => {
       await waitForStatus(handle, 'AWAITING_APPROVAL');
       await handle.executeUpdate('approve', { args: [{ approved: true, by: 'ops' }] });
+    },
+  },
+  { name: 'on-status-change-completed', input: { publishMode: 'on-status-change' } },
+  {
+    name: 'on-status-change-approved',
+    input: { ...large, publishMode: 'on-status-change' },
+    during: async (handle) => {
+      await waitForStatus(handle, 'AWAITING_APPROVAL');
+      await handle.executeUpdate('approve', { args: [{ approved: true, by: 'ops' }] });
+    },
+  },
+  {
+    name: 'on-status-change-parked-then-retried',
+    input: { publishMode: 'on-status-change' },
+    faults: (f) => {
+      f.faults.set('authorizePayment', { kind: 'business', code: 'PAYMENT_DECLINED' });
+      f.faults.set('releaseInventory', { kind: 'before', times: 10 });
+    },
+    during: async (handle, skip) => {
+      await waitForStatus(handle, 'COMPENSATION_FAILED', skip);
+      await handle.executeUpdate('retryCompensation', { args: [{ by: 'ops' }] });
     },
   },
   {
@@ -101,6 +125,7 @@ async function main(): Promise<void> {
         fakes.activities(),
         input,
         (handle) => scenario.during?.(handle, skip) ?? Promise.resolve(),
+        { startSearchAttributes: scenario.startSearchAttributes ?? true },
       );
       const history = await env.client.workflow.getHandle(input.orderId).fetchHistory();
       writeFileSync(path.join(outDir, `${scenario.name}.json`), `${historyToJSON(history)}\n`);

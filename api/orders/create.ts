@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { RequestHandler, Response } from 'express';
-import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
+import { orderStartSearchAttributes } from '../../lib/search-attributes';
 import type { OrderInput } from '../../workflows/order/types';
 import type { orderFulfillment } from '../../workflows/order/workflow';
 import { ApiError } from '../errors';
@@ -83,7 +83,7 @@ export function createOrder(ctx: OrdersContext): RequestHandler {
       ...(config.APPROVAL_THRESHOLD_MINOR === undefined
         ? {}
         : { approvalThresholdMinor: config.APPROVAL_THRESHOLD_MINOR }),
-      ...(config.PUBLISH_SAGA_STEPS ? {} : { publishSteps: false }),
+      publishMode: config.PUBLISH_SAGA_STEPS ? 'every-step' : 'on-status-change',
     };
     const memo: OrderMemo = {
       requestHash: hash,
@@ -100,10 +100,7 @@ export function createOrder(ctx: OrdersContext): RequestHandler {
           args: [input],
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           memo: { ...memo },
-          typedSearchAttributes: [
-            { key: SEARCH_ATTRIBUTES.CustomerId, value: order.customerId },
-            { key: SEARCH_ATTRIBUTES.OrderStatus, value: 'RUNNING' },
-          ],
+          typedSearchAttributes: orderStartSearchAttributes(order.customerId),
           staticSummary: summary(orderId, order),
           staticDetails: details(orderId, order, apiKey.name, req.id),
         }),

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
-import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
+import { orderStartSearchAttributes } from '../../lib/search-attributes';
 import type { OrderInput } from '../../workflows/order/types';
 import { BENCH_SKUS } from './stock';
 
@@ -106,7 +106,7 @@ export function directRunner(options: {
   workflowType: 'orderFulfillment' | 'orderFulfillmentQuiet' | 'bareOrder';
   taskQueue: string;
   idPrefix: string;
-  /** Extra saga input (e.g. publishSteps). */
+  /** Extra saga input (e.g. publishMode). */
   input?: Partial<OrderInput>;
 }): SagaRunner {
   return async (index, deadline) => {
@@ -122,10 +122,7 @@ export function directRunner(options: {
         // The saga carries what the API starts it with; the bare baseline carries nothing.
         ...(options.workflowType !== 'bareOrder'
           ? {
-              typedSearchAttributes: [
-                { key: SEARCH_ATTRIBUTES.CustomerId, value: customerId },
-                { key: SEARCH_ATTRIBUTES.OrderStatus, value: 'RUNNING' },
-              ],
+              typedSearchAttributes: orderStartSearchAttributes(customerId),
             }
           : {}),
       });

@@ -21,16 +21,18 @@ import { ratio, round, summarize } from './stats';
 import type { Summary } from './stats';
 import { prepareInventory } from './stock';
 
-export const MODES = ['bare', 'quiet', 'lean', 'engine', 'saga', 'api'] as const;
+export const MODES = ['bare', 'quiet', 'engine', 'steps', 'saga', 'api'] as const;
 export type Mode = (typeof MODES)[number];
 
 export const MODE_DESCRIPTIONS: Record<Mode, string> = {
   bare: 'bare Temporal workflow, 8 no-op activities on the same lanes, started with the client (bench worker)',
   quiet:
     'the saga engine running the order saga with no-op activities and publishing nothing (no search attributes), started with the client (bench worker)',
-  lean: 'the order saga with no-op activities and publishSteps: false (SagaStep upserted only with OrderStatus), started with the client (bench worker)',
-  engine: 'the order saga with no-op activities, started with the client (bench worker): the engine alone',
-  saga: 'the order saga with the real activities and services, started with the client (bench worker)',
+  engine:
+    'the order saga with no-op activities, started as the API starts it (publishMode on-status-change) with the client (bench worker): the engine alone',
+  steps:
+    'the order saga with no-op activities and publishMode every-step (PUBLISH_SAGA_STEPS=true: search attributes upserted at every step), started with the client (bench worker)',
+  saga: 'the order saga with the real activities and services, started as the API starts it with the client (bench worker)',
   api: 'the order saga through the API (POST /orders, GET /orders/:id polling), on the stack’s own worker',
 };
 
@@ -464,7 +466,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
                     mode === 'bare' ? 'bareOrder' : mode === 'quiet' ? 'orderFulfillmentQuiet' : 'orderFulfillment',
                   taskQueue,
                   idPrefix: `bench-${mode}-${runId}-r${round}-${phase}`,
-                  ...(mode === 'lean' ? { input: { publishSteps: false } } : {}),
+                  input: { publishMode: mode === 'steps' ? 'every-step' : 'on-status-change' },
                 });
           // Every worker start warms up (JIT, sticky cache, connections) before it is measured.
           if (settings.warmup > 0) {
@@ -533,7 +535,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
     const ratios: BenchResult['ratios'] = {};
     const bare = modes.bare;
     if (bare) {
-      for (const mode of ['quiet', 'lean', 'engine', 'saga', 'api'] as const) {
+      for (const mode of ['quiet', 'engine', 'steps', 'saga', 'api'] as const) {
         const m = modes[mode];
         if (!m) continue;
         const paired = (pick: (r: ModeResult) => number) =>

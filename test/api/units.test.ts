@@ -27,11 +27,8 @@ describe('api config', () => {
       loadConfig({ API_KEYS: 'a:sk_aaaaaaaa:client', APPROVAL_THRESHOLD_MINOR: '5000' }).APPROVAL_THRESHOLD_MINOR,
       5000,
     );
-    assert.equal(config.PUBLISH_SAGA_STEPS, true);
-    assert.equal(
-      loadConfig({ API_KEYS: 'a:sk_aaaaaaaa:client', PUBLISH_SAGA_STEPS: 'false' }).PUBLISH_SAGA_STEPS,
-      false,
-    );
+    assert.equal(config.PUBLISH_SAGA_STEPS, false);
+    assert.equal(loadConfig({ API_KEYS: 'a:sk_aaaaaaaa:client', PUBLISH_SAGA_STEPS: 'true' }).PUBLISH_SAGA_STEPS, true);
     assert.throws(
       () => loadConfig({ API_KEYS: 'a:sk_aaaaaaaa:client', PUBLISH_SAGA_STEPS: 'sometimes' }),
       /PUBLISH_SAGA_STEPS/,

@@ -37,7 +37,7 @@ describe('bench settings', () => {
     assert.equal(settings.count, 200);
     assert.equal(settings.rounds, 3);
     assert.equal(settings.concurrency, 20);
-    assert.deepEqual(settings.modes, ['bare', 'quiet', 'lean', 'engine', 'saga', 'api']);
+    assert.deepEqual(settings.modes, ['bare', 'quiet', 'engine', 'steps', 'saga', 'api']);
     assert.deepEqual(settings.workerEnv, { WORKFLOW_TASK_CONCURRENCY: '7' });
   });
 
@@ -112,7 +112,7 @@ describe('npm run bench, tiny', () => {
     );
     assert.equal(code, 0, stderr.slice(-4000));
     const result = JSON.parse(stdout) as BenchResult;
-    assert.deepEqual(Object.keys(result.modes), ['bare', 'quiet', 'lean', 'engine', 'saga', 'api']);
+    assert.deepEqual(Object.keys(result.modes), ['bare', 'quiet', 'engine', 'steps', 'saga', 'api']);
     for (const mode of Object.values(result.modes)) {
       assert.equal(mode.sagas.completed, 4, `${mode.mode}: ${JSON.stringify(mode.sagas)} ${mode.errors ?? ''}`);
       assert.equal(mode.latencyMs.count, 4);

@@ -8,6 +8,7 @@ import type { SagaState } from '../../workflows/saga/state';
 import type { OrderInput, OrderResult } from '../../workflows/order/types';
 import { LANES, laneTaskQueue } from '../../lib/task-queues';
 import { createTestWorker } from './worker';
+import { orderStartSearchAttributes } from '../../lib/search-attributes';
 
 let sequence = 0;
 
@@ -29,6 +30,7 @@ export async function runOrderSaga(
   activities: OrderActivities,
   input: OrderInput,
   during?: (handle: WorkflowHandle<typeof orderFulfillment>) => Promise<void>,
+  { startSearchAttributes = true }: { startSearchAttributes?: boolean } = {},
 ): Promise<OrderResult> {
   const taskQueue = `saga-${input.orderId}`;
   return runWithSagaWorkers(env, taskQueue, activities, async () => {
@@ -36,6 +38,8 @@ export async function runOrderSaga(
       taskQueue,
       workflowId: input.orderId,
       args: [input],
+      // What the API starts every saga with.
+      ...(startSearchAttributes ? { typedSearchAttributes: orderStartSearchAttributes(input.customerId) } : {}),
     });
     if (during) await during(handle);
     return handle.result();

@@ -6,6 +6,7 @@ import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
 import { FakeOrderServices } from '../helpers/fake-order-services';
 import { orderInput, runOrderSaga, waitForStatus } from '../helpers/order-saga';
 import { createLocalEnv } from '../helpers/temporal';
+import type { OrderInput } from '../../workflows/order/types';
 
 // On the real dev server (the one operators use with the Web UI): sagas are findable by search attribute
 // and readable through their current details.
@@ -60,30 +61,56 @@ describe('operator view on the dev server', () => {
     assert.deepEqual(ids, [input.orderId]);
   });
 
-  it('publishSteps: false upserts SagaStep only with OrderStatus (3 upserts instead of 10), the Query still shows each step', async () => {
-    const upserts = async (publishSteps: boolean | undefined) => {
-      const input = orderInput({
-        customerId: `cust-vis3-${process.pid}`,
-        ...(publishSteps === undefined ? {} : { publishSteps }),
+  it('counts upserts per publish mode: every-step 10, on-status-change 1 (started as the API starts it), legacy publishSteps: false 3', async () => {
+    const upserts = async (publish: Partial<OrderInput>, startSearchAttributes = true) => {
+      const input = orderInput({ customerId: `cust-vis3-${process.pid}`, ...publish });
+      const result = await runOrderSaga(env, new FakeOrderServices().activities(), input, undefined, {
+        startSearchAttributes,
       });
-      const result = await runOrderSaga(env, new FakeOrderServices().activities(), input);
       assert.equal(result.state.status, 'COMPLETED');
       const handle = env.client.workflow.getHandle(input.orderId);
       const history = await handle.fetchHistory();
       const description = await handle.describe();
+      // Whatever the mode, a closed saga ends with the same search attributes.
       assert.equal(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.OrderStatus), 'COMPLETED');
       assert.equal(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.SagaStep), '-');
       assert.equal(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.CustomerId), input.customerId);
       assert.ok((description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.OrderTotal) ?? 0) > 0);
       return (history.events ?? []).filter((event) => event.upsertWorkflowSearchAttributesEventAttributes).length;
     };
-    assert.equal(await upserts(undefined), 10);
-    assert.equal(await upserts(false), 3);
+    assert.equal(await upserts({}), 10);
+    assert.equal(await upserts({ publishMode: 'every-step' }), 10);
+    assert.equal(await upserts({ publishMode: 'on-status-change' }), 1);
+    // Started without search attributes (e.g. from the CLI), the saga publishes them at its first status.
+    assert.equal(await upserts({ publishMode: 'on-status-change' }, false), 2);
+    assert.equal(await upserts({ publishSteps: false }), 3);
   });
 
-  it('publishSteps: false still publishes the step with each status change (awaiting approval)', async () => {
+  it('on-status-change: a running saga is found by its start attributes, a waiting one with its step and total', async () => {
     const input = orderInput({
       customerId: `cust-vis4-${process.pid}`,
+      items: [{ sku: 'SKU-1', quantity: 200 }],
+      publishMode: 'on-status-change',
+    });
+    const result = await runOrderSaga(env, new FakeOrderServices().activities(), input, async (handle) => {
+      await waitForStatus(handle, 'AWAITING_APPROVAL');
+      const description = await handle.describe();
+      assert.equal(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.OrderStatus), 'AWAITING_APPROVAL');
+      assert.equal(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.SagaStep), 'awaitApproval');
+      assert.equal(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.OrderTotal), 200_000);
+      assert.equal(description.typedSearchAttributes.get(SEARCH_ATTRIBUTES.CustomerId), input.customerId);
+      const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+      assert.match(metadata.currentDetails ?? '', /current step: awaitApproval/);
+      await handle.executeUpdate('approve', { args: [{ approved: true, by: 'ops' }] });
+    });
+    assert.equal(result.state.status, 'COMPLETED');
+    const done = await listIds(env.client, `OrderStatus = "COMPLETED" AND CustomerId = "${input.customerId}"`);
+    assert.deepEqual(done, [input.orderId]);
+  });
+
+  it('legacy publishSteps: false still publishes the step with each status change (awaiting approval)', async () => {
+    const input = orderInput({
+      customerId: `cust-vis5-${process.pid}`,
       items: [{ sku: 'SKU-1', quantity: 200 }],
       publishSteps: false,
     });

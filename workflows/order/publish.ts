@@ -1,34 +1,59 @@
-import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
 import type { SagaState } from '../saga/state';
 import type { OrderContext } from './types';
 
+interface Published {
+  customer: string;
+  status: string;
+  step: string;
+  total: number;
+}
+
+const NOTHING: Published = { customer: '', status: '', step: '', total: -1 };
+
 /**
  * Mirrors saga state where operators look: search attributes (upserted only when they change, since each
- * upsert is a history event and a visibility write) and the workflow's current details (free: sent only when
- * the UI asks). With `publishSteps: false` SagaStep changes only along with OrderStatus.
+ * upsert is a history event and a visibility write; how often depends on the input's publish mode) and the
+ * workflow's current details (free: sent only when the UI asks).
  */
 export function createPublisher(ctx: OrderContext): (state: SagaState) => void {
-  let last = { customer: '', status: '', step: '', total: -1 };
+  const { publishMode, publishSteps } = ctx.input;
+  const onStatusChange = publishMode === 'on-status-change';
+  const stepsWithStatus = onStatusChange || publishSteps === false;
+  let last = onStatusChange ? startedWith() : NOTHING;
   return (state) => {
-    const next = {
+    setCurrentDetails(renderDetails(ctx, state));
+    const next: Published = {
       customer: ctx.input.customerId,
       status: state.status,
       step: state.currentStep ?? '-',
       total: ctx.order?.totalMinor ?? -1,
     };
+    const statusChanged = next.status !== last.status;
+    if (onStatusChange && !statusChanged) return;
     const updates: SearchAttributeUpdatePair[] = [];
     if (next.customer !== last.customer) updates.push({ key: SEARCH_ATTRIBUTES.CustomerId, value: next.customer });
-    if (next.status !== last.status) updates.push({ key: SEARCH_ATTRIBUTES.OrderStatus, value: next.status });
-    const publishStep = ctx.input.publishSteps !== false || next.status !== last.status;
-    if (next.step !== last.step && publishStep) updates.push({ key: SEARCH_ATTRIBUTES.SagaStep, value: next.step });
+    if (statusChanged) updates.push({ key: SEARCH_ATTRIBUTES.OrderStatus, value: next.status });
+    if (next.step !== last.step && (statusChanged || !stepsWithStatus))
+      updates.push({ key: SEARCH_ATTRIBUTES.SagaStep, value: next.step });
     else next.step = last.step;
     if (next.total !== last.total && next.total >= 0)
       updates.push({ key: SEARCH_ATTRIBUTES.OrderTotal, value: next.total });
     if (updates.length > 0) upsertSearchAttributes(updates);
     last = next;
-    setCurrentDetails(renderDetails(ctx, state));
+  };
+}
+
+/** The search attributes the saga was started with (the API sets CustomerId and OrderStatus RUNNING). */
+function startedWith(): Published {
+  const attributes = workflowInfo().typedSearchAttributes;
+  return {
+    customer: attributes.get(SEARCH_ATTRIBUTES.CustomerId) ?? NOTHING.customer,
+    status: attributes.get(SEARCH_ATTRIBUTES.OrderStatus) ?? NOTHING.status,
+    step: attributes.get(SEARCH_ATTRIBUTES.SagaStep) ?? NOTHING.step,
+    total: attributes.get(SEARCH_ATTRIBUTES.OrderTotal) ?? NOTHING.total,
   };
 }
 
