@@ -17,7 +17,7 @@ import { apiRunner, closeLatencies, directRunner, runLoad } from './load';
 import type { LoadResult, SagaRunner } from './load';
 import { sampleUsage } from './proc';
 import type { UsageReport } from './proc';
-import { ratio, round, summarize } from './stats';
+import { bootstrapCi95, ratio, round, summarize } from './stats';
 import type { Summary } from './stats';
 import { prepareInventory } from './stock';
 
@@ -92,11 +92,31 @@ export interface ModeResult {
   /** The worker process that ran the sagas (the bench worker, or the stack's worker in api mode). */
   worker: { pid: number; cpuPercent: number; cpuMsPerSaga: number; rssMbMean: number; rssMbMax: number };
   usage: UsageReport;
+  /**
+   * CPU time per completed saga of each sampled process (the stack's, the bench worker, the load generator) and
+   * their total: on a machine the run saturates, throughput is about cores ÷ total.
+   */
+  cpuMsPerSaga: Record<string, number> & { total: number };
   /** os.loadavg() (1, 5, 15 min) before the first round's measurement and after the last one's. */
   loadAverage: { before: number[]; after: number[] };
   /** Each round's throughput and latency, with the 1-minute load average after it. */
   rounds?: { sagasPerSecond: number; p50: number; p99: number; loadAverage: number }[];
   errors?: string[];
+}
+
+/** Completed sagas ÷ wall time over several rounds of one mode. */
+function pooledThroughput(rounds: readonly ModeResult[]): number {
+  const wall = rounds.reduce((sum, r) => sum + r.wallSeconds, 0);
+  return rounds.reduce((sum, r) => sum + r.sagas.completed, 0) / wall;
+}
+
+function cpuPerSaga(usage: UsageReport, completed: number): ModeResult['cpuMsPerSaga'] {
+  const perSaga = (cpuSeconds: number) => round(completed ? (cpuSeconds * 1000) / completed : 0);
+  const processes = Object.entries(usage.processes).map(([name, p]) => [name, p.cpuSeconds] as const);
+  return {
+    ...Object.fromEntries(processes.map(([name, cpuSeconds]) => [name, perSaga(cpuSeconds)])),
+    total: perSaga(processes.reduce((sum, [, cpuSeconds]) => sum + cpuSeconds, 0)),
+  };
 }
 
 export interface BenchResult {
@@ -128,6 +148,17 @@ export interface BenchResult {
         /** The median over the rounds of each round's ratio (the mode against the bare run of the same round). */
         throughputRoundMedian: number | null;
         p99RoundMedian: number | null;
+        /**
+         * The baseline's total CPU per saga ÷ the mode's: the throughput ratio the CPU cost alone predicts on a
+         * saturated machine, less noisy than wall-clock throughput.
+         */
+        cpu: number | null;
+        cpuRoundMedian: number | null;
+        /**
+         * 95 % bootstrap interval of the pooled throughput ratio, resampling the rounds (each round's mode and
+         * bare run together); null with fewer than 3 rounds.
+         */
+        throughputCi95: [number, number] | null;
       }
     >
   >;
@@ -241,6 +272,7 @@ function summarizeMode(
       rssMbMax: worker.rssMbMax,
     },
     usage,
+    cpuMsPerSaga: cpuPerSaga(usage, completed.length),
     loadAverage,
   };
   if (mode === 'api') {
@@ -499,7 +531,8 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
           log(
             `${mode} (round ${round}/${settings.rounds}): ${m.sagas.completed}/${perRound} in ${m.wallSeconds} s, ` +
               `${m.sagasPerSecond} sagas/s, p50 ${m.latencyMs.p50} p99 ${m.latencyMs.p99} ms, ` +
-              `worker ${m.worker.cpuPercent}% CPU, machine busy ${usage.machineBusyPercent}%, load ${loadAvg.after[0]}`,
+              `worker ${m.worker.cpuPercent}% CPU, all processes ${m.cpuMsPerSaga.total} ms CPU/saga, ` +
+              `machine busy ${usage.machineBusyPercent}%, load ${loadAvg.after[0]}`,
           );
         } finally {
           await worker?.stop();
@@ -550,6 +583,15 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
           p99: ratio(m.latencyMs.p99, bare.latencyMs.p99),
           throughputRoundMedian: paired((r) => r.sagasPerSecond),
           p99RoundMedian: paired((r) => r.latencyMs.p99),
+          cpu: ratio(bare.cpuMsPerSaga.total, m.cpuMsPerSaga.total),
+          cpuRoundMedian: paired((r) => 1 / r.cpuMsPerSaga.total),
+          throughputCi95: bootstrapCi95(
+            roundResults.flatMap((results) => {
+              const [a, b] = [results[mode], results.bare];
+              return a && b ? [{ mode: a, bare: b }] : [];
+            }),
+            (sample) => pooledThroughput(sample.map((s) => s.mode)) / pooledThroughput(sample.map((s) => s.bare)),
+          ),
         };
       }
     }

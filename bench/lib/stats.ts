@@ -37,3 +37,36 @@ export function summarize(values: readonly number[]): Summary {
 export function ratio(a: number, b: number, digits = 3): number | null {
   return b === 0 ? null : round(a / b, digits);
 }
+
+/** A small seeded PRNG (mulberry32): the same run gives the same bootstrap interval. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The 95 % percentile-bootstrap interval of `statistic` over `items` (resampled with replacement), or null
+ * with fewer than 3 items. Used over rounds, so that a ratio comes with how much it moves from round to round.
+ */
+export function bootstrapCi95<T>(
+  items: readonly T[],
+  statistic: (sample: readonly T[]) => number,
+  { resamples = 2000, seed = 1, digits = 3 } = {},
+): [number, number] | null {
+  if (items.length < 3) return null;
+  const random = seededRandom(seed);
+  const values: number[] = [];
+  for (let i = 0; i < resamples; i++) {
+    const sample = Array.from({ length: items.length }, () => items[Math.floor(random() * items.length)]!);
+    const value = statistic(sample);
+    if (Number.isFinite(value)) values.push(value);
+  }
+  values.sort((a, b) => a - b);
+  return [round(percentile(values, 2.5), digits), round(percentile(values, 97.5), digits)];
+}

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { summarizeProfile } from '../../bench/profile';
 import type { BenchResult } from '../../bench/lib/session';
 import { loadBenchSettings } from '../../bench/lib/settings';
-import { percentile, ratio, summarize } from '../../bench/lib/stats';
+import { bootstrapCi95, percentile, ratio, summarize } from '../../bench/lib/stats';
 
 // The benchmark's own plumbing, and one tiny run of it end to end. Nothing here asserts how fast anything is:
 // only that the benchmark measures, bounds itself and reports in its documented shape.
@@ -28,6 +28,18 @@ describe('bench statistics', () => {
     assert.deepEqual(summarize([30, 10, 20]), { count: 3, mean: 20, p50: 20, p95: 30, p99: 30, max: 30 });
     assert.equal(ratio(9, 10), 0.9);
     assert.equal(ratio(1, 0), null);
+  });
+
+  it('bootstraps a 95 % interval that holds the statistic, narrows with agreeing rounds, and repeats', () => {
+    const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const noisy = [0.8, 1.1, 0.9, 1.2, 0.7, 1.0];
+    const wide = bootstrapCi95(noisy, mean)!;
+    assert.ok(wide[0] < mean(noisy) && mean(noisy) < wide[1], JSON.stringify(wide));
+    assert.ok(wide[0] >= 0.7 && wide[1] <= 1.2);
+    assert.deepEqual(bootstrapCi95(noisy, mean), wide, 'seeded: the same interval every time');
+    const steady = bootstrapCi95([0.95, 0.96, 0.95, 0.96, 0.95, 0.96], mean)!;
+    assert.ok(steady[1] - steady[0] < (wide[1] - wide[0]) / 5);
+    assert.equal(bootstrapCi95([1, 2], mean), null, 'two rounds are too few');
   });
 });
 
@@ -119,10 +131,14 @@ describe('npm run bench, tiny', () => {
       assert.equal(mode.rounds?.length, 2, 'two interleaved rounds');
       assert.ok(mode.sagasPerSecond > 0);
       assert.ok(mode.worker.rssMbMax > 0, `${mode.mode}: worker RSS sampled`);
+      assert.ok(mode.cpuMsPerSaga.total >= mode.cpuMsPerSaga.worker! + mode.cpuMsPerSaga.temporal!);
+      assert.ok(mode.cpuMsPerSaga.temporal! > 0, `${mode.mode}: the Temporal server's CPU sampled`);
     }
     assert.equal(result.modes.api!.api!.postMs.count, 4);
     assert.equal(result.modes.saga!.services!.calls, 4 * 8, 'eight service calls per saga');
     assert.ok(result.ratios.saga!.throughput! > 0);
     assert.ok(result.ratios.saga!.throughputRoundMedian! > 0);
+    assert.ok(result.ratios.saga!.cpu! > 0 && result.ratios.saga!.cpuRoundMedian! > 0);
+    assert.equal(result.ratios.saga!.throughputCi95, null, 'two rounds give no interval');
   });
 });
