@@ -33,9 +33,11 @@ export async function runService<Tx>(options: RunServiceOptions<Tx>): Promise<Ru
   const db = options.openDb(target);
   await options.seed?.(db);
   const app = options.createApp(db);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(options.port, options.host, () => resolve(s));
-    s.once('error', reject);
+  // Not app.listen's callback: Express 5 also calls it with a listen error (EADDRINUSE), as if it had listened.
+  const server = app.listen(options.port, options.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
   });
   const address = server.address();
   const url = `http://${options.host}:${typeof address === 'object' && address ? address.port : options.port}`;

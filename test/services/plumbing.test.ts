@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { Router } from 'express';
@@ -7,7 +8,11 @@ import type { FaultConfig } from '../../lib/http/fault-injection';
 import { createServiceApp } from '../../lib/http/service-app';
 import { loadServiceEnv } from '../../lib/http/service-env';
 import { parseDatabaseUrl, redact } from '../../lib/db/url';
-import { silentLogger, TOKEN } from './helpers';
+import { runService } from '../../lib/http/run-service';
+import { createApp } from '../../services/order/app';
+import { openOrderDb, orderMigrations } from '../../services/order/db';
+import type { OrderTx } from '../../services/order/db';
+import { freshDatabase, silentLogger, TOKEN } from './helpers';
 
 async function serve(options: { ping?: () => Promise<void>; faultRate?: number; faults?: FaultConfig }) {
   const routes = Router();
@@ -194,5 +199,32 @@ describe('service plumbing', () => {
     assert.throws(() => parseDatabaseUrl('mysql://h/db'), /Unsupported/);
     assert.throws(() => parseDatabaseUrl('file::memory:'), /file path/);
     assert.equal(redact('postgres://user:hunter2@h/db'), 'postgres://user:***@h/db');
+  });
+});
+
+describe('runService', () => {
+  it('fails to start when its port is taken, instead of reporting that it listens', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    const db = await freshDatabase('sqlite', 'port_taken');
+    try {
+      await assert.rejects(
+        runService<OrderTx>({
+          name: 'order',
+          databaseUrl: db.target.url,
+          host: '127.0.0.1',
+          port,
+          logger: silentLogger,
+          migrationsDir: orderMigrations,
+          openDb: (target) => openOrderDb(target),
+          createApp: (orderDb) => createApp({ db: orderDb, config: { token: TOKEN }, logger: silentLogger }),
+        }),
+        /EADDRINUSE/,
+      );
+    } finally {
+      taken.close();
+      await db.drop();
+    }
   });
 });
