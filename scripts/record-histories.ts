@@ -23,6 +23,18 @@ interface Scenario {
 
 const large: Partial<OrderInput> = { items: [{ sku: 'SKU-1', quantity: 200 }] };
 
+/** Payment declined, then the stock release fails past its retries: parked until an operator retries. */
+const parkedThenRetried: Pick<Scenario, 'faults' | 'during'> = {
+  faults: (f) => {
+    f.faults.set('authorizePayment', { kind: 'business', code: 'PAYMENT_DECLINED' });
+    f.faults.set('releaseInventory', { kind: 'before', times: 10 });
+  },
+  during: async (handle, skip) => {
+    await waitForStatus(handle, 'COMPENSATION_FAILED', skip);
+    await handle.executeUpdate('retryCompensation', { args: [{ by: 'ops' }] });
+  },
+};
+
 const scenarios: Scenario[] = [
   { name: 'completed' },
   {
@@ -55,18 +67,7 @@ const scenarios: Scenario[] = [
       await handle.executeUpdate('approve', { args: [{ approved: true, by: 'ops' }] });
     },
   },
-  {
-    name: 'on-status-change-parked-then-retried',
-    input: { publishMode: 'on-status-change' },
-    faults: (f) => {
-      f.faults.set('authorizePayment', { kind: 'business', code: 'PAYMENT_DECLINED' });
-      f.faults.set('releaseInventory', { kind: 'before', times: 10 });
-    },
-    during: async (handle, skip) => {
-      await waitForStatus(handle, 'COMPENSATION_FAILED', skip);
-      await handle.executeUpdate('retryCompensation', { args: [{ by: 'ops' }] });
-    },
-  },
+  { name: 'on-status-change-parked-then-retried', input: { publishMode: 'on-status-change' }, ...parkedThenRetried },
   {
     name: 'approved',
     input: large,
@@ -83,17 +84,7 @@ const scenarios: Scenario[] = [
       await handle.executeUpdate('cancel', { args: [{ reason: 'customer changed their mind' }] });
     },
   },
-  {
-    name: 'parked-then-retried',
-    faults: (f) => {
-      f.faults.set('authorizePayment', { kind: 'business', code: 'PAYMENT_DECLINED' });
-      f.faults.set('releaseInventory', { kind: 'before', times: 10 });
-    },
-    during: async (handle, skip) => {
-      await waitForStatus(handle, 'COMPENSATION_FAILED', skip);
-      await handle.executeUpdate('retryCompensation', { args: [{ by: 'ops' }] });
-    },
-  },
+  { name: 'parked-then-retried', ...parkedThenRetried },
   {
     name: 'parked-then-skipped',
     faults: (f) => {

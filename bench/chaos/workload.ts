@@ -1,4 +1,5 @@
 import { CLIENT_KEY, OPERATOR_KEY } from './stack';
+import { seededRandom } from '../lib/random';
 
 // The chaos workload: a seeded, reproducible mix of orders sent through the public API with bounded concurrency,
 // every request retried on faults with the same Idempotency-Key (so a retry can never start a second saga).
@@ -33,18 +34,6 @@ export interface PlannedOrder {
     currency: string;
     items: { sku: string; quantity: number }[];
     paymentMethod: string;
-  };
-}
-
-/** mulberry32: a small seeded PRNG, so a run's plan is reproducible from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

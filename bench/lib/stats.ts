@@ -1,3 +1,5 @@
+import { seededRandom } from './random';
+
 /** Summary of a list of durations (ms), with nearest-rank percentiles; all zeros for an empty list. */
 export interface Summary {
   count: number;
@@ -36,18 +38,6 @@ export function summarize(values: readonly number[]): Summary {
 /** a / b rounded, or null when b is 0 (nothing to compare with). */
 export function ratio(a: number, b: number, digits = 3): number | null {
   return b === 0 ? null : round(a / b, digits);
-}
-
-/** A small seeded PRNG (mulberry32): the same run gives the same bootstrap interval. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
