@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { createLogger } from '../lib/logger';
 import { createApp } from './app';
+import { listen } from '../lib/http/listen';
 import { loadConfig } from './config';
 
 // The API process: the Temporal connection is lazy, so the API starts (and answers 503 TEMPORAL_UNAVAILABLE
@@ -38,11 +39,7 @@ async function main(): Promise<void> {
   });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const app = createApp({ client, config, logger });
-  const server = app.listen(config.API_PORT, config.API_HOST);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  const server = await listen(app, config.API_PORT, config.API_HOST);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.API_PORT;
   logger.info(

@@ -5,6 +5,7 @@ import { migrate } from '../db/migrate';
 import type { ServiceDb } from '../db/service-db';
 import { parseDatabaseUrl, redact } from '../db/url';
 import type { Logger } from '../logger';
+import { listen } from './listen';
 
 export interface RunServiceOptions<Tx> {
   name: string;
@@ -33,12 +34,7 @@ export async function runService<Tx>(options: RunServiceOptions<Tx>): Promise<Ru
   const db = options.openDb(target);
   await options.seed?.(db);
   const app = options.createApp(db);
-  // Not app.listen's callback: Express 5 also calls it with a listen error (EADDRINUSE), as if it had listened.
-  const server = app.listen(options.port, options.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  const server = await listen(app, options.port, options.host);
   const address = server.address();
   const url = `http://${options.host}:${typeof address === 'object' && address ? address.port : options.port}`;
   logger.info({ url, migrationsApplied: applied.length }, `${name} service listening`);

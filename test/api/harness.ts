@@ -8,6 +8,7 @@ import { loadConfig } from '../../api/config';
 import type { ApiConfig } from '../../api/config';
 import { ErrorSchema } from '../../api/schemas';
 import { createLogger } from '../../lib/logger';
+import { listen } from '../../lib/http/listen';
 import { FakeOrderServices } from '../helpers/fake-order-services';
 import { runWithSagaWorkers } from '../helpers/order-saga';
 import { createLocalEnv } from '../helpers/temporal';
@@ -48,11 +49,7 @@ export async function startApi(client: Client, env: Record<string, string> = {})
   const config = loadConfig({ API_KEYS, ...env });
   const logger = createLogger({ test: 'api' }).child({}, { level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const app = createApp({ client, config, logger });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  const server = await listen(app, 0, '127.0.0.1');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { listen } from '../../lib/http/listen';
 import { describe, it } from 'node:test';
 import express from 'express';
 import type { AddressInfo } from 'node:net';
@@ -118,8 +119,7 @@ describe('rate limit', () => {
       res.json({ ok: true });
     });
     app.use(errorHandler);
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
+    const server = await listen(app, 0, '127.0.0.1');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     const status = async (key = 'a') => (await fetch(`${url}?key=${key}`)).status;
     try {

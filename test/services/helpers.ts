@@ -2,7 +2,6 @@ import type { Express } from 'express';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createPostgresDatabase, dropPostgresDatabase } from '../../lib/db/postgres-admin';
@@ -11,6 +10,7 @@ import { migrate } from '../../lib/db/migrate';
 import type { ServiceDb } from '../../lib/db/service-db';
 import { parseDatabaseUrl, type DbProvider, type DbTarget } from '../../lib/db/url';
 import type { Logger } from '../../lib/logger';
+import { listen } from '../../lib/http/listen';
 
 export type Backend = DbProvider;
 export const BACKENDS: readonly Backend[] = ['sqlite', 'postgres'];
@@ -91,9 +91,7 @@ export async function startService<Tx>(backend: Backend, service: ServiceUnderTe
   await migrate({ target: database.target, migrationsDir: service.migrationsDir(backend) });
   const db = service.open(database.target, { poolSize: 20 });
   await service.seed?.(db);
-  const server = await new Promise<Server>((resolve) => {
-    const s = service.app(db).listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const server = await listen(service.app(db), 0, '127.0.0.1');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const send = async (method: string, path: string, body: unknown, options: RequestOptions = {}) => {

@@ -9,6 +9,7 @@ import { createServiceApp } from '../../lib/http/service-app';
 import { loadServiceEnv } from '../../lib/http/service-env';
 import { parseDatabaseUrl, redact } from '../../lib/db/url';
 import { runService } from '../../lib/http/run-service';
+import { listen } from '../../lib/http/listen';
 import { createApp } from '../../services/order/app';
 import { openOrderDb, orderMigrations } from '../../services/order/db';
 import type { OrderTx } from '../../services/order/db';
@@ -40,8 +41,7 @@ async function serve(options: { ping?: () => Promise<void>; faultRate?: number; 
     faults: options.faults,
     routes,
   });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
+  const server = await listen(app, 0, '127.0.0.1');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
   return {
