@@ -10,6 +10,14 @@ export function createOrderActivities({ inventory, payment, order }: ServiceClie
       const created = await serviceCall(idempotencyKey, (call) =>
         order.create({ orderId, customerId, currency, items }, call),
       );
+      // Every saga run creates its order under keys of its own: an order already there belongs to another run
+      // of the same order id (its Idempotency-Key reused after the first saga's history was deleted).
+      if (!created.created) {
+        throw ApplicationFailure.nonRetryable(
+          `order ${orderId} already exists from an earlier saga under the same order id; use a new Idempotency-Key`,
+          'ORDER_ID_REUSED',
+        );
+      }
       return { orderId: created.orderId, totalMinor: created.totalMinor, currency: created.currency };
     },
 

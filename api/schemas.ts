@@ -23,6 +23,7 @@ export const SAGA_STATUSES = [
   'AWAITING_APPROVAL',
   'COMPENSATING',
   'COMPENSATION_FAILED',
+  'FORWARD_FAILED',
   'COMPLETED',
   'COMPENSATED',
   'CANCELLED',
@@ -176,7 +177,28 @@ export const SagaStateSchema = named(
         at: z.number(),
       }),
     ),
-    parked: z.array(z.object({ step: z.string(), activity: z.string(), error: z.string(), since: z.number() })),
+    recoveries: z
+      .array(
+        z.object({
+          step: z.string(),
+          activity: z.string(),
+          outcome: z.enum(['FAILED', 'RETRIED', 'RESOLVED']),
+          attempts: z.number().int(),
+          error: z.string().optional(),
+          reason: z.string().optional(),
+          at: z.number(),
+        }),
+      )
+      .optional(),
+    parked: z.array(
+      z.object({
+        step: z.string(),
+        activity: z.string(),
+        error: z.string(),
+        since: z.number(),
+        phase: z.enum(['compensation', 'forward']).optional(),
+      }),
+    ),
     failure: z.object({ step: z.string(), type: z.string(), message: z.string() }).optional(),
     cancellation: z.object({ reason: z.string(), at: z.number() }).optional(),
     startedAt: z.number(),

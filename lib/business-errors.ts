@@ -21,6 +21,8 @@ export const BUSINESS_ERROR_CODES = [
   'PAYMENT_CANCELLED',
   'CURRENCY_MISMATCH',
   'ORDER_CLOSED',
+  /** Raised by the createOrder activity: the order id is taken by an earlier saga (see docs/SAGAS.md). */
+  'ORDER_ID_REUSED',
 ] as const;
 
 export type BusinessErrorCode = (typeof BUSINESS_ERROR_CODES)[number];

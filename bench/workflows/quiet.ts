@@ -1,4 +1,5 @@
 import { orderSaga } from '../../workflows/order/saga';
+import { resolveOrderInput } from '../../workflows/order/types';
 import type { OrderContext, OrderInput, OrderResult } from '../../workflows/order/types';
 import { SagaRun } from '../../workflows/saga/engine';
 
@@ -8,7 +9,7 @@ import { SagaRun } from '../../workflows/saga/engine';
  * between this and orderFulfillment with the same no-op activities is the cost of what the saga publishes.
  */
 export async function orderFulfillmentQuiet(input: OrderInput): Promise<OrderResult> {
-  const ctx: OrderContext = { input };
+  const ctx: OrderContext = { input: resolveOrderInput(input) };
   const state = await new SagaRun(orderSaga, ctx).run();
   return { orderId: input.orderId, state, order: ctx.order };
 }

@@ -58,6 +58,16 @@ export class HttpServiceClient {
   }
 
   async request<T>(method: 'GET' | 'POST', path: string, body: unknown, call: CallOptions = {}): Promise<T> {
+    return (await this.exchange<T>(method, path, body, call)).body;
+  }
+
+  /** Like `request`, with the HTTP status of the answer (e.g. 201 created against 200 already there). */
+  async exchange<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    call: CallOptions = {},
+  ): Promise<{ status: number; body: T }> {
     const timeoutMs = call.timeoutMs ?? this.options.timeoutMs ?? 5_000;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = call.signal ? AbortSignal.any([timeout, call.signal]) : timeout;
@@ -93,6 +103,6 @@ export class HttpServiceClient {
       if (response.ok) throw new ServiceError(response.status, 'BAD_RESPONSE', `${what}: answer is not JSON`);
     }
     if (!response.ok) throw errorFromBody(response.status, parsed, `${what} answered ${response.status}`);
-    return parsed as T;
+    return { status: response.status, body: parsed as T };
   }
 }

@@ -16,12 +16,16 @@ export class OrderClient {
     this.http = new HttpServiceClient(options);
   }
 
-  /** Totals are computed by the service. UNKNOWN_PRODUCT, CURRENCY_MISMATCH, ORDER_EXISTS. */
-  create(
+  /**
+   * Totals are computed by the service. UNKNOWN_PRODUCT, CURRENCY_MISMATCH, ORDER_EXISTS. `created` is false when
+   * the order was already there, made under another idempotency key (the same content answers 200, not 201).
+   */
+  async create(
     input: { orderId: string; customerId: string; currency: string; items: OrderLine[] },
     call: Keyed,
-  ): Promise<OrderView> {
-    return this.http.request('POST', '/orders', input, call);
+  ): Promise<OrderView & { created: boolean }> {
+    const { status, body } = await this.http.exchange<OrderView>('POST', '/orders', input, call);
+    return { ...body, created: status === 201 };
   }
 
   /** NOT_FOUND for an unknown order; ILLEGAL_TRANSITION (details { from, to }) off the state machine. */

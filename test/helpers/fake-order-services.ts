@@ -5,7 +5,8 @@ import type { OrderActivities, OrderItem } from '../../activities/types';
 export type Fault =
   | { kind: 'before'; times?: number } // transient error before any effect (default: every attempt)
   | { kind: 'after'; times?: number } // the effect happens, then the call fails (lost response)
-  | { kind: 'business'; code: string } // a non-retryable business error, nothing changes
+  | { kind: 'business'; code: string; times?: number } // a non-retryable business error, nothing changes
+  | { kind: 'slow'; ms: number; times?: number } // the effect happens after `ms` of real time, without heartbeats
   | { kind: 'hang' }; // never answers (until cancelled or timed out)
 
 /**
@@ -21,6 +22,8 @@ export class FakeOrderServices {
   >();
   readonly calls: string[] = [];
   readonly faults = new Map<string, Fault>();
+  /** Faults for the next attempts of an activity, one per attempt (`undefined`: that attempt succeeds), before `faults`. */
+  readonly scripts = new Map<string, (Fault | undefined)[]>();
   private readonly faultHits = new Map<string, number>();
 
   constructor(private readonly priceMinor = 1_000) {}
@@ -32,11 +35,14 @@ export class FakeOrderServices {
   activities(): OrderActivities {
     const run = async <T>(name: string, effect: () => T): Promise<T> => {
       this.calls.push(name);
-      const fault = this.faults.get(name);
+      const script = this.scripts.get(name);
+      const scripted = script && script.length > 0;
+      const fault = scripted ? script.shift() : this.faults.get(name);
       const hits = this.faultHits.get(name) ?? 0;
-      const active = fault && (!('times' in fault) || fault.times === undefined || hits < fault.times);
-      if (fault && active) this.faultHits.set(name, hits + 1);
+      const active = fault && (scripted || !('times' in fault) || fault.times === undefined || hits < fault.times);
+      if (fault && active && !scripted) this.faultHits.set(name, hits + 1);
       if (active && fault.kind === 'hang') return hangUntilCancelled<T>();
+      if (active && fault.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.ms));
       if (active && fault.kind === 'business')
         throw ApplicationFailure.nonRetryable(`${name}: ${fault.code}`, fault.code);
       if (active && fault.kind === 'before') throw new Error(`${name}: service unavailable (injected)`);

@@ -11,10 +11,12 @@ interface Rule {
   hits: number;
 }
 
+const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:/;
+
 /**
  * A fetch for the service clients that injects faults per saga step. Requests are matched by their
- * Idempotency-Key, `<workflowId>:<step>` for actions and `<workflowId>:<step>:compensate...` for
- * compensations, so a rule for a step never touches its compensation.
+ * Idempotency-Key, `<workflowId>:<runId>:<step>` for actions and `<workflowId>:<runId>:<step>:compensate...` for
+ * compensations (the rule names what follows the run id), so a rule for a step never touches its compensation.
  */
 export class FaultyTransport {
   private readonly rules = new Map<string, Rule>();
@@ -29,7 +31,7 @@ export class FaultyTransport {
     const headers = new Headers(init.headers);
     const workflowId = headers.get('x-workflow-id') ?? '';
     const key = headers.get('idempotency-key') ?? '';
-    const step = key.startsWith(`${workflowId}:`) ? key.slice(workflowId.length + 1) : key;
+    const step = key.startsWith(`${workflowId}:`) ? key.slice(workflowId.length + 1).replace(RUN_ID, '') : key;
     this.requests.push(step);
     const rule = this.rules.get(step);
     const strikes = rule !== undefined && (rule.times === undefined || rule.hits < rule.times);

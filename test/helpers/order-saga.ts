@@ -32,17 +32,27 @@ export async function runOrderSaga(
   during?: (handle: WorkflowHandle<typeof orderFulfillment>) => Promise<void>,
   { startSearchAttributes = true }: { startSearchAttributes?: boolean } = {},
 ): Promise<OrderResult> {
-  const taskQueue = `saga-${input.orderId}`;
-  return runWithSagaWorkers(env, taskQueue, activities, async () => {
-    const handle = await env.client.workflow.start(orderFulfillment, {
-      taskQueue,
-      workflowId: input.orderId,
-      args: [input],
-      // What the API starts every saga with.
-      ...(startSearchAttributes ? { typedSearchAttributes: orderStartSearchAttributes(input.customerId) } : {}),
-    });
+  return runWithSagaWorkers(env, sagaTaskQueue(input), activities, async () => {
+    const handle = await startOrderSaga(env, input, { startSearchAttributes });
     if (during) await during(handle);
     return handle.result();
+  });
+}
+
+/** Each test saga has a task queue (and so lanes) of its own. */
+export const sagaTaskQueue = (input: OrderInput) => `saga-${input.orderId}`;
+
+/** Starts the order saga on its own task queue, as the API does (with its start search attributes by default). */
+export function startOrderSaga(
+  env: TestWorkflowEnvironment,
+  input: OrderInput,
+  { startSearchAttributes = true }: { startSearchAttributes?: boolean } = {},
+): Promise<WorkflowHandle<typeof orderFulfillment>> {
+  return env.client.workflow.start(orderFulfillment, {
+    taskQueue: sagaTaskQueue(input),
+    workflowId: input.orderId,
+    args: [input],
+    ...(startSearchAttributes ? { typedSearchAttributes: orderStartSearchAttributes(input.customerId) } : {}),
   });
 }
 

@@ -1,4 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { OperatorRequest, SkipRequest } from '../saga/operator';
 import type { SagaState } from '../saga/state';
 
 // The order saga's message contract, shared by the workflow, the API and tests.
@@ -19,14 +20,12 @@ export interface ApprovalDecision {
 /** Approves or rejects an order that waits for manual approval; returns the state right after. */
 export const approveUpdate = defineUpdate<SagaState, [ApprovalDecision]>('approve');
 
-export interface OperatorRequest {
-  /** The parked compensation's step; all parked compensations when omitted. */
-  step?: string;
-  by: string;
-}
+export type { OperatorRequest, SkipRequest } from '../saga/operator';
 /** Retries parked compensations; completes when they succeed again or park again. */
 export const retryCompensationUpdate = defineUpdate<SagaState, [OperatorRequest]>('retryCompensation');
 /** Skips parked compensations, recording why (the operator fixed it by hand); completes with the state after. */
-export const skipCompensationUpdate = defineUpdate<SagaState, [OperatorRequest & { reason: string }]>(
-  'skipCompensation',
-);
+export const skipCompensationUpdate = defineUpdate<SagaState, [SkipRequest]>('skipCompensation');
+/** Retries a step after the pivot that failed for good (FORWARD_FAILED); completes when it succeeds or parks again. */
+export const retryStepUpdate = defineUpdate<SagaState, [OperatorRequest]>('retryStep');
+/** Marks a parked step after the pivot as done by hand, recording why; the saga moves on to the next step. */
+export const resolveStepUpdate = defineUpdate<SagaState, [SkipRequest]>('resolveStep');

@@ -5,7 +5,6 @@ import { BUSINESS_ERROR_CODES } from '../../lib/business-errors';
 import { ORDER_ACTIVITY_LANES } from '../../lib/task-queues';
 import { activityCall } from '../saga/definition';
 import type { SagaDefinition } from '../saga/definition';
-import { ORDER_DEFAULTS } from './types';
 import type { OrderContext } from './types';
 
 const call = activityCall<OrderActivities, OrderContext>(ORDER_ACTIVITY_LANES);
@@ -80,6 +79,8 @@ export const orderSaga: SagaDefinition<OrderContext> = {
         status: state.cancellation ? 'CANCELLED' : 'COMPENSATED',
         reason: closeReason(state),
       })),
+      // The order is another saga's: closing it would undo that saga's work.
+      noEffectOn: ['ORDER_ID_REUSED'],
     },
     {
       name: 'reserveInventory',
@@ -98,16 +99,13 @@ export const orderSaga: SagaDefinition<OrderContext> = {
     },
     {
       name: 'awaitApproval',
-      when: (ctx) =>
-        (ctx.order?.totalMinor ?? 0) >= (ctx.input.approvalThresholdMinor ?? ORDER_DEFAULTS.approvalThresholdMinor),
+      when: (ctx) => (ctx.order?.totalMinor ?? 0) >= ctx.input.approvalThresholdMinor,
       action: {
         local: async (ctx, saga) => {
           saga.setStatus('AWAITING_APPROVAL');
-          const decided = await condition(
-            () => ctx.approval !== undefined,
-            ctx.input.approvalTimeout ?? ORDER_DEFAULTS.approvalTimeout,
-          );
-          if (!decided) throw ApplicationFailure.nonRetryable('no approval decision in time', 'APPROVAL_TIMEOUT');
+          await condition(() => ctx.approval !== undefined, ctx.input.approvalTimeout);
+          // A decision the approve Update accepted wins, even one taken in the same workflow task as the timeout.
+          if (!ctx.approval) throw ApplicationFailure.nonRetryable('no approval decision in time', 'APPROVAL_TIMEOUT');
           if (!ctx.approval!.approved) {
             throw ApplicationFailure.nonRetryable(ctx.approval!.reason ?? 'rejected', 'APPROVAL_REJECTED');
           }
@@ -129,7 +127,7 @@ export const orderSaga: SagaDefinition<OrderContext> = {
     {
       name: 'capturePayment',
       action: call('capturePayment', { ...capture, summary: 'capture payment' }, ids),
-      deadline: (ctx: OrderContext) => ctx.input.paymentDeadline ?? ORDER_DEFAULTS.paymentDeadline,
+      deadline: (ctx: OrderContext) => ctx.input.paymentDeadline,
       pivot: true,
     },
     {

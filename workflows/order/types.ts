@@ -19,9 +19,9 @@ export interface OrderInput {
   paymentMethod: string;
   /** Orders whose total reaches this (minor units) wait for manual approval. */
   approvalThresholdMinor?: number;
-  /** How long a manual approval may take before the order is compensated (default 24 hours). */
+  /** How long a manual approval may take before the order is compensated (the API's APPROVAL_TIMEOUT). */
   approvalTimeout?: Duration;
-  /** How long the payment may take from authorization to capture (default 30 minutes). */
+  /** How long the payment may take from authorization to capture (the API's PAYMENT_DEADLINE). */
   paymentDeadline?: Duration;
   /**
    * When the saga updates its search attributes (see workflows/order/publish.ts). Absent: `every-step`.
@@ -43,7 +43,7 @@ export interface ApprovalRecord {
 }
 
 export interface OrderContext {
-  input: OrderInput;
+  input: ResolvedOrderInput;
   order?: CreatedOrder;
   approval?: ApprovalRecord;
 }
@@ -55,8 +55,27 @@ export interface OrderResult {
   approval?: ApprovalRecord;
 }
 
-export const ORDER_DEFAULTS = {
+/**
+ * What a saga started without `approvalThresholdMinor`, `approvalTimeout` or `paymentDeadline` uses: resolved once
+ * into the saga's input when it starts (`resolveOrderInput`). Frozen: sagas started before the API put these in
+ * every input rely on these values while they run and replay, so editing them would change sagas already running.
+ * New defaults belong in the starter's configuration (the API's APPROVAL_THRESHOLD_MINOR, APPROVAL_TIMEOUT,
+ * PAYMENT_DEADLINE), which puts them in each new saga's input.
+ */
+export const FROZEN_INPUT_DEFAULTS = Object.freeze({
   approvalThresholdMinor: 100_000,
   approvalTimeout: '24 hours',
   paymentDeadline: '30 minutes',
-} as const;
+} as const);
+
+export type ResolvedOrderInput = OrderInput & Required<Pick<OrderInput, keyof typeof FROZEN_INPUT_DEFAULTS>>;
+
+/** The input with every default resolved, once, at the start of the saga. */
+export function resolveOrderInput(input: OrderInput): ResolvedOrderInput {
+  return {
+    ...input,
+    approvalThresholdMinor: input.approvalThresholdMinor ?? FROZEN_INPUT_DEFAULTS.approvalThresholdMinor,
+    approvalTimeout: input.approvalTimeout ?? FROZEN_INPUT_DEFAULTS.approvalTimeout,
+    paymentDeadline: input.paymentDeadline ?? FROZEN_INPUT_DEFAULTS.paymentDeadline,
+  };
+}

@@ -35,8 +35,17 @@ export interface SagaStep<C> {
   compensation?: ActivityCall<C>;
   /** The whole step, retries included, must finish within this; otherwise it fails with `STEP_DEADLINE_EXCEEDED`. */
   deadline?: Duration | ((ctx: C) => Duration);
-  /** Derives the step's idempotency key; default `${workflowId}:${step}`. */
-  idempotencyKey?: (ids: { workflowId: string; step: string }) => string;
+  /**
+   * Derives the step's idempotency key; default `${workflowId}:${runId}:${step}`, where `runId` is the first run id
+   * of this workflow execution: a saga started again under the same workflow id (after the first one's history
+   * was deleted by retention) never replays the stored answers of the first.
+   */
+  idempotencyKey?: (ids: { workflowId: string; runId: string; step: string }) => string;
+  /**
+   * Failure types with which the action proves it changed nothing that belongs to this saga (e.g. the resource
+   * exists but another saga made it): its compensation is withdrawn, so the saga never undoes another's work.
+   */
+  noEffectOn?: string[];
   /**
    * The point of no return: once this step has succeeded the saga only moves forward (later steps retry
    * until they succeed and are not compensated) and cancellation is refused.

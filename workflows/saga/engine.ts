@@ -3,6 +3,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   sleep,
   workflowInfo,
@@ -11,10 +12,10 @@ import { laneTaskQueue } from '../../lib/task-queues';
 import type { ActivityCall, SagaDefinition, SagaStep } from './definition';
 import { deadlineExceeded, describeFailure, errorMessage } from './failures';
 import { planCompensations } from './compensation-plan';
-import { isTerminal } from './state';
-import type { SagaState, SagaStatus } from './state';
+import { isParked, isTerminal, parkedPhase } from './state';
+import type { ParkedPhase, ParkedStep, SagaState, SagaStatus } from './state';
 
-/** An operator's answer to a parked compensation. */
+/** An operator's answer to a parked step: run it again, or skip it (for a step after the pivot: resolved by hand). */
 export type OperatorDecision = { kind: 'retry' } | { kind: 'skip'; reason: string };
 
 interface Registered<C> {
@@ -23,18 +24,33 @@ interface Registered<C> {
   key: string;
 }
 
+/** Patch ids: each guards a fix that changes the commands of a saga on the path it fixes (see docs/SAGAS.md). */
+export const PATCHES = {
+  /** A step that succeeds as its deadline fires has succeeded (before: the deadline's cancel spilled onto the next step). */
+  deadlineSuccessWins: 'saga-deadline-success-wins',
+  /** A step after the pivot that fails for good parks for an operator (before: the saga compensated, refunding). */
+  forwardRecovery: 'saga-forward-recovery',
+} as const;
+
 /**
  * Runs a declared saga inside a workflow: steps in order, each compensation registered before its action
  * is dispatched; on failure or cancellation the registered compensations run (non-cancellable) in the
  * declared order; a compensation that keeps failing parks the saga until an operator retries or skips it.
+ * After the pivot the saga only moves forward: the remaining steps run non-cancellable, and one that fails for
+ * good parks the saga (FORWARD_FAILED) until an operator retries it or marks it resolved.
  */
 export class SagaRun<C> {
   readonly state: SagaState;
   private readonly registered: Registered<C>[] = [];
+  /** Decisions taken but not yet carried out, by step: the first decision for a parked step wins. */
   private readonly decisions = new Map<string, OperatorDecision>();
-  /** The forward steps run in this scope, so a cancel cancels whichever step is running. */
+  /** How many decisions have been carried out to an outcome, by step (operator Updates wait on this). */
+  private readonly settled = new Map<string, number>();
+  /** The forward steps up to the pivot run in this scope, so a cancel cancels whichever step is running. */
   private forwardScope?: CancellationScope;
   private pivotPassed = false;
+  /** A saga recorded before PATCHES.deadlineSuccessWins, replaying the old path: it keeps running in the cancelled scope. */
+  private legacyDeadlineCancel = false;
 
   constructor(
     private readonly definition: SagaDefinition<C>,
@@ -47,6 +63,7 @@ export class SagaRun<C> {
       status: 'RUNNING',
       completedSteps: [],
       compensations: [],
+      recoveries: [],
       parked: [],
       startedAt: now,
       updatedAt: now,
@@ -58,14 +75,18 @@ export class SagaRun<C> {
       // One scope for all the forward steps rather than one per step: every scope adds promises, and the SDK
       // records a stack for each promise a workflow creates.
       this.forwardScope = new CancellationScope();
-      await this.forwardScope.run(() => this.runForward());
+      const next = await this.forwardScope.run(() => this.runForward(0, true));
       this.forwardScope = undefined;
+      // Past the pivot nothing cancels the saga: neither the cancel Update (refused) nor a workflow cancellation.
+      if (next < this.definition.steps.length)
+        await CancellationScope.nonCancellable(() => this.runForward(next, false));
       this.finish('COMPLETED');
     } catch (err) {
       this.forwardScope = undefined;
       const cancelled = this.state.cancellation !== undefined || isCancellation(err) || err instanceof CancelRequested;
       if (cancelled) this.state.cancellation ??= { reason: 'workflow cancelled', at: Date.now() };
       else this.state.failure = describeFailure(this.state.currentStep ?? 'unknown', err);
+      this.withdrawCompensationOnNoEffect();
       await this.compensate();
       this.finish(cancelled ? 'CANCELLED' : 'COMPENSATED');
     }
@@ -75,14 +96,10 @@ export class SagaRun<C> {
   /** Why a cancellation would be refused now, or undefined when it is allowed. */
   cancelRefusal(): string | undefined {
     if (isTerminal(this.state.status)) return `the saga already ended as ${this.state.status}`;
-    if (
-      this.state.cancellation ||
-      this.state.status === 'COMPENSATING' ||
-      this.state.status === 'COMPENSATION_FAILED'
-    ) {
+    if (this.pivotPassed) return 'the saga passed its point of no return';
+    if (this.state.cancellation || this.state.status === 'COMPENSATING' || isParked(this.state.status)) {
       return 'the saga is already compensating';
     }
-    if (this.pivotPassed) return 'the saga passed its point of no return';
     return undefined;
   }
 
@@ -93,10 +110,26 @@ export class SagaRun<C> {
     this.changed();
   }
 
-  /** Records an operator's decision for one parked compensation, or for all of them when `step` is omitted. */
-  decide(decision: OperatorDecision, step?: string): string[] {
-    const targets = this.state.parked.filter((p) => step === undefined || p.step === step).map((p) => p.step);
+  /** The parked steps of `phase` that still wait for a decision (all of them, or the one named `step`). */
+  awaitingDecision(phase: ParkedPhase, step?: string): ParkedStep[] {
+    return this.state.parked.filter(
+      (p) => parkedPhase(p) === phase && (step === undefined || p.step === step) && !this.decisions.has(p.step),
+    );
+  }
+
+  /**
+   * Records an operator's decision for the parked steps of `phase` still awaiting one (or for `step` only), and
+   * resolves once each of them has an outcome again: done, parked again, or skipped. A second decision for the
+   * same parked step is not taken: validators refuse it with `awaitingDecision`.
+   */
+  async decide(phase: ParkedPhase, decision: OperatorDecision, step?: string): Promise<string[]> {
+    const targets = this.awaitingDecision(phase, step).map((p) => p.step);
+    const before = new Map(targets.map((target) => [target, this.settled.get(target) ?? 0]));
     for (const target of targets) this.decisions.set(target, decision);
+    // The decided work runs to its outcome even when the workflow is being cancelled; so does this wait.
+    await CancellationScope.nonCancellable(() =>
+      condition(() => targets.every((target) => (this.settled.get(target) ?? 0) > before.get(target)!)),
+    );
     return targets;
   }
 
@@ -107,30 +140,45 @@ export class SagaRun<C> {
   }
 
   /**
-   * The forward steps. Each step awaits its activity's own promise and nothing else (no async helper per step):
-   * the SDK records a stack for every promise a workflow creates, which is most of the engine's cost per step.
+   * The forward steps from `from`; with `untilPivot`, returns the index after the pivot once it has succeeded.
+   * Each step awaits its activity's own promise and nothing else (no async helper per step): the SDK records a
+   * stack for every promise a workflow creates, which is most of the engine's cost per step.
    */
-  private async runForward(): Promise<void> {
-    for (const step of this.definition.steps) {
+  private async runForward(from: number, untilPivot: boolean): Promise<number> {
+    const { steps } = this.definition;
+    for (let index = from; index < steps.length; index++) {
+      const step = steps[index]!;
       if (step.when && !step.when(this.ctx)) continue;
       if (this.state.cancellation) throw new CancelRequested();
       const key = this.startStep(step);
-      const action = step.action;
-      if ('local' in action) {
-        await this.withDeadline(step, action.local(this.ctx, this));
-      } else {
-        const result = await this.withDeadline(step, this.schedule(action, key));
-        action.onResult?.(this.ctx, result);
+      try {
+        await this.runAction(step, key);
+      } catch (err) {
+        if (untilPivot || !patched(PATCHES.forwardRecovery)) throw err;
+        await this.recoverForward(step, key, err);
       }
       this.state.completedSteps.push(step.name);
       if (step.pivot) this.pivotPassed = true;
       this.changed();
+      if (untilPivot && this.pivotPassed && !this.legacyDeadlineCancel) return index + 1;
+    }
+    return steps.length;
+  }
+
+  private async runAction(step: SagaStep<C>, key: string): Promise<void> {
+    const action = step.action;
+    if ('local' in action) {
+      await this.withDeadline(step, () => action.local(this.ctx, this));
+    } else {
+      const result = await this.withDeadline(step, () => this.schedule(action, key));
+      action.onResult?.(this.ctx, result);
     }
   }
 
   /** Publishes the step as current and registers its compensation before its action is dispatched. */
   private startStep(step: SagaStep<C>): string {
-    const key = (step.idempotencyKey ?? defaultKey)({ workflowId: workflowInfo().workflowId, step: step.name });
+    const { workflowId, firstExecutionRunId } = workflowInfo();
+    const key = (step.idempotencyKey ?? defaultKey)({ workflowId, runId: firstExecutionRunId, step: step.name });
     this.state.currentStep = step.name;
     this.state.status = 'RUNNING';
     this.changed();
@@ -138,33 +186,43 @@ export class SagaRun<C> {
     return key;
   }
 
-  private withDeadline<T>(step: SagaStep<C>, work: Promise<T>): Promise<T> {
-    return step.deadline === undefined ? work : this.raceDeadline(step, step.deadline, work);
+  private withDeadline<T>(step: SagaStep<C>, work: () => Promise<T>): Promise<T> {
+    return step.deadline === undefined ? work() : this.raceDeadline(step, step.deadline, work);
   }
 
   /**
-   * The deadline races the step in a timer scope of its own; when it fires, the forward scope (and so the step)
-   * is cancelled and the step fails as timed out.
+   * The step runs in a scope of its own, which the deadline cancels when it fires. A step that succeeds anyway
+   * (it finished before it learnt of the cancel) has succeeded; one that fails after the deadline fired fails
+   * with STEP_DEADLINE_EXCEEDED.
    */
   private async raceDeadline<T>(
     step: SagaStep<C>,
     deadline: NonNullable<SagaStep<C>['deadline']>,
-    work: Promise<T>,
+    work: () => Promise<T>,
   ): Promise<T> {
     let deadlineHit = false;
+    const stepScope = new CancellationScope();
+    // The step is dispatched before the timer is started: that is the order of the commands in recorded histories.
+    const working = stepScope.run(work);
     const timerScope = new CancellationScope();
     const duration = typeof deadline === 'function' ? deadline(this.ctx) : deadline;
     timerScope
       .run(() => sleep(duration, { summary: `${step.name} deadline` }))
       .then(() => {
         deadlineHit = true;
-        this.forwardScope?.cancel();
+        stepScope.cancel();
       })
       .catch(() => undefined);
     try {
-      return await work;
+      const result = await working;
+      if (deadlineHit && !patched(PATCHES.deadlineSuccessWins)) {
+        // Histories recorded before the fix: the deadline cancelled the whole forward scope.
+        this.legacyDeadlineCancel = true;
+        this.forwardScope?.cancel();
+      }
+      return result;
     } catch (err) {
-      throw deadlineHit ? deadlineExceeded(step.name) : err;
+      throw deadlineHit && !this.state.cancellation ? deadlineExceeded(step.name) : err;
     } finally {
       timerScope.cancel();
     }
@@ -181,6 +239,60 @@ export class SagaRun<C> {
     const fn = activities[call.activity];
     if (!fn) throw new Error(`unknown activity ${call.activity}`);
     return fn(call.input(this.ctx, key, this.state));
+  }
+
+  /**
+   * A step after the pivot failed for good: compensating would undo a saga that passed its point of no return
+   * (refund a captured payment), so it parks until an operator retries it (fresh idempotency key) or marks it
+   * resolved (done by hand); the saga then moves on.
+   */
+  private async recoverForward(step: SagaStep<C>, key: string, failure: unknown): Promise<void> {
+    const base = { step: step.name, activity: 'local' in step.action ? 'local' : step.action.activity };
+    let err = failure;
+    for (let round = 1; ; round++) {
+      const error = errorMessage(err);
+      this.record('recoveries', { ...base, outcome: 'FAILED', attempts: round, error });
+      if (round > 1) this.settle(step.name);
+      const decision = await this.park({ ...base, error, since: Date.now(), phase: 'forward' });
+      this.state.currentStep = step.name;
+      if (decision.kind === 'skip') {
+        this.record('recoveries', { ...base, outcome: 'RESOLVED', attempts: round, reason: decision.reason });
+        this.settle(step.name);
+        return;
+      }
+      try {
+        await this.runAction(step, `${key}:retry-${round}`);
+      } catch (retryErr) {
+        err = retryErr;
+        continue;
+      }
+      this.record('recoveries', { ...base, outcome: 'RETRIED', attempts: round + 1 });
+      this.settle(step.name);
+      return;
+    }
+  }
+
+  /** Parks one step for an operator and waits for the decision taken for it. */
+  private async park(parked: ParkedStep): Promise<OperatorDecision> {
+    this.state.parked.push(parked);
+    this.state.status = parked.phase === 'forward' ? 'FORWARD_FAILED' : 'COMPENSATION_FAILED';
+    this.changed();
+    await condition(() => this.decisions.has(parked.step));
+    const decision = this.decisions.get(parked.step)!;
+    this.decisions.delete(parked.step);
+    this.state.parked = this.state.parked.filter((p) => p.step !== parked.step);
+    if (this.state.parked.length === 0) this.state.status = parked.phase === 'forward' ? 'RUNNING' : 'COMPENSATING';
+    return decision;
+  }
+
+  /** A step whose action failed with one of its `noEffectOn` types changed nothing of this saga's: nothing to undo. */
+  private withdrawCompensationOnNoEffect(): void {
+    const failure = this.state.failure;
+    if (!failure) return;
+    const step = this.definition.steps.find((s) => s.name === failure.step);
+    if (!step?.noEffectOn?.includes(failure.type)) return;
+    const at = this.registered.findIndex((r) => r.step.name === failure.step);
+    if (at >= 0) this.registered.splice(at, 1);
   }
 
   private async compensate(): Promise<void> {
@@ -201,47 +313,42 @@ export class SagaRun<C> {
   }
 
   private async compensateOne({ step, compensation, key }: Registered<C>): Promise<void> {
+    const base = { step: step.name, activity: compensation.activity };
     for (let round = 0; ; round++) {
       const attemptKey = round === 0 ? `${key}:compensate` : `${key}:compensate:retry-${round}`;
+      let error: string;
       try {
         const result = await this.schedule(compensation, attemptKey);
         compensation.onResult?.(this.ctx, result);
-        this.record({ step: step.name, activity: compensation.activity, outcome: 'COMPENSATED', attempts: round + 1 });
+        this.record('compensations', { ...base, outcome: 'COMPENSATED', attempts: round + 1 });
+        if (round > 0) this.settle(step.name);
         return;
       } catch (err) {
-        const error = errorMessage(err);
-        this.record({
-          step: step.name,
-          activity: compensation.activity,
-          outcome: 'FAILED',
-          attempts: round + 1,
-          error,
-        });
-        this.state.parked.push({ step: step.name, activity: compensation.activity, error, since: Date.now() });
-        this.state.status = 'COMPENSATION_FAILED';
-        this.changed();
-        await condition(() => this.decisions.has(step.name));
-        const decision = this.decisions.get(step.name)!;
-        this.decisions.delete(step.name);
-        this.state.parked = this.state.parked.filter((p) => p.step !== step.name);
-        if (this.state.parked.length === 0) this.state.status = 'COMPENSATING';
-        if (decision.kind === 'skip') {
-          this.record({
-            step: step.name,
-            activity: compensation.activity,
-            outcome: 'SKIPPED',
-            attempts: round + 1,
-            reason: decision.reason,
-          });
-          return;
-        }
+        error = errorMessage(err);
+      }
+      this.record('compensations', { ...base, outcome: 'FAILED', attempts: round + 1, error });
+      if (round > 0) this.settle(step.name);
+      const decision = await this.park({ ...base, error, since: Date.now(), phase: 'compensation' });
+      if (decision.kind === 'skip') {
+        this.record('compensations', { ...base, outcome: 'SKIPPED', attempts: round + 1, reason: decision.reason });
+        this.settle(step.name);
+        return;
       }
     }
   }
 
-  private record(entry: Omit<SagaState['compensations'][number], 'at'>): void {
-    this.state.compensations.push({ ...entry, at: Date.now() });
+  private record<K extends 'compensations' | 'recoveries'>(
+    list: K,
+    entry: Omit<NonNullable<SagaState[K]>[number], 'at'>,
+  ): void {
+    const records = (this.state[list] ??= []) as NonNullable<SagaState[K]>[number][];
+    records.push({ ...entry, at: Date.now() } as NonNullable<SagaState[K]>[number]);
     this.changed();
+  }
+
+  /** An operator's decision for `step` has been carried out to an outcome. */
+  private settle(step: string): void {
+    this.settled.set(step, (this.settled.get(step) ?? 0) + 1);
   }
 
   private finish(status: SagaStatus): void {
@@ -259,6 +366,6 @@ export class SagaRun<C> {
 
 class CancelRequested extends Error {}
 
-function defaultKey({ workflowId, step }: { workflowId: string; step: string }): string {
-  return `${workflowId}:${step}`;
+function defaultKey({ workflowId, runId, step }: { workflowId: string; runId: string; step: string }): string {
+  return `${workflowId}:${runId}:${step}`;
 }

@@ -1,8 +1,18 @@
 /** Lifecycle of a saga, as seen by callers, operators and the OrderStatus search attribute. */
 export type SagaStatus =
-  'RUNNING' | 'AWAITING_APPROVAL' | 'COMPENSATING' | 'COMPENSATION_FAILED' | 'COMPLETED' | 'COMPENSATED' | 'CANCELLED';
+  | 'RUNNING'
+  | 'AWAITING_APPROVAL'
+  | 'COMPENSATING'
+  | 'COMPENSATION_FAILED'
+  | 'FORWARD_FAILED'
+  | 'COMPLETED'
+  | 'COMPENSATED'
+  | 'CANCELLED';
 
 export const TERMINAL_STATUSES: readonly SagaStatus[] = ['COMPLETED', 'COMPENSATED', 'CANCELLED'];
+
+/** Statuses in which the saga waits for an operator: a parked compensation, or a parked step after the pivot. */
+export const PARKED_STATUSES: readonly SagaStatus[] = ['COMPENSATION_FAILED', 'FORWARD_FAILED'];
 
 export interface SagaFailure {
   step: string;
@@ -21,14 +31,42 @@ export interface CompensationRecord {
   at: number;
 }
 
+/** What happened to a step after the pivot that failed for good: parked, retried by an operator, or resolved by hand. */
+export interface RecoveryRecord {
+  step: string;
+  activity: string;
+  outcome: 'FAILED' | 'RETRIED' | 'RESOLVED';
+  attempts: number;
+  error?: string;
+  reason?: string;
+  at: number;
+}
+
+/** `compensation`: a compensation that failed past its retry policy; `forward`: a step after the pivot that did. */
+export type ParkedPhase = 'compensation' | 'forward';
+
+export interface ParkedStep {
+  step: string;
+  activity: string;
+  error: string;
+  since: number;
+  /** Absent in states recorded before forward recovery existed: a compensation. */
+  phase?: ParkedPhase;
+}
+
 export interface SagaState {
   saga: string;
   status: SagaStatus;
   currentStep?: string;
   completedSteps: string[];
   compensations: CompensationRecord[];
-  /** Compensations that failed past their retry policy, waiting for an operator to retry or skip them. */
-  parked: { step: string; activity: string; error: string; since: number }[];
+  /**
+   * Steps after the pivot that failed for good and what the operator did about them (the saga moves forward
+   * only). Absent in the results of sagas that ended before forward recovery existed.
+   */
+  recoveries?: RecoveryRecord[];
+  /** Work waiting for an operator: compensations past their retry policy, or a step after the pivot. */
+  parked: ParkedStep[];
   failure?: SagaFailure;
   cancellation?: { reason: string; at: number };
   startedAt: number;
@@ -38,4 +76,12 @@ export interface SagaState {
 
 export function isTerminal(status: SagaStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
+}
+
+export function isParked(status: SagaStatus): boolean {
+  return PARKED_STATUSES.includes(status);
+}
+
+export function parkedPhase(parked: ParkedStep): ParkedPhase {
+  return parked.phase ?? 'compensation';
 }

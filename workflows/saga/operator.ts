@@ -1,0 +1,58 @@
+import { setHandler } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { SagaRun } from './engine';
+import { parkedPhase } from './state';
+import type { ParkedPhase, SagaState } from './state';
+
+/** An operator's request on parked work: one step, or all parked steps of the phase when `step` is omitted. */
+export interface OperatorRequest {
+  step?: string;
+  by: string;
+}
+export type SkipRequest = OperatorRequest & { reason: string };
+
+export interface OperatorUpdates {
+  retryCompensation: UpdateDefinition<SagaState, [OperatorRequest]>;
+  skipCompensation: UpdateDefinition<SagaState, [SkipRequest]>;
+  retryStep: UpdateDefinition<SagaState, [OperatorRequest]>;
+  resolveStep: UpdateDefinition<SagaState, [SkipRequest]>;
+}
+
+const WHAT: Record<ParkedPhase, string> = { compensation: 'parked compensation', forward: 'parked step' };
+
+/**
+ * The operator's Updates on a saga: retry or skip a parked compensation, retry or resolve (done by hand) a
+ * parked step after the pivot. Each completes once its own targets have an outcome again. The first decision
+ * for a parked step wins: a second one, even in the same workflow task, is refused by the validator.
+ */
+export function setOperatorHandlers<C>(saga: SagaRun<C>, updates: OperatorUpdates): void {
+  const validate = (phase: ParkedPhase, { step, by }: OperatorRequest, reason?: string | null) => {
+    if (!by?.trim()) throw new Error('operator actions need the operator (by)');
+    if (reason !== null && !reason?.trim()) throw new Error(`skipping a ${WHAT[phase]} needs a reason`);
+    if (saga.awaitingDecision(phase, step).length > 0) return;
+    const decided = saga.state.parked.some((p) => parkedPhase(p) === phase && p.step === step);
+    if (decided) throw new Error(`the ${WHAT[phase]} ${step} already has a decision being carried out`);
+    throw new Error(
+      step ? `no ${WHAT[phase]} for step ${step} awaiting a decision` : `no ${WHAT[phase]} awaiting a decision`,
+    );
+  };
+  const handle = async (phase: ParkedPhase, request: OperatorRequest, reason?: string): Promise<SagaState> => {
+    const decision = reason === undefined ? { kind: 'retry' as const } : { kind: 'skip' as const, reason };
+    await saga.decide(phase, decision, request.step);
+    return saga.state;
+  };
+  const skipReason = (request: SkipRequest) => `${request.reason} (by ${request.by})`;
+
+  setHandler(updates.retryCompensation, (request) => handle('compensation', request), {
+    validator: (request) => validate('compensation', request, null),
+  });
+  setHandler(updates.skipCompensation, (request) => handle('compensation', request, skipReason(request)), {
+    validator: (request) => validate('compensation', request, request.reason),
+  });
+  setHandler(updates.retryStep, (request) => handle('forward', request), {
+    validator: (request) => validate('forward', request, null),
+  });
+  setHandler(updates.resolveStep, (request) => handle('forward', request, skipReason(request)), {
+    validator: (request) => validate('forward', request, request.reason),
+  });
+}
