@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkerOptions } from '@temporalio/worker';
 import type { OrderActivities } from '../../activities/types';
 import { sagaStateQuery } from '../../workflows/order/messages';
 import { orderFulfillment } from '../../workflows/order/workflow';
@@ -62,13 +63,14 @@ export async function runWithSagaWorkers<T>(
   taskQueue: string,
   activities: OrderActivities,
   fn: () => Promise<T>,
+  workflowWorker: Partial<WorkerOptions> = {},
 ): Promise<T> {
   const laneWorkers = await Promise.all(
     LANES.map((lane) =>
       createTestWorker(env, { taskQueue: laneTaskQueue(taskQueue, lane), activities, workflowBundle: undefined }),
     ),
   );
-  const sagaWorker = await createTestWorker(env, { taskQueue });
+  const sagaWorker = await createTestWorker(env, { taskQueue, ...workflowWorker });
   const running = laneWorkers.map((worker) => worker.run());
   try {
     return await sagaWorker.runUntil(fn);

@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 import { FakeOrderServices } from '../helpers/fake-order-services';
 import {
@@ -24,6 +25,8 @@ import {
 } from '../../workflows/order/messages';
 import type { orderFulfillment } from '../../workflows/order/workflow';
 import type { OrderInput, OrderResult } from '../../workflows/order/types';
+
+const EventType = temporal.api.enums.v1.EventType;
 
 // The interleavings of issue 12, each reproduced exactly on the time-skipping server with in-memory services.
 
@@ -48,13 +51,22 @@ async function withWorkersDownBetween<T>(
   whileDown: (handle: Handle) => Promise<T>,
 ): Promise<{ sent: T; result: OrderResult; handle: Handle }> {
   const activities = fakes.activities();
-  const handle = await runWithSagaWorkers(env, sagaTaskQueue(input), activities, async () => {
-    const started = await startOrderSaga(env, input);
-    await untilDown(started);
-    return started;
-  });
+  // No sticky cache: the test server would hold the next task for the stopped worker's sticky queue.
+  const noSticky = { maxCachedWorkflows: 0 };
+  const queue = sagaTaskQueue(input);
+  const handle = await runWithSagaWorkers(
+    env,
+    queue,
+    activities,
+    async () => {
+      const started = await startOrderSaga(env, input);
+      await untilDown(started);
+      return started;
+    },
+    noSticky,
+  );
   const sent = await whileDown(handle);
-  const result = await runWithSagaWorkers(env, sagaTaskQueue(input), activities, () => handle.result());
+  const result = await runWithSagaWorkers(env, queue, activities, () => handle.result(), noSticky);
   return { sent, result, handle };
 }
 
@@ -198,15 +210,23 @@ describe('saga races (issue 12)', () => {
       input,
       (h) => waitForStatus(h, 'AWAITING_APPROVAL').then(() => undefined),
       async (h) => {
-        await env.sleep('2 hours'); // the timer fires while no worker runs
+        // Skip past the timeout while no worker runs: the timer fires and its workflow task waits for a worker.
+        // (The test server's sleep RPC does not return while the workflow has no worker: bound it.)
+        await Promise.race([env.sleep('2 hours'), delay(3_000)]);
         return sendInOrder(() => h.executeUpdate(approveUpdate, { args: [{ approved: true, by: 'ops' }] }));
       },
     );
     const [approval] = await sent.settled;
-    const history = await handle.fetchHistory();
-    const types = (history.events ?? []).map((e) => String(e.eventType));
-    const fired = types.findIndex((t) => t.includes('TIMER_FIRED') || t === '17');
+    // The interleaving happened: the timer fired, then one workflow task took the Update with it.
+    const types = ((await handle.fetchHistory()).events ?? []).map((e) => e.eventType);
+    const fired = types.indexOf(EventType.EVENT_TYPE_TIMER_FIRED);
     assert.ok(fired >= 0, 'the approval timer fired');
+    assert.deepEqual(types.slice(fired + 1, fired + 5), [
+      EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+      EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+      EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+      EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+    ]);
     // Whichever the workflow saw first wins, and the answer the approver got says which.
     if (approval?.status === 'fulfilled') {
       assert.equal(result.state.status, 'COMPLETED', JSON.stringify(result.state));
