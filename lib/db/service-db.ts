@@ -19,9 +19,21 @@ export interface ServiceDb<Tx> {
   /** Queries outside a transaction. */
   client: Tx;
   transaction<R>(fn: (tx: Tx) => Promise<R>): Promise<R>;
+  /**
+   * Serializes the transactions that touch one entity (e.g. all payment writes of an order) until `tx` ends:
+   * on PostgreSQL a transaction-scoped advisory lock, so a read-then-write on rows that do not exist yet (a
+   * tombstone against a create) cannot interleave under READ COMMITTED; SQLite already runs one write
+   * transaction at a time.
+   */
+  lock(tx: Tx, key: string): Promise<void>;
   /** Throws when the database is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The raw call of a transaction client that `lock` uses (both generated clients' transactions have it). */
+interface RawTx {
+  $executeRawUnsafe(sql: string, ...values: unknown[]): PromiseLike<number>;
 }
 
 export interface ClientFactories<Tx> {
@@ -51,6 +63,10 @@ export function openServiceDb<Tx>(
     client,
     // Waiting for a connection/lock under load is normal; a transaction itself stays short.
     transaction: (fn) => client.$transaction(fn, { maxWait: 10_000, timeout: 15_000 }),
+    lock: async (tx, key) => {
+      if (target.provider !== 'postgres') return;
+      await (tx as unknown as RawTx).$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', key);
+    },
     ping: async () => {
       await client.$queryRawUnsafe('SELECT 1');
     },

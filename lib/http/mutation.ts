@@ -10,6 +10,8 @@ export interface MutationOptions<Tx extends IdempotencyTx, I> {
   before?: (input: I, req: Request) => Promise<void>;
   /** The effect, in the transaction that also stores the key and its answer. */
   effect: (tx: Tx, input: I, req: Request) => Promise<Outcome>;
+  /** The entity the effect reads then writes: effects on the same one never interleave (`ServiceDb.lock`). */
+  lock?: (input: I) => string;
 }
 
 /** A mutating route: validated input, required Idempotency-Key, effect and answer stored once, replays. */
@@ -23,7 +25,11 @@ export function mutation<Tx extends IdempotencyTx, I>(options: MutationOptions<T
       outcome = stored;
     } else {
       await options.before?.(input, req);
-      outcome = await runIdempotent(options.db, request, (tx) => options.effect(tx, input, req));
+      const { db, lock, effect } = options;
+      outcome = await runIdempotent(db, request, async (tx) => {
+        if (lock) await db.lock(tx, lock(input));
+        return effect(tx, input, req);
+      });
     }
     if (outcome.replayed) res.set('Idempotent-Replayed', 'true');
     res.status(outcome.status).json(outcome.body);

@@ -17,6 +17,8 @@ export function orderRoutes(db: OrderDb): Router {
       db,
       input: (req) => parseInput(createOrderBody, req.body, 'body'),
       effect: (tx, input) => createOrder(tx, input),
+      // A create and a close (tombstone) of the same unknown order must not both commit.
+      lock: (input) => `order:${input.orderId}`,
     }),
   );
   router.post(
@@ -25,6 +27,7 @@ export function orderRoutes(db: OrderDb): Router {
       db,
       input: (req) => ({ orderId: orderIdOf(req), body: parseInput(setStatusBody, req.body, 'body') }),
       effect: (tx, input) => setStatus(tx, input.orderId, input.body),
+      lock: (input) => `order:${input.orderId}`,
     }),
   );
 

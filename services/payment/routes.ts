@@ -24,6 +24,8 @@ export function paymentRoutes(db: PaymentDb, cards: TestCardConfig): Router {
       input: (req) => parseInput(authorizeBody, req.body, 'body'),
       before: (input) => beforeAuthorize(db, cards, input),
       effect: (tx, input) => authorize(tx, input),
+      // An authorization and a cancel (tombstone) of the same unknown payment must not both commit.
+      lock: (input) => `payment:${input.orderId}`,
     }),
   );
   router.post(
@@ -32,7 +34,12 @@ export function paymentRoutes(db: PaymentDb, cards: TestCardConfig): Router {
   );
   router.post(
     '/payments/:orderId/cancel',
-    mutation({ db, input: byOrder, effect: (tx, orderId) => cancel(tx, orderId) }),
+    mutation({
+      db,
+      input: byOrder,
+      effect: (tx, orderId) => cancel(tx, orderId),
+      lock: (orderId) => `payment:${orderId}`,
+    }),
   );
   router.post(
     '/payments/:orderId/refund',

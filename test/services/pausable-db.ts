@@ -1,0 +1,62 @@
+import type { ServiceDb } from '../../lib/db/service-db';
+
+/**
+ * A service database whose transactions can be paused right before one model call (`model.method`), so a test
+ * can hold a transaction between its read and its write while another request runs.
+ */
+export interface PausableDb<Tx> {
+  db: ServiceDb<Tx>;
+  /** Arms a pause before the next `model.method` call in a transaction; resolves once a transaction reaches it. */
+  pauseBefore(model: string, method: string): { reached: Promise<void>; release(): void };
+}
+
+export function pausable<Tx>(inner: ServiceDb<Tx>): PausableDb<Tx> {
+  let armed: { model: string; method: string; reach(): void; released: Promise<void> } | undefined;
+  const wrapModel = (name: string, model: object) =>
+    new Proxy(model, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          const pause = armed;
+          if (pause && pause.model === name && pause.method === prop) {
+            armed = undefined;
+            pause.reach();
+            await pause.released;
+          }
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  const wrapTx = (tx: Tx) =>
+    new Proxy(tx as object, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value === 'function') return (value as (...a: unknown[]) => unknown).bind(target);
+        if (typeof prop === 'string' && value && typeof value === 'object') return wrapModel(prop, value);
+        return value;
+      },
+    }) as Tx;
+  const unwrapped = new WeakMap<object, Tx>();
+  const db: ServiceDb<Tx> = {
+    ...inner,
+    transaction: (fn) =>
+      inner.transaction((tx) => {
+        const wrapped = wrapTx(tx);
+        unwrapped.set(wrapped as object, tx);
+        return fn(wrapped);
+      }),
+    lock: (tx, key) => inner.lock(unwrapped.get(tx as object) ?? tx, key),
+  };
+  return {
+    db,
+    pauseBefore(model, method) {
+      let reach!: () => void;
+      let release!: () => void;
+      const reached = new Promise<void>((resolve) => (reach = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      armed = { model, method, reach, released };
+      return { reached, release };
+    },
+  };
+}
