@@ -2,12 +2,22 @@ import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import type { WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
-/** The workflow bundle, built once per test process (webpack is the slow part of a worker start). */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+function bundleOnce(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
+  let bundle = bundles.get(workflowsPath);
+  if (!bundle) bundles.set(workflowsPath, (bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger })));
   return bundle;
+}
+
+/** The worker's workflow bundle, built once per test process (webpack is the slow part of a worker start). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleOnce(require.resolve('../../workflows'));
+}
+
+/** The worker's workflows plus the test-only variants in test/workflows. */
+export function testWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleOnce(require.resolve('../workflows'));
 }
 
 const noop = () => undefined;

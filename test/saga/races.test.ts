@@ -13,8 +13,11 @@ import {
   runWithSagaWorkers,
   sagaTaskQueue,
   startOrderSaga,
+  waitForState,
   waitForStatus,
 } from '../helpers/order-saga';
+import { testWorkflowBundle } from '../helpers/worker';
+import { orderFulfillmentParallel } from '../workflows/parallel-order';
 import {
   approveUpdate,
   cancelUpdate,
@@ -267,5 +270,52 @@ describe('saga races (issue 12)', () => {
       'closeOrder:COMPENSATED',
     ]);
     assert.equal(fakes.reservations.get(input.orderId)?.status, 'RELEASED');
+  });
+
+  it("5. under parallel compensation, a retry Update completes with its own step's outcome, not another step's", async () => {
+    const fakes = new FakeOrderServices();
+    fakes.faults.set('authorizePayment', { kind: 'business', code: 'PAYMENT_DECLINED' });
+    // Both park; the retried void then takes 1.5 s, while the other parked step is skipped at once.
+    fakes.scripts.set('cancelPayment', [
+      { kind: 'business', code: 'NOT_FOUND' },
+      { kind: 'slow', ms: 1_500 },
+    ]);
+    fakes.scripts.set('releaseInventory', [{ kind: 'business', code: 'NOT_FOUND' }]);
+    const input = orderInput();
+    const bundle = { workflowBundle: await testWorkflowBundle() };
+    const result = await runWithSagaWorkers(
+      env,
+      sagaTaskQueue(input),
+      fakes.activities(),
+      async () => {
+        const handle = await env.client.workflow.start(orderFulfillmentParallel, {
+          taskQueue: sagaTaskQueue(input),
+          workflowId: input.orderId,
+          args: [input],
+        });
+        await waitForState(handle, (s) => s.parked.length === 2, 'two parked compensations', skip);
+        const retry = handle.executeUpdate(retryCompensationUpdate, {
+          args: [{ by: 'ops', step: 'authorizePayment' }],
+        });
+        await delay(200);
+        await handle.executeUpdate(skipCompensationUpdate, {
+          args: [{ by: 'ops', step: 'reserveInventory', reason: 'released by hand' }],
+        });
+        const after = await retry;
+        const mine = after.compensations.filter((c) => c.step === 'authorizePayment').map((c) => c.outcome);
+        assert.deepEqual(mine, ['FAILED', 'COMPENSATED'], JSON.stringify(after));
+        assert.deepEqual(after.parked, []);
+        return handle.result();
+      },
+      bundle,
+    );
+    assert.equal(result.state.status, 'COMPENSATED');
+    assert.deepEqual(outcomes(result).sort(), [
+      'cancelPayment:COMPENSATED',
+      'cancelPayment:FAILED',
+      'closeOrder:COMPENSATED',
+      'releaseInventory:FAILED',
+      'releaseInventory:SKIPPED',
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { condition, setHandler } from '@temporalio/workflow';
+import type { SagaDefinition } from '../saga/definition';
 import { SagaRun } from '../saga/engine';
 import { setOperatorHandlers } from '../saga/operator';
 import { isParked, isTerminal } from '../saga/state';
@@ -17,10 +18,18 @@ import { resolveOrderInput } from './types';
 import type { OrderContext, OrderInput, OrderResult } from './types';
 
 /** The order-fulfillment saga. Workflow id = order id, so one order can never run two sagas at once. */
-export async function orderFulfillment(input: OrderInput): Promise<OrderResult> {
+export function orderFulfillment(input: OrderInput): Promise<OrderResult> {
+  return runOrderFulfillment(orderSaga, input);
+}
+
+/** The order workflow's body over a saga definition (tests run variants of the order saga with it). */
+export async function runOrderFulfillment(
+  definition: SagaDefinition<OrderContext>,
+  input: OrderInput,
+): Promise<OrderResult> {
   // Defaults are resolved once, here: a default changed later never changes this saga.
   const ctx: OrderContext = { input: resolveOrderInput(input) };
-  const saga = new SagaRun(orderSaga, ctx, createPublisher(ctx));
+  const saga = new SagaRun(definition, ctx, createPublisher(ctx));
   const settled = () => isTerminal(saga.state.status) || isParked(saga.state.status);
 
   setHandler(sagaStateQuery, () => saga.state);
