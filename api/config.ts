@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { flag, parseEnv, port } from '../lib/env';
+import { duration, flag, parseEnv, port } from '../lib/env';
 import { TASK_QUEUES } from '../lib/task-queues';
 
 export const ROLES = ['client', 'operator'] as const;
@@ -60,8 +60,15 @@ export const configSchema = z.object({
   API_KEYS: apiKeys,
   /** Token bucket per API key, per API process: this many requests a minute, bursts up to the same number. */
   RATE_LIMIT_PER_MINUTE: positiveInt(600),
-  /** Orders whose total reaches this (minor units) wait for manual approval; the workflow's default when unset. */
-  APPROVAL_THRESHOLD_MINOR: z.coerce.number().int().min(0).optional(),
+  /**
+   * Orders whose total reaches this (minor units) wait for manual approval. This and the two durations below go
+   * into each saga's input when it starts, so changing them never changes a saga already running.
+   */
+  APPROVAL_THRESHOLD_MINOR: z.coerce.number().int().min(0).default(100_000),
+  /** How long a manual approval may take before the order is compensated. */
+  APPROVAL_TIMEOUT: duration('24 hours'),
+  /** How long the payment may take from authorization to capture before the order is compensated. */
+  PAYMENT_DEADLINE: duration('30 minutes'),
   /**
    * Sagas it starts upsert their search attributes at every step (true: `publishMode: 'every-step'`, SagaStep
    * always current) or only when OrderStatus changes (false, the default: one upsert on a happy path instead of

@@ -25,3 +25,10 @@ export const flag = (fallback: boolean) =>
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
     .default(fallback ? 'true' : 'false')
     .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** A duration as Temporal reads it: a number and a unit ("90 seconds", "24 hours", "2 days"), with a default. */
+export const duration = (fallback: string) =>
+  z
+    .string()
+    .regex(/^\d+ ?(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|d|days?)$/, 'a duration such as "30 minutes"')
+    .default(fallback);

@@ -80,9 +80,10 @@ export function createOrder(ctx: OrdersContext): RequestHandler {
     const input: OrderInput = {
       orderId,
       ...order,
-      ...(config.APPROVAL_THRESHOLD_MINOR === undefined
-        ? {}
-        : { approvalThresholdMinor: config.APPROVAL_THRESHOLD_MINOR }),
+      // Every default is resolved here, into the saga's input: a default changed later never changes this saga.
+      approvalThresholdMinor: config.APPROVAL_THRESHOLD_MINOR,
+      approvalTimeout: config.APPROVAL_TIMEOUT,
+      paymentDeadline: config.PAYMENT_DEADLINE,
       publishMode: config.PUBLISH_SAGA_STEPS ? 'every-step' : 'on-status-change',
     };
     const memo: OrderMemo = {

@@ -200,6 +200,32 @@ describe('orders API on the time-skipping server', () => {
     });
   });
 
+  it("defaults are resolved into each saga's input at start (race 7): a later config change never reaches it", async () => {
+    const fakes = new FakeOrderServices();
+    fakes.faults.set('authorizePayment', { kind: 'hang' });
+    await withApi(
+      fakes,
+      async (api) => {
+        const { body } = await create(api, validOrder());
+        const history = await env.client.workflow.getHandle(body.orderId).fetchHistory();
+        const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+        const [input] = await Promise.all(
+          (started?.input?.payloads ?? []).map((p) =>
+            env.client.options.loadedDataConverter.payloadConverter.fromPayload(p),
+          ),
+        );
+        assert.deepEqual(
+          Object.fromEntries(
+            ['approvalThresholdMinor', 'approvalTimeout', 'paymentDeadline'].map((k) => [k, (input as never)[k]]),
+          ),
+          { approvalThresholdMinor: 5_000_000, approvalTimeout: '3 days', paymentDeadline: '45 minutes' },
+        );
+        await action(api, body.orderId, 'cancel', { reason: 'cleanup' }, KEYS.client);
+      },
+      { APPROVAL_THRESHOLD_MINOR: '5000000', APPROVAL_TIMEOUT: '3 days', PAYMENT_DEADLINE: '45 minutes' },
+    );
+  });
+
   it('APPROVAL_THRESHOLD_MINOR from the API config reaches the saga; approving a running order is 409', async () => {
     const fakes = new FakeOrderServices();
     fakes.faults.set('authorizePayment', { kind: 'hang' });

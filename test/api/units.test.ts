@@ -23,7 +23,13 @@ describe('api config', () => {
     assert.equal(config.TEMPORAL_NAMESPACE, 'default');
     assert.equal(config.TASK_QUEUE, 'sagaflow-orders');
     assert.equal(config.RATE_LIMIT_PER_MINUTE, 600);
-    assert.equal(config.APPROVAL_THRESHOLD_MINOR, undefined);
+    assert.equal(config.APPROVAL_THRESHOLD_MINOR, 100_000);
+    assert.equal(config.APPROVAL_TIMEOUT, '24 hours');
+    assert.equal(config.PAYMENT_DEADLINE, '30 minutes');
+    assert.throws(
+      () => loadConfig({ API_KEYS: 'a:sk_aaaaaaaa:client', PAYMENT_DEADLINE: 'soon' }),
+      /PAYMENT_DEADLINE: a duration such as "30 minutes"/,
+    );
     assert.equal(
       loadConfig({ API_KEYS: 'a:sk_aaaaaaaa:client', APPROVAL_THRESHOLD_MINOR: '5000' }).APPROVAL_THRESHOLD_MINOR,
       5000,
