@@ -81,6 +81,8 @@ export function createApp({ client, config, logger }: AppOptions): Express {
     ['approve', operator, orderAction(ctx, ACTIONS.approve)],
     ['retry-compensation', operator, orderAction(ctx, ACTIONS.retryCompensation)],
     ['skip-compensation', operator, orderAction(ctx, ACTIONS.skipCompensation)],
+    ['retry-step', operator, orderAction(ctx, ACTIONS.retryStep)],
+    ['resolve-step', operator, orderAction(ctx, ACTIONS.resolveStep)],
   ] as const;
   for (const [path, role, handler] of actions) {
     app.route(`/orders/:id/${path}`).post(authenticated, role, json, handler).all(methodNotAllowed('POST'));

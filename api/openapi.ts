@@ -274,6 +274,30 @@ export function openApiDocument(): Json {
           refused: 'NO_PARKED_COMPENSATION',
         }),
       },
+      '/orders/{orderId}/retry-step': {
+        post: actionOperation({
+          action: 'retryStep',
+          summary: 'Retry a parked step after the pivot',
+          description:
+            'Retries the step after the point of no return that failed for good (FORWARD_FAILED; the payment stays ' +
+            'captured) with a fresh idempotency key; completes when it succeeds or parks again.',
+          body: 'RetryStep',
+          role: 'operator',
+          refused: 'NO_PARKED_STEP',
+        }),
+      },
+      '/orders/{orderId}/resolve-step': {
+        post: actionOperation({
+          action: 'resolveStep',
+          summary: 'Resolve a parked step after the pivot by hand',
+          description:
+            'Marks the parked step as done by hand, recording the reason and who decided; the saga moves on to ' +
+            'its next step.',
+          body: 'ResolveStep',
+          role: 'operator',
+          refused: 'NO_PARKED_STEP',
+        }),
+      },
       '/health': {
         get: {
           tags: ['operations'],

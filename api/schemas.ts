@@ -140,6 +140,18 @@ export const SkipCompensationSchema = named(
   z.object({ step: step.optional(), reason }).strict(),
 );
 
+export const RetryStepSchema = named(
+  'RetryStep',
+  'Body of POST /orders/{orderId}/retry-step: retries the step after the pivot that failed for good (FORWARD_FAILED).',
+  z.object({ step: step.optional() }).strict(),
+);
+
+export const ResolveStepSchema = named(
+  'ResolveStep',
+  'Body of POST /orders/{orderId}/resolve-step: why the parked step counts as done (e.g. done by hand).',
+  z.object({ step: step.optional(), reason }).strict(),
+);
+
 // ── query strings ────────────────────────────────────────────────────────────────────────────────────
 
 export const ListOrdersQuerySchema = z
@@ -280,7 +292,14 @@ export const OrderListSchema = named(
   z.object({ orders: z.array(OrderSummarySchema), nextPageToken: z.string().nullable() }),
 );
 
-export const ORDER_ACTIONS = ['cancel', 'approve', 'retry-compensation', 'skip-compensation'] as const;
+export const ORDER_ACTIONS = [
+  'cancel',
+  'approve',
+  'retry-compensation',
+  'skip-compensation',
+  'retry-step',
+  'resolve-step',
+] as const;
 export type OrderAction = (typeof ORDER_ACTIONS)[number];
 
 export const ActionResultSchema = named(

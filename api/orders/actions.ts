@@ -10,7 +10,9 @@ import type { z } from 'zod';
 import {
   approveUpdate,
   cancelUpdate,
+  resolveStepUpdate,
   retryCompensationUpdate,
+  retryStepUpdate,
   skipCompensationUpdate,
 } from '../../workflows/order/messages';
 import type { SagaState } from '../../workflows/saga/state';
@@ -18,7 +20,14 @@ import type { ErrorCode } from '../errors';
 import { ApiError, RETRY_AFTER_SECONDS } from '../errors';
 import { correlate } from '../request-id';
 import type { ActionResult, OrderAction } from '../schemas';
-import { ApproveOrderSchema, CancelOrderSchema, RetryCompensationSchema, SkipCompensationSchema } from '../schemas';
+import {
+  ApproveOrderSchema,
+  CancelOrderSchema,
+  ResolveStepSchema,
+  RetryCompensationSchema,
+  RetryStepSchema,
+  SkipCompensationSchema,
+} from '../schemas';
 import { isDeadlineExceeded, withDeadline } from '../temporal';
 import type { OrdersContext } from './common';
 import { describeOrder, isOpen, orderStatusOf, parseOrderId, published, statusUrl } from './common';
@@ -66,6 +75,20 @@ export const ACTIONS = {
     update: skipCompensationUpdate,
     args: (body, req) => ({ by: by(req), reason: body.reason, ...(body.step ? { step: body.step } : {}) }),
     refused: 'NO_PARKED_COMPENSATION',
+  }),
+  retryStep: action({
+    action: 'retry-step',
+    body: RetryStepSchema,
+    update: retryStepUpdate,
+    args: (body, req) => ({ by: by(req), ...(body.step ? { step: body.step } : {}) }),
+    refused: 'NO_PARKED_STEP',
+  }),
+  resolveStep: action({
+    action: 'resolve-step',
+    body: ResolveStepSchema,
+    update: resolveStepUpdate,
+    args: (body, req) => ({ by: by(req), reason: body.reason, ...(body.step ? { step: body.step } : {}) }),
+    refused: 'NO_PARKED_STEP',
   }),
 };
 

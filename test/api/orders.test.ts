@@ -329,6 +329,30 @@ describe('orders API on the time-skipping server', () => {
       return fakes;
     };
 
+    it('retry-step / resolve-step: a step after the pivot that failed for good (FORWARD_FAILED) is retried by an operator, never refunded', async () => {
+      const fakes = new FakeOrderServices();
+      fakes.faults.set('commitInventory', { kind: 'business', code: 'RESERVATION_RELEASED', times: 1 });
+      await withApi(fakes, async (api) => {
+        const { body } = await create(api, validOrder());
+        const parked = await waitFor(api, body.orderId, 'FORWARD_FAILED', () => env.sleep('1 minute'));
+        assert.deepEqual(
+          parked.state?.parked.map((p) => `${p.phase}:${p.step}`),
+          ['forward:commitInventory'],
+        );
+        assert.equal(fakes.payments.get(body.orderId)?.status, 'CAPTURED');
+        assertError(await action(api, body.orderId, 'retry-step', {}, KEYS.client), 403, 'FORBIDDEN');
+        assertError(await action(api, body.orderId, 'retry-compensation', {}), 409, 'NO_PARKED_COMPENSATION');
+        assertError(await action(api, body.orderId, 'resolve-step', {}), 400, 'VALIDATION_ERROR');
+        const res = await action(api, body.orderId, 'retry-step', { step: 'commitInventory' });
+        assert.equal(res.status, 200, res.text);
+        assert.deepEqual(ActionResultSchema.parse(res.body).state?.parked, []);
+        const done = await waitFor(api, body.orderId, 'COMPLETED');
+        assert.deepEqual(done.state?.compensations, []);
+        assert.equal(fakes.payments.get(body.orderId)?.status, 'CAPTURED');
+        assertError(await action(api, body.orderId, 'resolve-step', { reason: 'x' }), 409, 'ORDER_CLOSED');
+      });
+    });
+
     it('retry-compensation: 403 for clients, 409 for a step that is not parked, 200 once retried; the saga ends COMPENSATED', async () => {
       const fakes = parkingFakes();
       await withApi(fakes, async (api) => {
