@@ -86,6 +86,27 @@ const scenarios: Scenario[] = [
   },
   { name: 'parked-then-retried', ...parkedThenRetried },
   {
+    name: 'capture-succeeds-at-deadline',
+    input: { paymentDeadline: '1 second' },
+    faults: (f) => f.faults.set('capturePayment', { kind: 'slow', ms: 1_500 }),
+  },
+  {
+    name: 'forward-recovery-retried',
+    faults: (f) => f.faults.set('commitInventory', { kind: 'business', code: 'RESERVATION_RELEASED', times: 1 }),
+    during: async (handle, skip) => {
+      await waitForStatus(handle, 'FORWARD_FAILED', skip);
+      await handle.executeUpdate('retryStep', { args: [{ by: 'ops' }] });
+    },
+  },
+  {
+    name: 'forward-recovery-resolved',
+    faults: (f) => f.faults.set('commitInventory', { kind: 'business', code: 'RESERVATION_RELEASED' }),
+    during: async (handle, skip) => {
+      await waitForStatus(handle, 'FORWARD_FAILED', skip);
+      await handle.executeUpdate('resolveStep', { args: [{ by: 'ops', reason: 'committed by hand' }] });
+    },
+  },
+  {
     name: 'parked-then-skipped',
     faults: (f) => {
       f.faults.set('reserveInventory', { kind: 'business', code: 'INSUFFICIENT_STOCK' });
