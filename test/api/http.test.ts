@@ -118,6 +118,8 @@ describe('API over HTTP without Temporal', () => {
       { method: 'POST', path: `/orders/${id}/approve`, body: { approved: true }, role: 'operator' },
       { method: 'POST', path: `/orders/${id}/retry-compensation`, body: {}, role: 'operator' },
       { method: 'POST', path: `/orders/${id}/skip-compensation`, body: { reason: 'fixed by hand' }, role: 'operator' },
+      { method: 'POST', path: `/orders/${id}/retry-step`, body: {}, role: 'operator' },
+      { method: 'POST', path: `/orders/${id}/resolve-step`, body: { reason: 'done by hand' }, role: 'operator' },
     ];
 
     it('every order route is 401 UNAUTHORIZED without a key, with an unknown key, or a malformed header', async () => {
@@ -349,7 +351,9 @@ describe('API over HTTP without Temporal', () => {
         'POST /orders',
         'POST /orders/{orderId}/approve',
         'POST /orders/{orderId}/cancel',
+        'POST /orders/{orderId}/resolve-step',
         'POST /orders/{orderId}/retry-compensation',
+        'POST /orders/{orderId}/retry-step',
         'POST /orders/{orderId}/skip-compensation',
       ]);
 
