@@ -43,7 +43,7 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<{ s
   return { status: response.status, json: (await response.json()) as T };
 }
 
-const FINAL = ['COMPLETED', 'COMPENSATED', 'CANCELLED', 'COMPENSATION_FAILED'];
+const FINAL = ['COMPLETED', 'COMPENSATED', 'CANCELLED', 'COMPENSATION_FAILED', 'FORWARD_FAILED'];
 
 export interface DemoOutcome {
   name: string;

@@ -136,7 +136,7 @@ export function directRunner(options: {
   };
 }
 
-const FINAL = new Set(['COMPLETED', 'COMPENSATED', 'CANCELLED', 'ABORTED', 'COMPENSATION_FAILED']);
+const FINAL = new Set(['COMPLETED', 'COMPENSATED', 'CANCELLED', 'ABORTED', 'COMPENSATION_FAILED', 'FORWARD_FAILED']);
 
 /** Places the order through the API (POST /orders) and polls GET /orders/:id every `pollMs` until it is final. */
 export function apiRunner(options: { apiUrl: string; apiKey: string; idPrefix: string; pollMs: number }): SagaRunner {
