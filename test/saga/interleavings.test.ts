@@ -17,41 +17,66 @@ import type { OrderResult } from '../../workflows/order/types';
 const SEED = Number(process.env.SAGA_FUZZ_SEED ?? 12);
 const RUNS = Number(process.env.SAGA_FUZZ_RUNS ?? 16);
 
-const FORWARD = [
+const ACTIVITIES = [
   'createOrder',
   'reserveInventory',
   'setOrderStatus',
   'authorizePayment',
   'capturePayment',
   'commitInventory',
+  'closeOrder',
+  'releaseInventory',
+  'cancelPayment',
 ] as const;
-const COMPENSATIONS = ['closeOrder', 'releaseInventory', 'cancelPayment'] as const;
+/** The steps a business error can strike, with the activity and which of its calls in the saga that is. */
+const STEPS = {
+  createOrder: ['createOrder', 0],
+  reserveInventory: ['reserveInventory', 0],
+  markReserved: ['setOrderStatus', 0],
+  authorizePayment: ['authorizePayment', 0],
+  capturePayment: ['capturePayment', 0],
+  markPaid: ['setOrderStatus', 1],
+  commitInventory: ['commitInventory', 0],
+  confirmOrder: ['setOrderStatus', 2],
+} as const;
 /** Steps a cancel can land in: they hang until cancelled (post-pivot steps cannot be cancelled). */
 const CANCELLABLE = ['createOrder', 'reserveInventory', 'authorizePayment', 'capturePayment'] as const;
 
-type Outcome = 'ok' | 'business' | 'transient' | 'lost';
-const faultOf: Record<Outcome, Fault[]> = {
-  ok: [],
-  business: [{ kind: 'business', code: 'ILLEGAL_TRANSITION' }],
+/** Faults that clear by themselves: errors before the effect, or a lost reply after it. */
+type Noise = 'none' | 'transient' | 'lost';
+const noiseOf: Record<Noise, Fault[]> = {
+  none: [],
   transient: [{ kind: 'before' }, { kind: 'before' }],
   lost: [{ kind: 'after' }],
 };
 
 const schedule = fc.record({
-  forward: fc.record(
+  /** The step that fails for good with a business error, if any (after the pivot: parked, then retried). */
+  failing: fc.option(fc.constantFrom(...(Object.keys(STEPS) as (keyof typeof STEPS)[])), { nil: undefined, freq: 4 }),
+  noise: fc.record(
     Object.fromEntries(
-      FORWARD.map((a) => [a, fc.constantFrom<Outcome>('ok', 'ok', 'business', 'transient', 'lost')]),
-    ) as Record<(typeof FORWARD)[number], fc.Arbitrary<Outcome>>,
+      ACTIVITIES.map((a) => [a, fc.constantFrom<Noise>('none', 'none', 'transient', 'lost')]),
+    ) as Record<(typeof ACTIVITIES)[number], fc.Arbitrary<Noise>>,
   ),
-  compensations: fc.record(
-    Object.fromEntries(COMPENSATIONS.map((a) => [a, fc.constantFrom<Outcome>('ok', 'transient', 'lost')])) as Record<
-      (typeof COMPENSATIONS)[number],
-      fc.Arbitrary<Outcome>
-    >,
-  ),
-  cancelAt: fc.option(fc.constantFrom(...CANCELLABLE), { nil: undefined }),
+  cancelAt: fc.option(fc.constantFrom(...CANCELLABLE), { nil: undefined, freq: 2 }),
 });
 type Schedule = typeof schedule extends fc.Arbitrary<infer T> ? T : never;
+
+/** Each activity's faults, one per call: the noise first, and the business error at its call. */
+function scripts(plan: Schedule): Map<string, (Fault | undefined)[]> {
+  const planned = new Map<string, (Fault | undefined)[]>();
+  for (const activity of ACTIVITIES) planned.set(activity, [...noiseOf[plan.noise[activity]]]);
+  if (plan.failing) {
+    const [activity, call] = STEPS[plan.failing];
+    // The business error replaces the noise of that activity, at the n-th call of it.
+    planned.set(activity, [
+      ...Array<undefined>(call).fill(undefined),
+      { kind: 'business', code: 'ILLEGAL_TRANSITION' },
+    ]);
+  }
+  if (plan.cancelAt) planned.set(plan.cancelAt, [{ kind: 'hang' }]);
+  return planned;
+}
 
 let env: TestWorkflowEnvironment;
 before(async () => {
@@ -63,10 +88,7 @@ async function run(
   plan: Schedule,
 ): Promise<{ result: OrderResult; fakes: FakeOrderServices; cancelled: boolean; retries: number }> {
   const fakes = new FakeOrderServices();
-  for (const [activity, outcome] of [...Object.entries(plan.forward), ...Object.entries(plan.compensations)]) {
-    fakes.scripts.set(activity, [...faultOf[outcome as Outcome]]);
-  }
-  if (plan.cancelAt) fakes.scripts.set(plan.cancelAt, [{ kind: 'hang' }]);
+  for (const [activity, planned] of scripts(plan)) fakes.scripts.set(activity, planned);
   let cancelled = false;
   let retries = 0;
   const result = await runOrderSaga(env, fakes.activities(), orderInput(), async (handle) => {
