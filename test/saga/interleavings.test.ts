@@ -164,7 +164,7 @@ describe('generated interleavings of step outcomes, cancels and operator retries
           );
         }
       }),
-      { seed: SEED, numRuns: RUNS, endOnFailure: true },
+      { seed: SEED, numRuns: RUNS, endOnFailure: true, includeErrorInReport: true },
     );
   });
 });
