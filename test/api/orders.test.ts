@@ -202,7 +202,6 @@ describe('orders API on the time-skipping server', () => {
 
   it("defaults are resolved into each saga's input at start (race 7): a later config change never reaches it", async () => {
     const fakes = new FakeOrderServices();
-    fakes.faults.set('authorizePayment', { kind: 'hang' });
     await withApi(
       fakes,
       async (api) => {
@@ -220,7 +219,7 @@ describe('orders API on the time-skipping server', () => {
           ),
           { approvalThresholdMinor: 5_000_000, approvalTimeout: '3 days', paymentDeadline: '45 minutes' },
         );
-        await action(api, body.orderId, 'cancel', { reason: 'cleanup' }, KEYS.client);
+        await waitFor(api, body.orderId, 'COMPLETED');
       },
       { APPROVAL_THRESHOLD_MINOR: '5000000', APPROVAL_TIMEOUT: '3 days', PAYMENT_DEADLINE: '45 minutes' },
     );
