@@ -37,17 +37,8 @@ export function pausable<Tx>(inner: ServiceDb<Tx>): PausableDb<Tx> {
         return value;
       },
     }) as Tx;
-  const unwrapped = new WeakMap<object, Tx>();
-  const db: ServiceDb<Tx> = {
-    ...inner,
-    transaction: (fn) =>
-      inner.transaction((tx) => {
-        const wrapped = wrapTx(tx);
-        unwrapped.set(wrapped as object, tx);
-        return fn(wrapped);
-      }),
-    lock: (tx, key) => inner.lock(unwrapped.get(tx as object) ?? tx, key),
-  };
+  // `lock` gets the wrapped transaction, whose raw calls pass through bound to the real one.
+  const db: ServiceDb<Tx> = { ...inner, transaction: (fn) => inner.transaction((tx) => fn(wrapTx(tx))) };
   return {
     db,
     pauseBefore(model, method) {

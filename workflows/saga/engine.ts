@@ -254,7 +254,6 @@ export class SagaRun<C> {
       this.record('recoveries', { ...base, outcome: 'FAILED', attempts: round, error });
       if (round > 1) this.settle(step.name);
       const decision = await this.park({ ...base, error, since: Date.now(), phase: 'forward' });
-      this.state.currentStep = step.name;
       if (decision.kind === 'skip') {
         this.record('recoveries', { ...base, outcome: 'RESOLVED', attempts: round, reason: decision.reason });
         this.settle(step.name);

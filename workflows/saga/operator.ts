@@ -1,6 +1,6 @@
 import { setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { SagaRun } from './engine';
+import type { OperatorDecision, SagaRun } from './engine';
 import { parkedPhase } from './state';
 import type { ParkedPhase, SagaState } from './state';
 
@@ -26,9 +26,8 @@ const WHAT: Record<ParkedPhase, string> = { compensation: 'parked compensation',
  * for a parked step wins: a second one, even in the same workflow task, is refused by the validator.
  */
 export function setOperatorHandlers<C>(saga: SagaRun<C>, updates: OperatorUpdates): void {
-  const validate = (phase: ParkedPhase, { step, by }: OperatorRequest, reason?: string | null) => {
+  const validate = (phase: ParkedPhase, { step, by }: OperatorRequest) => {
     if (!by?.trim()) throw new Error('operator actions need the operator (by)');
-    if (reason !== null && !reason?.trim()) throw new Error(`skipping a ${WHAT[phase]} needs a reason`);
     if (saga.awaitingDecision(phase, step).length > 0) return;
     const decided = saga.state.parked.some((p) => parkedPhase(p) === phase && p.step === step);
     if (decided) throw new Error(`the ${WHAT[phase]} ${step} already has a decision being carried out`);
@@ -36,23 +35,20 @@ export function setOperatorHandlers<C>(saga: SagaRun<C>, updates: OperatorUpdate
       step ? `no ${WHAT[phase]} for step ${step} awaiting a decision` : `no ${WHAT[phase]} awaiting a decision`,
     );
   };
-  const handle = async (phase: ParkedPhase, request: OperatorRequest, reason?: string): Promise<SagaState> => {
-    const decision = reason === undefined ? { kind: 'retry' as const } : { kind: 'skip' as const, reason };
-    await saga.decide(phase, decision, request.step);
+  const validateSkip = (phase: ParkedPhase, request: SkipRequest) => {
+    validate(phase, request);
+    if (!request.reason?.trim()) throw new Error(`skipping a ${WHAT[phase]} needs a reason`);
+  };
+  const handle = async (phase: ParkedPhase, decision: OperatorDecision, step?: string): Promise<SagaState> => {
+    await saga.decide(phase, decision, step);
     return saga.state;
   };
-  const skipReason = (request: SkipRequest) => `${request.reason} (by ${request.by})`;
+  const retry = (phase: ParkedPhase) => (request: OperatorRequest) => handle(phase, { kind: 'retry' }, request.step);
+  const skip = (phase: ParkedPhase) => (request: SkipRequest) =>
+    handle(phase, { kind: 'skip', reason: `${request.reason} (by ${request.by})` }, request.step);
 
-  setHandler(updates.retryCompensation, (request) => handle('compensation', request), {
-    validator: (request) => validate('compensation', request, null),
-  });
-  setHandler(updates.skipCompensation, (request) => handle('compensation', request, skipReason(request)), {
-    validator: (request) => validate('compensation', request, request.reason),
-  });
-  setHandler(updates.retryStep, (request) => handle('forward', request), {
-    validator: (request) => validate('forward', request, null),
-  });
-  setHandler(updates.resolveStep, (request) => handle('forward', request, skipReason(request)), {
-    validator: (request) => validate('forward', request, request.reason),
-  });
+  setHandler(updates.retryCompensation, retry('compensation'), { validator: (r) => validate('compensation', r) });
+  setHandler(updates.skipCompensation, skip('compensation'), { validator: (r) => validateSkip('compensation', r) });
+  setHandler(updates.retryStep, retry('forward'), { validator: (r) => validate('forward', r) });
+  setHandler(updates.resolveStep, skip('forward'), { validator: (r) => validateSkip('forward', r) });
 }
