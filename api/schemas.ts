@@ -1,5 +1,7 @@
 import type { WorkflowExecutionStatusName } from '@temporalio/client';
 import { z } from 'zod';
+import { paymentMethodSchema } from '../services/payment/schemas';
+import { currencySchema, eachSkuOnce, quantitySchema, skuSchema } from '../services/shared/schemas';
 import type { ApprovalRecord } from '../workflows/order/types';
 import type { SagaState, SagaStatus } from '../workflows/saga/state';
 import { ERROR_CODES } from './errors';
@@ -7,7 +9,8 @@ import { ERROR_CODES } from './errors';
 /**
  * The API's contract as zod schemas: request bodies and queries are validated with them, and the OpenAPI
  * document (api/openapi.ts) is generated from them, so the documentation cannot drift from the checks.
- * Every schema registered here becomes a named component schema.
+ * Every schema registered here becomes a named component schema. An order's fields are built from the services'
+ * own schemas (services/shared, services/payment), so an order the API accepts is one the services accept.
  */
 export const schemaRegistry = z.registry<{ id: string; description?: string }>();
 
@@ -94,8 +97,9 @@ export const OrderItemSchema = named(
   'One order line.',
   z
     .object({
-      sku: z.string().min(1).max(64),
-      quantity: z.number().int().min(1).max(1000),
+      sku: skuSchema,
+      // The services take up to 10 000 of a sku; the API, up to 1000 per order.
+      quantity: quantitySchema.max(1000),
     })
     .strict(),
 );
@@ -106,9 +110,17 @@ export const CreateOrderSchema = named(
   z
     .object({
       customerId: CustomerIdSchema,
-      currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code: three uppercase letters'),
-      items: z.array(OrderItemSchema).min(1).max(50),
-      paymentMethod: z.string().min(1).max(64),
+      currency: currencySchema,
+      items: z
+        .array(OrderItemSchema)
+        .min(1)
+        .max(50)
+        .superRefine(eachSkuOnce)
+        .describe('1-50 lines, each sku at most once'),
+      paymentMethod: paymentMethodSchema.describe(
+        'a payment method the payment service takes (test tokens: tok_ok approves, tok_declined and ' +
+          'tok_insufficient_funds are declined, tok_slow approves slowly, tok_flaky answers 503 at first, then approves)',
+      ),
     })
     .strict(),
 );

@@ -9,13 +9,14 @@ import { amountMinorSchema, currencySchema, customerIdSchema, orderIdSchema } fr
  */
 export const PAYMENT_METHODS = ['tok_ok', 'tok_declined', 'tok_insufficient_funds', 'tok_slow', 'tok_flaky'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+export const paymentMethodSchema = z.enum(PAYMENT_METHODS);
 
 export const authorizeBody = z.strictObject({
   orderId: orderIdSchema,
   customerId: customerIdSchema,
   amountMinor: amountMinorSchema,
   currency: currencySchema,
-  paymentMethod: z.enum(PAYMENT_METHODS),
+  paymentMethod: paymentMethodSchema,
 });
 export type AuthorizeInput = z.infer<typeof authorizeBody>;
 

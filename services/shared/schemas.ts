@@ -23,11 +23,30 @@ export const amountMinorSchema = z.int().min(1).max(100_000_000);
 
 export const quantitySchema = z.int().min(1).max(10_000);
 
+/**
+ * Each sku at most once in an order's lines (order the quantity once instead), for `.superRefine` on an array of
+ * lines: the service bodies (orderLinesSchema) and the API's POST /orders share this one definition. Each repeat
+ * is an issue at its own line (`<index>.sku` under the array) naming, without echoing the sku, the item it repeats.
+ */
+export function eachSkuOnce(items: readonly { sku: string }[], ctx: z.RefinementCtx): void {
+  const firstLine = new Map<string, number>();
+  items.forEach(({ sku }, index) => {
+    const first = firstLine.get(sku);
+    if (first === undefined) firstLine.set(sku, index);
+    else
+      ctx.addIssue({
+        code: 'custom',
+        path: [index, 'sku'],
+        message: `duplicate sku: the same as item ${first}; each sku at most once (order its total quantity once)`,
+      });
+  });
+}
+
 export const orderLinesSchema = z
   .array(z.strictObject({ sku: skuSchema, quantity: quantitySchema }))
   .min(1)
   .max(100)
-  .refine((items) => new Set(items.map((i) => i.sku)).size === items.length, 'each sku at most once');
+  .superRefine(eachSkuOnce);
 
 export type OrderLine = z.infer<typeof orderLinesSchema>[number];
 

@@ -212,7 +212,7 @@ for (const backend of BACKENDS) {
           { ...ok, items: Array.from({ length: 101 }, (_, i) => ({ sku: `S${i}`, quantity: 1 })) },
           'body.items',
         ],
-        ['duplicate sku', { ...ok, items: [ok.items[0], ok.items[0]] }, 'body.items'],
+        ['duplicate sku', { ...ok, items: [ok.items[0], ok.items[0]] }, 'body.items.1.sku'],
         ['sku missing', { ...ok, items: [{ quantity: 1 }] }, 'body.items.0.sku'],
         ['sku number', { ...ok, items: [{ sku: 7, quantity: 1 }] }, 'body.items.0.sku'],
         ['sku bad chars', { ...ok, items: [{ sku: 'SKU 1', quantity: 1 }] }, 'body.items.0.sku'],
