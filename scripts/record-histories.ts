@@ -84,6 +84,25 @@ const scenarios: Scenario[] = [
       await handle.executeUpdate('cancel', { args: [{ reason: 'customer changed their mind' }] });
     },
   },
+  {
+    // The approve Update answers once the saga moved on (PATCHES.approveAnswersAfterDecision): RUNNING.
+    name: 'approved-answers-after-decision',
+    input: large,
+    during: async (handle) => {
+      await waitForStatus(handle, 'AWAITING_APPROVAL');
+      await handle.executeUpdate('approve', { args: [{ approved: true, by: 'ops' }] });
+    },
+  },
+  {
+    // A rejection answers once the saga settled (COMPENSATED). legacy-approval-rejected.json is the same
+    // scenario recorded before the patch, when the Update answered at once.
+    name: 'approval-rejected',
+    input: large,
+    during: async (handle) => {
+      await waitForStatus(handle, 'AWAITING_APPROVAL');
+      await handle.executeUpdate('approve', { args: [{ approved: false, by: 'ops', reason: 'suspected fraud' }] });
+    },
+  },
   { name: 'parked-then-retried', ...parkedThenRetried },
   {
     name: 'capture-succeeds-at-deadline',

@@ -189,7 +189,9 @@ describe('orders API on the time-skipping server', () => {
       const result = ActionResultSchema.parse(res.body);
       assert.equal(result.done, true);
       assert.equal(result.action, 'approve');
-      assert.equal(result.state?.status, 'AWAITING_APPROVAL', 'the state right after the decision');
+      assert.equal(result.status, 'RUNNING', 'the status after the decision: the saga moved on');
+      assert.equal(result.state?.status, 'RUNNING');
+      assert.ok(result.state?.completedSteps.includes('awaitApproval'), 'past the approval step');
 
       const done = await waitFor(api, body.orderId, 'COMPLETED');
       assert.equal(done.approval?.approved, true);

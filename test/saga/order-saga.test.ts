@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 import { FakeOrderServices } from '../helpers/fake-order-services';
 import { orderInput, rejectsWithCause, runOrderSaga, waitForStatus, waitForStep } from '../helpers/order-saga';
-import { sagaStateQuery } from '../../workflows/order/messages';
+import { approveUpdate, sagaStateQuery } from '../../workflows/order/messages';
 
 let env: TestWorkflowEnvironment;
 before(async () => {
@@ -111,12 +111,38 @@ describe('order saga (fake services)', () => {
     const fakes = new FakeOrderServices(60_000);
     const result = await runOrderSaga(env, fakes.activities(), orderInput(), async (handle) => {
       await waitForStatus(handle, 'AWAITING_APPROVAL');
-      const state = await handle.executeUpdate('approve', { args: [{ approved: true, by: 'alice' }] });
-      assert.ok(state);
+      const state = await handle.executeUpdate(approveUpdate, { args: [{ approved: true, by: 'alice' }] });
+      assert.equal(state.status, 'RUNNING', 'the Update answers once the saga moved on');
+      assert.ok(state.completedSteps.includes('awaitApproval'));
     });
     assert.equal(result.state.status, 'COMPLETED');
     assert.equal(result.approval?.by, 'alice');
     assert.ok(result.state.completedSteps.includes('awaitApproval'));
+  });
+
+  it('a rejection answers once the saga settled: COMPENSATION_FAILED when a compensation parks', async () => {
+    const fakes = new FakeOrderServices(60_000);
+    fakes.faults.set('releaseInventory', { kind: 'before', times: 10 });
+    const input = orderInput();
+    const result = await runOrderSaga(env, fakes.activities(), input, async (handle) => {
+      await waitForStatus(handle, 'AWAITING_APPROVAL');
+      let answered = false;
+      const rejection = handle
+        .executeUpdate(approveUpdate, { args: [{ approved: false, by: 'alice', reason: 'fraud' }] })
+        .finally(() => (answered = true));
+      // The release keeps failing through its retries (minutes of backoff): skip time until the Update answers.
+      while (!answered) await Promise.race([rejection.catch(() => undefined), env.sleep('1 minute')]);
+      const state = await rejection;
+      assert.equal(state.status, 'COMPENSATION_FAILED');
+      assert.deepEqual(
+        state.parked.map((p) => p.step),
+        ['reserveInventory'],
+      );
+      await handle.executeUpdate('retryCompensation', { args: [{ by: 'ops' }] });
+    });
+    assert.equal(result.state.status, 'COMPENSATED');
+    assert.equal(result.state.failure?.type, 'APPROVAL_REJECTED');
+    assert.equal(fakes.payments.has(input.orderId), false);
   });
 
   it('approval is refused when the order is not waiting for one', async () => {

@@ -17,7 +17,11 @@ export interface ApprovalDecision {
   by: string;
   reason?: string;
 }
-/** Approves or rejects an order that waits for manual approval; returns the state right after. */
+/**
+ * Approves or rejects an order that waits for manual approval; completes with the state after the decision:
+ * approved, once the saga has moved on (RUNNING); rejected, once its compensations have run (COMPENSATED, or
+ * COMPENSATION_FAILED when one parks), as cancel does.
+ */
 export const approveUpdate = defineUpdate<SagaState, [ApprovalDecision]>('approve');
 
 export type { OperatorRequest, SkipRequest } from '../saga/operator';

@@ -1,6 +1,6 @@
-import { condition, setHandler } from '@temporalio/workflow';
+import { condition, patched, setHandler } from '@temporalio/workflow';
 import type { SagaDefinition } from '../saga/definition';
-import { SagaRun } from '../saga/engine';
+import { PATCHES, SagaRun } from '../saga/engine';
 import { setOperatorHandlers } from '../saga/operator';
 import { isParked, isTerminal } from '../saga/state';
 import {
@@ -52,8 +52,14 @@ export async function runOrderFulfillment(
 
   setHandler(
     approveUpdate,
-    (decision) => {
+    async (decision) => {
       ctx.approval = { ...decision, at: Date.now() };
+      // Sagas that took a decision before the patch answered at once, with the state still AWAITING_APPROVAL.
+      if (!patched(PATCHES.approveAnswersAfterDecision)) return saga.state;
+      // Approved: the saga moves on in this same workflow task (RUNNING, or later if something else happened).
+      // Rejected: the saga compensates; like cancel, the answer waits until it has settled (COMPENSATED, or
+      // COMPENSATION_FAILED when a compensation parks), so the approver learns the outcome of the rejection.
+      await condition(decision.approved ? () => saga.state.status !== 'AWAITING_APPROVAL' : settled);
       return saga.state;
     },
     {

@@ -30,6 +30,11 @@ export const PATCHES = {
   deadlineSuccessWins: 'saga-deadline-success-wins',
   /** A step after the pivot that fails for good parks for an operator (before: the saga compensated, refunding). */
   forwardRecovery: 'saga-forward-recovery',
+  /**
+   * The order workflow's approve Update answers the state after the decision: approved, once the saga moved on
+   * (RUNNING); rejected, once it settled, as cancel does (before: at once, still AWAITING_APPROVAL).
+   */
+  approveAnswersAfterDecision: 'order-approve-answers-after-decision',
 } as const;
 
 /**
