@@ -8,6 +8,7 @@ import { ApiError, errorHandler, notFound, RETRY_AFTER_SECONDS } from './errors'
 import { docsRouter } from './openapi';
 import { ACTIONS, orderAction } from './orders/actions';
 import { createOrder } from './orders/create';
+import { orderEvents } from './orders/events';
 import { getOrder } from './orders/get';
 import { listOrders } from './orders/list';
 import { rateLimit } from './rate-limit';
@@ -39,11 +40,18 @@ const methodNotAllowed =
     next(new ApiError('METHOD_NOT_ALLOWED', `${req.method} is not allowed here; use ${allowed.join(' or ')}`));
   };
 
+/** TRUST_PROXY as Express reads it: true/false, a hop count, or addresses/subnets (e.g. loopback, 10.0.0.0/8). */
+function trustProxy(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
 /** The public API as an Express app (no listen: api/main.ts does that, tests listen on port 0). */
 export function createApp({ client, config, logger }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.set('trust proxy', trustProxy(config.TRUST_PROXY));
   app.use(requestContext(logger));
 
   app.get('/health', (_req, res) => {
@@ -65,7 +73,10 @@ export function createApp({ client, config, logger }: AppOptions): Express {
   app.use(docsRouter());
 
   const ctx = { client, config };
-  const authenticated = [authenticate(config.API_KEYS), rateLimit(config.RATE_LIMIT_PER_MINUTE)];
+  const authenticated = [
+    authenticate(config.API_KEYS, { failuresPerMinute: config.AUTH_FAILURES_PER_MINUTE }),
+    rateLimit(config.RATE_LIMIT_PER_MINUTE),
+  ];
   const json = [requireJson, express.json({ limit: BODY_LIMIT })];
   const client_ = requireRole('client');
   const operator = requireRole('operator');
@@ -76,6 +87,7 @@ export function createApp({ client, config, logger }: AppOptions): Express {
     .get(authenticated, client_, listOrders(ctx))
     .all(methodNotAllowed('GET', 'POST'));
   app.route('/orders/:id').get(authenticated, client_, getOrder(ctx)).all(methodNotAllowed('GET'));
+  app.route('/orders/:id/events').get(authenticated, client_, orderEvents(ctx)).all(methodNotAllowed('GET'));
   const actions = [
     ['cancel', client_, orderAction(ctx, ACTIONS.cancel)],
     ['approve', operator, orderAction(ctx, ACTIONS.approve)],

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { ApiKey, Role } from './config';
 import { ApiError } from './errors';
+import { TokenBuckets } from './token-buckets';
 
 const digest = (secret: string) => createHash('sha256').update(secret).digest();
 
@@ -14,16 +15,39 @@ function presentedSecret(authorization: string | undefined, apiKeyHeader: string
   return apiKeyHeader?.trim() || undefined;
 }
 
+export interface AuthOptions {
+  /** Failed authentications a source address may make a minute before it is locked out until its bucket refills. */
+  failuresPerMinute: number;
+  now?: () => number;
+}
+
 /**
  * Authenticates every request it guards with one of the configured API keys (compared in constant time on
- * their SHA-256 digests); a missing, malformed or unknown key is 401 UNAUTHORIZED.
+ * their SHA-256 digests); a missing, malformed or unknown key is 401 UNAUTHORIZED. Each such failure takes a
+ * token from the source address's bucket; an address with none left gets 429 for every request, with any key,
+ * until it refills (otherwise a guess that happened to be right would still get through).
  */
-export function authenticate(keys: readonly ApiKey[]): RequestHandler {
+export function authenticate(keys: readonly ApiKey[], options: AuthOptions): RequestHandler {
   const known = keys.map((key) => ({ key, digest: digest(key.secret) }));
+  const failures = new TokenBuckets(options.failuresPerMinute, options.now);
   return (req, _res, next) => {
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const lockedFor = failures.retryAfter(address);
+    if (lockedFor > 0) {
+      return next(
+        new ApiError('RATE_LIMITED', 'too many failed authentications from this address; retry later', undefined, {
+          'Retry-After': String(lockedFor),
+        }),
+      );
+    }
+    const fail = (error: ApiError) => {
+      failures.take(address);
+      req.log.warn({ address, code: error.code }, 'authentication failed');
+      next(error);
+    };
     const secret = presentedSecret(req.get('Authorization'), req.get('X-API-Key'));
     if (!secret) {
-      return next(
+      return fail(
         new ApiError(
           'UNAUTHORIZED',
           'an API key is required: Authorization: Bearer <key> or X-API-Key: <key>',
@@ -39,7 +63,7 @@ export function authenticate(keys: readonly ApiKey[]): RequestHandler {
       if (timingSafeEqual(candidate.digest, presented) && !match) match = candidate.key;
     }
     if (!match) {
-      return next(
+      return fail(
         new ApiError('UNAUTHORIZED', 'unknown API key', undefined, {
           'WWW-Authenticate': 'Bearer realm="sagaflow", error="invalid_token"',
         }),

@@ -5,61 +5,91 @@ import { TASK_QUEUES } from '../lib/task-queues';
 export const ROLES = ['client', 'operator'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** One API key: `name` identifies the caller in logs, idempotency scope and operator decisions (`by`). */
+/**
+ * One API key. `tenant` is the application the key belongs to: it owns the orders the key creates and scopes the
+ * order ids derived from Idempotency-Keys, so several secrets of one tenant (old and new, while rotating) act
+ * as one. A key without a tenant is a global operator. `name` identifies the key itself in logs and operator
+ * decisions (`by`).
+ */
 export interface ApiKey {
   name: string;
+  tenant?: string;
   secret: string;
   role: Role;
 }
 
-const keyName = /^[A-Za-z0-9_-]{1,64}$/;
+/** The tenant field of a global operator key: it sees and acts on every tenant's orders. */
+export const GLOBAL_TENANT = '*';
+
+/** Secrets must be at least this long when NODE_ENV=production (the demo keys are shorter). */
+export const PRODUCTION_SECRET_MIN = 32;
+
+const identifier = /^[A-Za-z0-9_-]{1,64}$/;
 const keySecret = /^[\x21-\x7E]{8,200}$/;
 
-/** `API_KEYS="demo:sk_demo_client:client,ops:sk_demo_operator:operator"` → one ApiKey per comma-separated entry. */
+function parseEntry(parts: string[]): ApiKey | string {
+  // name:secret:role is shorthand: a client key is its own tenant, an operator key is global.
+  const [tenantField = '', name = '', secret = '', role = ''] =
+    parts.length === 3 ? [parts[2] === 'operator' ? GLOBAL_TENANT : (parts[0] ?? ''), ...parts] : parts;
+  if (parts.length !== 3 && parts.length !== 4) return 'expected tenant:name:secret:role (or name:secret:role)';
+  if (!identifier.test(name)) return 'name must be 1-64 of [A-Za-z0-9_-]';
+  if (tenantField !== GLOBAL_TENANT && !identifier.test(tenantField))
+    return 'tenant must be 1-64 of [A-Za-z0-9_-], or * for a global operator';
+  if (!keySecret.test(secret)) return 'secret must be 8-200 printable characters without spaces or colons';
+  if (!(ROLES as readonly string[]).includes(role)) return `role must be one of ${ROLES.join(', ')}`;
+  if (tenantField === GLOBAL_TENANT && role !== 'operator') return 'only an operator key may be global (tenant *)';
+  return { name, secret, role: role as Role, ...(tenantField === GLOBAL_TENANT ? {} : { tenant: tenantField }) };
+}
+
+/**
+ * `API_KEYS="shop:shop-2026:<secret>:client,*:ops:<secret>:operator"` → one ApiKey per comma-separated entry
+ * (tenant:name:secret:role; `name:secret:role` is shorthand, see parseEntry).
+ */
 const apiKeys = z
   .string()
-  .min(1, 'set API_KEYS to name:secret:role[,name:secret:role...] (roles: client, operator)')
+  .min(1, 'set API_KEYS to tenant:name:secret:role[,...] (roles: client, operator; tenant * = global operator)')
   .transform((value, ctx): ApiKey[] => {
     const keys: ApiKey[] = [];
     for (const [index, raw] of value.split(',').entries()) {
-      const entry = raw.trim();
-      const parts = entry.split(':');
-      const [name = '', secret = '', role = ''] = parts;
+      const parsed = parseEntry(raw.trim().split(':'));
       const problem =
-        parts.length !== 3
-          ? 'expected name:secret:role'
-          : !keyName.test(name)
-            ? 'name must be 1-64 of [A-Za-z0-9_-]'
-            : !keySecret.test(secret)
-              ? 'secret must be 8-200 printable characters without spaces or colons'
-              : !(ROLES as readonly string[]).includes(role)
-                ? `role must be one of ${ROLES.join(', ')}`
-                : keys.some((k) => k.name === name)
-                  ? `duplicate key name ${name}`
-                  : keys.some((k) => k.secret === secret)
-                    ? 'duplicate secret'
-                    : undefined;
-      if (problem) {
+        typeof parsed === 'string'
+          ? parsed
+          : keys.some((k) => k.name === parsed.name)
+            ? `duplicate key name ${parsed.name}`
+            : keys.some((k) => k.secret === parsed.secret)
+              ? 'duplicate secret'
+              : undefined;
+      if (problem || typeof parsed === 'string') {
         // Never echo the entry itself: it contains a secret.
         ctx.addIssue({ code: 'custom', message: `entry ${index + 1}: ${problem}` });
         continue;
       }
-      keys.push({ name, secret, role: role as Role });
+      keys.push(parsed);
     }
     return keys;
   });
 
 const positiveInt = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
-export const configSchema = z.object({
+const configFields = z.object({
+  /** production: secrets must be at least PRODUCTION_SECRET_MIN characters (the Dockerfile sets it). */
+  NODE_ENV: z.string().optional(),
   API_PORT: port(7100),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TASK_QUEUE: z.string().min(1).default(TASK_QUEUES.orders),
   API_KEYS: apiKeys,
-  /** Token bucket per API key, per API process: this many requests a minute, bursts up to the same number. */
+  /** Token bucket per tenant (global operators: per key), per API process: requests a minute, bursts as many. */
   RATE_LIMIT_PER_MINUTE: positiveInt(600),
+  /**
+   * Failed authentications (missing or unknown key) a source address may make a minute, per API process; past
+   * it, every request from that address is 429 until its bucket refills, whatever key it sends.
+   */
+  AUTH_FAILURES_PER_MINUTE: positiveInt(20),
+  /** Express's `trust proxy`: false (the default) takes the socket's address; behind a proxy, e.g. 1 or loopback. */
+  TRUST_PROXY: z.string().min(1).default('false'),
   /**
    * Orders whose total reaches this (minor units) wait for manual approval. This and the two durations below go
    * into each saga's input when it starts, so changing them never changes a saga already running.
@@ -80,8 +110,23 @@ export const configSchema = z.object({
   TEMPORAL_RPC_TIMEOUT_MS: positiveInt(5_000),
   /** How long a status Query may take before the API answers from the last published search attributes. */
   QUERY_TIMEOUT_MS: positiveInt(3_000),
+  /** An event stream (GET /orders/{id}/events) is closed after this long; EventSource clients reconnect and resume. */
+  EVENTS_STREAM_MAX_SECONDS: positiveInt(300),
   /** How long the API waits for an accepted Update's outcome before answering 202 (still in progress). */
   UPDATE_TIMEOUT_MS: positiveInt(30_000),
+});
+
+export const configSchema = configFields.superRefine((config, ctx) => {
+  if (config.NODE_ENV !== 'production') return;
+  for (const [index, key] of config.API_KEYS.entries()) {
+    if (key.secret.length < PRODUCTION_SECRET_MIN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['API_KEYS'],
+        message: `entry ${index + 1}: with NODE_ENV=production a secret needs at least ${PRODUCTION_SECRET_MIN} characters (e.g. openssl rand -hex 32)`,
+      });
+    }
+  }
 });
 
 export type ApiConfig = z.infer<typeof configSchema>;

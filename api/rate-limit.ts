@@ -1,45 +1,31 @@
 import type { RequestHandler } from 'express';
 import { ApiError } from './errors';
-
-interface Bucket {
-  tokens: number;
-  at: number;
-}
+import { TokenBuckets } from './token-buckets';
 
 /**
- * A token bucket per API key, kept in this process's memory: each key may burst up to `perMinute` requests
- * and refills at `perMinute` a minute. With several API processes each keeps its own buckets, so the
- * effective limit is per key per process (put a shared limiter in front for a global one). Keys come from
- * configuration, so the map is bounded by the number of configured keys. Runs after `authenticate`.
+ * A token bucket per tenant (a global operator key: per key), kept in this process's memory: each may burst up
+ * to `perMinute` requests and refills at `perMinute` a minute; the keys of one tenant share its bucket, so a
+ * rotation does not double it. With several API processes each keeps its own buckets, so the effective limit is
+ * per tenant per process (put a shared limiter in front for a global one). Runs after `authenticate`.
  */
 export function rateLimit(perMinute: number, now: () => number = Date.now): RequestHandler {
-  const buckets = new Map<string, Bucket>();
-  const perMs = perMinute / 60_000;
+  const buckets = new TokenBuckets(perMinute, now);
   return (req, res, next) => {
-    const key = req.apiKey?.name;
+    const key = req.apiKey;
     if (!key) return next();
-    const t = now();
-    const bucket = buckets.get(key) ?? { tokens: perMinute, at: t };
-    bucket.tokens = Math.min(perMinute, bucket.tokens + (t - bucket.at) * perMs);
-    bucket.at = t;
-    buckets.set(key, bucket);
+    const scope = key.tenant === undefined ? `key:${key.name}` : `tenant:${key.tenant}`;
     res.setHeader('RateLimit-Limit', String(perMinute));
-    if (bucket.tokens < 1) {
-      const retryAfter = Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
+    const left = buckets.take(scope);
+    if (left === undefined) {
       res.setHeader('RateLimit-Remaining', '0');
+      const who = key.tenant === undefined ? `key ${key.name}` : `tenant ${key.tenant}`;
       return next(
-        new ApiError(
-          'RATE_LIMITED',
-          `rate limit of ${perMinute} requests a minute exceeded for key ${key}`,
-          undefined,
-          {
-            'Retry-After': String(retryAfter),
-          },
-        ),
+        new ApiError('RATE_LIMITED', `rate limit of ${perMinute} requests a minute exceeded for ${who}`, undefined, {
+          'Retry-After': String(buckets.retryAfter(scope)),
+        }),
       );
     }
-    bucket.tokens -= 1;
-    res.setHeader('RateLimit-Remaining', String(Math.floor(bucket.tokens)));
+    res.setHeader('RateLimit-Remaining', String(left));
     next();
   };
 }

@@ -180,6 +180,43 @@ export const ListOrdersQuerySchema = z
   })
   .strict();
 
+/** Longest wait a caller may ask for (Prefer: wait=N on POST /orders, ?wait=N on the events long-poll). */
+export const MAX_WAIT_SECONDS = 60;
+const waitSeconds = z.coerce.number().int().min(0).max(MAX_WAIT_SECONDS);
+
+export const GetOrderQuerySchema = z
+  .object({
+    consistency: z
+      .enum(['published', 'strong'])
+      .default('published')
+      .describe(
+        'published (default): what Temporal holds for the order, answered without its worker; strong: asks the ' +
+          'running saga itself (a workflow Query, answered by a worker)',
+      ),
+  })
+  .strict();
+
+export const OrderEventsQuerySchema = z
+  .object({
+    wait: waitSeconds
+      .optional()
+      .describe('long-poll instead of a stream: answer JSON once there are events after `after`, or after N seconds'),
+    after: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('only events after this id (the SSE id, as Last-Event-ID also gives it)'),
+  })
+  .strict();
+
+/** `Prefer: wait=N` (RFC 7240) → N seconds, clamped to MAX_WAIT_SECONDS; undefined when absent or malformed. */
+export function preferredWait(header: string | undefined): number | undefined {
+  const match = /(?:^|[,;]\s*)wait\s*=\s*"?(\d{1,6})"?/i.exec(header ?? '');
+  if (!match?.[1]) return undefined;
+  return Math.min(Number(match[1]), MAX_WAIT_SECONDS);
+}
+
 // ── responses ────────────────────────────────────────────────────────────────────────────────────────
 
 export const SagaStateSchema = named(
@@ -265,9 +302,11 @@ export const OrderViewSchema = named(
     statusSource: z
       .enum(STATUS_SOURCES)
       .describe(
-        'workflow-query: live from the running saga; workflow-result: the closed saga result; last-published: ' +
-          'the search attributes the saga last published (its worker did not answer, or the workflow was ' +
-          'closed outside the saga), so state is absent',
+        'last-published (the default): the state the saga last published with its search attributes, read from ' +
+          'Temporal without a worker (as of its last status change, or its last step with PUBLISH_SAGA_STEPS; ' +
+          'state is absent for sagas started before they published it, or closed outside the saga); ' +
+          'workflow-query: live from the running saga (?consistency=strong); workflow-result: the closed saga ' +
+          'result (sagas that did not publish their state)',
       ),
     customerId: z.string().optional(),
     currency: z.string().optional(),
@@ -280,6 +319,34 @@ export const OrderViewSchema = named(
   }),
 );
 export type OrderView = z.infer<typeof OrderViewSchema>;
+
+export const OrderEventSchema = named(
+  'OrderEvent',
+  'A change of an order, from its workflow history: `status` when the saga status (or, with PUBLISH_SAGA_STEPS, ' +
+    'the step) changed; one `end` when the workflow closed, with the final order. `id` is the history event id: ' +
+    'resume after it with Last-Event-ID or ?after=.',
+  z.object({
+    id: z.number().int(),
+    type: z.enum(['status', 'end']),
+    orderId: z.string(),
+    status: OrderStatusSchema,
+    step: z.string().optional(),
+    at: z.iso.datetime(),
+    order: OrderViewSchema.optional(),
+  }),
+);
+export type OrderEvent = z.infer<typeof OrderEventSchema>;
+
+export const OrderEventPageSchema = named(
+  'OrderEventPage',
+  'GET /orders/{orderId}/events?wait=N: the events after `after` (none when N seconds passed first).',
+  z.object({
+    orderId: z.string(),
+    events: z.array(OrderEventSchema),
+    ended: z.boolean().describe('the page holds the end event: nothing follows'),
+    lastEventId: z.number().int().describe('pass as ?after= to get the events that follow'),
+  }),
+);
 
 export const OrderSummarySchema = named(
   'OrderSummary',

@@ -10,6 +10,8 @@ export const SEARCH_ATTRIBUTES = {
   CustomerId: defineSearchAttributeKey('CustomerId', 'KEYWORD'),
   SagaStep: defineSearchAttributeKey('SagaStep', 'KEYWORD'),
   OrderTotal: defineSearchAttributeKey('OrderTotal', 'INT'),
+  /** The API tenant that owns the order (set at start, never changed): tenant-scoped listings filter on it. */
+  TenantId: defineSearchAttributeKey('TenantId', 'KEYWORD'),
 } as const;
 
 /** `name=Type` pairs for `temporal server start-dev --search-attribute`. */
@@ -18,15 +20,17 @@ export const SEARCH_ATTRIBUTE_FLAGS = [
   'CustomerId=Keyword',
   'SagaStep=Keyword',
   'OrderTotal=Int',
+  'TenantId=Keyword',
 ];
 
 /**
  * What an order saga is started with (by the API, the bench, the tests): a saga whose input says
  * `publishMode: 'on-status-change'` takes these as already published and upserts nothing until its status changes.
  */
-export function orderStartSearchAttributes(customerId: string): SearchAttributePair[] {
+export function orderStartSearchAttributes(customerId: string, tenant?: string): SearchAttributePair[] {
   return [
     { key: SEARCH_ATTRIBUTES.CustomerId, value: customerId },
     { key: SEARCH_ATTRIBUTES.OrderStatus, value: 'RUNNING' },
+    ...(tenant === undefined ? [] : [{ key: SEARCH_ATTRIBUTES.TenantId, value: tenant }]),
   ];
 }

@@ -30,7 +30,8 @@ import {
 } from '../schemas';
 import { isDeadlineExceeded, withDeadline } from '../temporal';
 import type { OrdersContext } from './common';
-import { describeOrder, isOpen, orderStatusOf, parseOrderId, published, statusUrl } from './common';
+import { describeOrder, idempotencyScope, isOpen, orderStatusOf, parseOrderId, published, statusUrl } from './common';
+import { stateFor } from './redact';
 import { idempotencyKey } from './create';
 import { orderView } from './view';
 
@@ -94,12 +95,15 @@ export const ACTIONS = {
 
 /**
  * The Update id: with an Idempotency-Key, derived from it (so a retried request attaches to the same Update,
- * which Temporal deduplicates per workflow run, and gets its outcome); otherwise unique per request.
+ * which Temporal deduplicates per workflow run, and gets its outcome; scoped by tenant, so also after a key
+ * rotation); otherwise unique per request.
  */
 function updateIdFor(req: Request, action: OrderAction, orderId: string): string {
   const key = idempotencyKey(req.get('Idempotency-Key'), false);
   if (key === undefined) return `${action}:${req.id}:${randomUUID()}`;
-  const digest = createHash('sha256').update(`${req.apiKey!.name}:${orderId}:${key}`).digest('hex');
+  const digest = createHash('sha256')
+    .update(`${idempotencyScope(req.apiKey!)}:${orderId}:${key}`)
+    .digest('hex');
   return `${action}:${digest.slice(0, 32)}`;
 }
 
@@ -133,7 +137,14 @@ async function earlierOutcome<S extends z.ZodType, A>(
     return undefined;
   }
   req.log.info({ action: spec.action, updateId }, 'answered a retried action from its Update');
-  return { orderId, action: spec.action, done: true, status: state.status, statusUrl: statusUrl(orderId), state };
+  return {
+    orderId,
+    action: spec.action,
+    done: true,
+    status: state.status,
+    statusUrl: statusUrl(orderId),
+    state: stateFor(req.apiKey!, state),
+  };
 }
 
 /**
@@ -149,7 +160,7 @@ export function orderAction<S extends z.ZodType, A>(ctx: OrdersContext, spec: Ac
     correlate(req, orderId);
     const updateId = updateIdFor(req, spec.action, orderId);
 
-    const description = await describeOrder(ctx, orderId);
+    const description = await describeOrder(ctx, req.apiKey!, orderId);
     const closed = () => {
       const status = orderStatusOf(description.status.name, published(description.typedSearchAttributes).status);
       return new ApiError('ORDER_CLOSED', `order ${orderId} has ended (${status}); it takes no more actions`, {
@@ -214,7 +225,7 @@ export function orderAction<S extends z.ZodType, A>(ctx: OrdersContext, spec: Ac
       done: true,
       status: state.status,
       statusUrl: statusUrl(orderId),
-      state,
+      state: stateFor(req.apiKey!, state),
     };
     res.json(result);
   };

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Client, WorkflowExecutionDescription, WorkflowExecutionStatusName } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { Request } from 'express';
 import type { TypedSearchAttributes } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
 import type { SagaStatus } from '../../workflows/saga/state';
-import type { ApiConfig } from '../config';
+import type { ApiConfig, ApiKey } from '../config';
 import { ApiError } from '../errors';
 import type { OrderStatus } from '../schemas';
 import { OrderIdSchema, SAGA_STATUSES } from '../schemas';
-import { withDeadline } from '../temporal';
+import { isDeadlineExceeded, isTemporalUnavailable, withDeadline } from '../temporal';
 
 /** What the order routes need: the Temporal client and the API configuration. */
 export interface OrdersContext {
@@ -23,7 +24,9 @@ export const ORDER_WORKFLOW_TYPE = 'orderFulfillment';
 export interface OrderMemo {
   /** sha256 of the canonical request body: a replayed Idempotency-Key must come with the same body. */
   requestHash: string;
-  /** Name of the API key that created the order (the idempotency scope). */
+  /** The tenant that owns the order (the idempotency scope); absent on orders started before tenants existed. */
+  tenant?: string;
+  /** Name of the API key that created the order (before tenants: also the owner). */
   apiKey: string;
   /** The request that started the saga, to correlate API logs with the workflow. */
   requestId: string;
@@ -33,9 +36,39 @@ export interface OrderMemo {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** Order id = workflow id: derived from the caller's key name and Idempotency-Key, so a retry finds its order. */
-export function orderIdFor(apiKeyName: string, idempotencyKey: string): string {
-  return `ord_${sha256(`${apiKeyName}:${idempotencyKey}`).slice(0, 24)}`;
+/**
+ * Order id = workflow id: derived from the tenant and the Idempotency-Key, so a retry finds its order, also with
+ * another key of the same tenant (rotation). Before tenants the key name stood here: a `name:secret:role` client
+ * key is its own tenant, so its order ids did not change.
+ */
+export function orderIdFor(tenant: string, idempotencyKey: string): string {
+  return `ord_${sha256(`${tenant}:${idempotencyKey}`).slice(0, 24)}`;
+}
+
+/** The tenant a key creates orders for; a global operator key has none, so it cannot create orders. */
+export function creatingTenant(key: ApiKey): string {
+  if (key.tenant === undefined) {
+    throw new ApiError(
+      'FORBIDDEN',
+      `key ${key.name} is a global operator key of no tenant; orders are created with a tenant's key`,
+    );
+  }
+  return key.tenant;
+}
+
+/** What scopes a key's Idempotency-Keys: its tenant, or a global operator's own name. */
+export function idempotencyScope(key: ApiKey): string {
+  return key.tenant ?? key.name;
+}
+
+/** The tenant owning an order, from its memo (orders started before tenants: the creating key's name). */
+export function ownerOf(memo: Partial<OrderMemo>): string | undefined {
+  return memo.tenant ?? memo.apiKey;
+}
+
+/** Whether the key may see an order of this owner: its own tenant's, or any for a global operator. */
+export function maySee(key: ApiKey, owner: string | undefined): boolean {
+  return key.tenant === undefined || key.tenant === owner;
 }
 
 /** JSON with object keys sorted at every level (array order kept), so equal requests hash equally. */
@@ -66,13 +99,21 @@ export function parseOrderId(raw: unknown): string {
 export const orderNotFound = (orderId?: string) =>
   new ApiError('ORDER_NOT_FOUND', orderId ? `no order ${orderId}` : 'no such order');
 
-/** describe() of the order's workflow; 404 ORDER_NOT_FOUND when there is none (or it is no order saga). */
-export async function describeOrder(ctx: OrdersContext, orderId: string): Promise<WorkflowExecutionDescription> {
+/**
+ * describe() of the order's workflow, for `key`; 404 ORDER_NOT_FOUND when there is none, it is no order saga, or
+ * another tenant owns it (the same answer, so a key learns nothing of other tenants' orders).
+ */
+export async function describeOrder(
+  ctx: OrdersContext,
+  key: ApiKey,
+  orderId: string,
+): Promise<WorkflowExecutionDescription> {
   try {
     const description = await withDeadline(ctx.client, ctx.config.TEMPORAL_RPC_TIMEOUT_MS, () =>
       ctx.client.workflow.getHandle(orderId).describe(),
     );
     if (description.type !== ORDER_WORKFLOW_TYPE) throw orderNotFound(orderId);
+    if (!maySee(key, ownerOf(memoOf(description.memo)))) throw orderNotFound(orderId);
     return description;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw orderNotFound(orderId);
@@ -103,6 +144,28 @@ export function published(attributes: TypedSearchAttributes): {
 }
 
 const FINAL: readonly SagaStatus[] = ['COMPLETED', 'COMPENSATED', 'CANCELLED'];
+
+/** Whether the order has its final status (the saga ended, or its workflow was closed outside it). */
+export function ended(status: OrderStatus): boolean {
+  return status === 'ABORTED' || (FINAL as readonly string[]).includes(status);
+}
+
+/**
+ * Waits up to `seconds` for the order's workflow to close (the SDK's result long-poll, answered by the Temporal
+ * server when the close event is written); true when it closed in time, however it closed.
+ */
+export async function endsWithin(ctx: OrdersContext, req: Request, orderId: string, seconds: number): Promise<boolean> {
+  try {
+    await withDeadline(ctx.client, seconds * 1000, () => ctx.client.workflow.getHandle(orderId).result());
+    return true;
+  } catch (err) {
+    if (isDeadlineExceeded(err)) return false;
+    if (err instanceof WorkflowFailedError) return true;
+    if (isTemporalUnavailable(err)) throw err;
+    req.log.warn({ err }, 'waiting for the order outcome failed; answering its current status');
+    return false;
+  }
+}
 
 /**
  * The order status from the execution status and the last published saga status: while the workflow runs

@@ -1,17 +1,21 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { orderStartSearchAttributes } from '../../lib/search-attributes';
 import type { OrderInput } from '../../workflows/order/types';
 import type { orderFulfillment } from '../../workflows/order/workflow';
 import { ApiError } from '../errors';
 import { correlate } from '../request-id';
 import type { CreateOrder, OrderAccepted, OrderStatus } from '../schemas';
-import { CreateOrderSchema, IdempotencyKeySchema } from '../schemas';
+import { CreateOrderSchema, IdempotencyKeySchema, preferredWait } from '../schemas';
 import { withDeadline } from '../temporal';
 import type { OrderMemo, OrdersContext } from './common';
+import { orderView } from './view';
 import {
+  creatingTenant,
   describeOrder,
+  ended,
+  endsWithin,
   memoOf,
   ORDER_WORKFLOW_TYPE,
   orderIdFor,
@@ -48,13 +52,13 @@ function summary(orderId: string, order: CreateOrder): string {
   return `Order ${orderId} for ${order.customerId}: ${lines}, ${units} units, ${order.currency}`;
 }
 
-function details(orderId: string, order: CreateOrder, apiKey: string, requestId: string): string {
+function details(orderId: string, order: CreateOrder, tenant: string, apiKey: string, requestId: string): string {
   return [
     `**Order ${orderId}** for customer \`${order.customerId}\`, paid in ${order.currency} with \`${order.paymentMethod}\``,
     '',
     ...order.items.map((item) => `- ${item.quantity} × \`${item.sku}\``),
     '',
-    `started through the API by key \`${apiKey}\` (request \`${requestId}\`)`,
+    `started through the API for tenant \`${tenant}\` by key \`${apiKey}\` (request \`${requestId}\`)`,
   ].join('\n');
 }
 
@@ -64,17 +68,42 @@ function accepted(res: Response, orderId: string, status: OrderStatus): void {
 }
 
 /**
- * POST /orders: starts the order saga with workflow id = order id (derived from key name + Idempotency-Key)
+ * With `Prefer: wait=N`: waits up to N seconds for the saga to end (a result long-poll on the Temporal server, no
+ * worker involved) and answers 200 with the final order; 202 as without it when it is still running then.
+ */
+async function answer(
+  ctx: OrdersContext,
+  req: Request,
+  res: Response,
+  orderId: string,
+  status: OrderStatus,
+): Promise<void> {
+  const wait = preferredWait(req.get('Prefer'));
+  if (wait === undefined) return accepted(res, orderId, status);
+  res.setHeader('Preference-Applied', `wait=${wait}`);
+  res.setHeader('Vary', 'Prefer');
+  if (wait > 0 && !ended(status) && !(await endsWithin(ctx, req, orderId, wait))) {
+    return accepted(res, orderId, 'RUNNING');
+  }
+  const view = await orderView(ctx, req, orderId);
+  if (!ended(view.status)) return accepted(res, orderId, view.status);
+  res.status(200).location(statusUrl(orderId)).json(view);
+}
+
+/**
+ * POST /orders: starts the order saga with workflow id = order id (derived from tenant + Idempotency-Key)
  * under REJECT_DUPLICATE, so one key never starts a second saga, even after the first one closed. A replay
- * with the same body answers the same order (Idempotent-Replay: true); a different body is 422.
+ * with the same body answers the same order (Idempotent-Replay: true); a different body is 422. With
+ * `Prefer: wait=N` the answer waits up to N seconds for the outcome.
  */
 export function createOrder(ctx: OrdersContext): RequestHandler {
   const { client, config } = ctx;
   return async (req, res) => {
     const apiKey = req.apiKey!;
+    const tenant = creatingTenant(apiKey);
     const key = idempotencyKey(req.get('Idempotency-Key'), true);
     const order = CreateOrderSchema.parse(req.body ?? {});
-    const orderId = orderIdFor(apiKey.name, key);
+    const orderId = orderIdFor(tenant, key);
     correlate(req, orderId);
     const hash = requestHash(order);
     const input: OrderInput = {
@@ -88,6 +117,7 @@ export function createOrder(ctx: OrdersContext): RequestHandler {
     };
     const memo: OrderMemo = {
       requestHash: hash,
+      tenant,
       apiKey: apiKey.name,
       requestId: req.id,
       customerId: order.customerId,
@@ -101,19 +131,19 @@ export function createOrder(ctx: OrdersContext): RequestHandler {
           args: [input],
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           memo: { ...memo },
-          typedSearchAttributes: orderStartSearchAttributes(order.customerId),
+          typedSearchAttributes: orderStartSearchAttributes(order.customerId, tenant),
           staticSummary: summary(orderId, order),
-          staticDetails: details(orderId, order, apiKey.name, req.id),
+          staticDetails: details(orderId, order, tenant, apiKey.name, req.id),
         }),
       );
       req.log.info({ customerId: order.customerId, lines: order.items.length }, 'order saga started');
-      return accepted(res, orderId, 'RUNNING');
+      return await answer(ctx, req, res, orderId, 'RUNNING');
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
 
     // The key was used before: the same request is a replay, another one is a conflict.
-    const description = await describeOrder(ctx, orderId);
+    const description = await describeOrder(ctx, apiKey, orderId);
     if (memoOf(description.memo).requestHash !== hash) {
       throw new ApiError(
         'IDEMPOTENCY_KEY_REUSED',
@@ -123,6 +153,7 @@ export function createOrder(ctx: OrdersContext): RequestHandler {
     }
     req.log.info('idempotent replay of an order request');
     res.setHeader('Idempotent-Replay', 'true');
-    accepted(res, orderId, orderStatusOf(description.status.name, published(description.typedSearchAttributes).status));
+    const status = orderStatusOf(description.status.name, published(description.typedSearchAttributes).status);
+    await answer(ctx, req, res, orderId, status);
   };
 }

@@ -1,15 +1,17 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import type { RequestHandler } from 'express';
+import type { ApiKey } from '../config';
 import { ApiError } from '../errors';
 import type { OrderSummary } from '../schemas';
 import { ListOrdersQuerySchema } from '../schemas';
-import type { ApiKey } from '../config';
 import { withDeadline } from '../temporal';
 import type { OrdersContext } from './common';
 import { memoOf, ORDER_WORKFLOW_TYPE, orderStatusOf, published } from './common';
 
 interface Filter {
+  /** A tenant-scoped key lists its tenant's orders only; a global operator's listing has no tenant clause. */
+  tenant?: string;
   status?: string;
   customerId?: string;
 }
@@ -50,10 +52,13 @@ export function pageTokens(keys: readonly ApiKey[]) {
 
 /**
  * The visibility query for a listing. Every value in it was validated against a closed alphabet
- * (status: the SagaStatus enum; customerId: [A-Za-z0-9_-]), so nothing a caller sends can change its shape.
+ * (tenant: configuration, [A-Za-z0-9_-]; status: the SagaStatus enum; customerId: [A-Za-z0-9_-]), so nothing a
+ * caller sends can change its shape. A tenant sees only orders started with its TenantId: orders started before
+ * tenants existed have none, and only global operators list them.
  */
 export function visibilityQuery(filter: Filter): string {
   const clauses = [`WorkflowType = "${ORDER_WORKFLOW_TYPE}"`];
+  if (filter.tenant !== undefined) clauses.push(`TenantId = "${filter.tenant}"`);
   if (filter.status) clauses.push(`OrderStatus = "${filter.status}"`);
   if (filter.customerId) clauses.push(`CustomerId = "${filter.customerId}"`);
   return clauses.join(' AND ');
@@ -69,7 +74,7 @@ export function listOrders(ctx: OrdersContext): RequestHandler {
   const tokens = pageTokens(config.API_KEYS);
   return async (req, res) => {
     const query = ListOrdersQuerySchema.parse(req.query);
-    const filter: Filter = { status: query.status, customerId: query.customerId };
+    const filter: Filter = { tenant: req.apiKey!.tenant, status: query.status, customerId: query.customerId };
     const namespace = client.options.namespace;
     const nextPageToken = query.nextPageToken ? tokens.decode(filter, query.nextPageToken) : undefined;
     const response = await withDeadline(client, config.TEMPORAL_RPC_TIMEOUT_MS, () =>

@@ -1,17 +1,28 @@
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import type { Request } from 'express';
-import type { OrderResult } from '../../workflows/order/types';
+import { STATE_MEMO_KEY } from '../../workflows/order/publish';
+import type { OrderResult, OrderStateMemo } from '../../workflows/order/types';
 import { sagaStateQuery } from '../../workflows/order/messages';
 import type { OrderView } from '../schemas';
 import { isTemporalUnavailable, withDeadline } from '../temporal';
 import type { OrdersContext } from './common';
 import { describeOrder, isOpen, memoOf, orderStatusOf, published } from './common';
+import { stateFor } from './redact';
 
-/** What describe() alone tells: the fields every view has, with the last published saga status. */
+export type Consistency = 'published' | 'strong';
+
+/** The state the saga last mirrored into its memo (workflows/order/publish.ts), if it did. */
+function stateMemo(description: WorkflowExecutionDescription): OrderStateMemo | undefined {
+  const memo = description.memo?.[STATE_MEMO_KEY] as OrderStateMemo | undefined;
+  return memo && typeof memo === 'object' && memo.state ? memo : undefined;
+}
+
+/** What describe() alone tells: the last published status, and the last published state where there is one. */
 function fromDescription(description: WorkflowExecutionDescription): OrderView {
   const attributes = published(description.typedSearchAttributes);
   const memo = memoOf(description.memo);
-  const view: OrderView = {
+  const saga = stateMemo(description);
+  return {
     orderId: description.workflowId,
     status: orderStatusOf(description.status.name, attributes.status),
     workflowStatus: description.status.name,
@@ -19,68 +30,82 @@ function fromDescription(description: WorkflowExecutionDescription): OrderView {
     customerId: attributes.customerId ?? memo.customerId,
     currency: memo.currency,
     totalMinor: attributes.totalMinor,
-    currentStep: attributes.step,
+    currentStep: attributes.step ?? saga?.state.currentStep,
     startedAt: description.startTime.toISOString(),
     closedAt: description.closeTime?.toISOString(),
+    ...(saga ? { state: saga.state } : {}),
+    ...(saga?.approval ? { approval: saga.approval } : {}),
   };
-  return view;
+}
+
+/** The running saga's own answer (a workflow Query), or undefined when no worker answers in time. */
+async function queried(ctx: OrdersContext, req: Request, description: WorkflowExecutionDescription) {
+  const handle = ctx.client.workflow.getHandle(description.workflowId, description.runId);
+  try {
+    return await withDeadline(ctx.client, ctx.config.QUERY_TIMEOUT_MS, () => handle.query(sagaStateQuery));
+  } catch (err) {
+    req.log.warn({ err }, 'status query failed; answering from the last published state');
+    return undefined;
+  }
+}
+
+/** The result of a saga that completed without publishing its state (started before it did). */
+async function completedResult(ctx: OrdersContext, req: Request, description: WorkflowExecutionDescription) {
+  const handle = ctx.client.workflow.getHandle(description.workflowId, description.runId);
+  try {
+    return (await withDeadline(ctx.client, ctx.config.TEMPORAL_RPC_TIMEOUT_MS, () => handle.result())) as OrderResult;
+  } catch (err) {
+    if (isTemporalUnavailable(err)) throw err;
+    req.log.warn({ err }, 'reading the workflow result failed; answering from the last published state');
+    return undefined;
+  }
+}
+
+async function unredactedView(
+  ctx: OrdersContext,
+  req: Request,
+  orderId: string,
+  consistency: Consistency,
+  known?: WorkflowExecutionDescription,
+): Promise<OrderView> {
+  const description = known ?? (await describeOrder(ctx, req.apiKey!, orderId));
+  const base = fromDescription(description);
+  if (consistency === 'strong' && isOpen(description.status.name)) {
+    const state = await queried(ctx, req, description);
+    if (state)
+      return { ...base, status: state.status, statusSource: 'workflow-query', currentStep: state.currentStep, state };
+    // It may have closed meanwhile: then what it published last is final.
+    const again = await describeOrder(ctx, req.apiKey!, orderId);
+    return isOpen(again.status.name) ? fromDescription(again) : unredactedView(ctx, req, orderId, 'published', again);
+  }
+  if (base.state || description.status.name !== 'COMPLETED') return base;
+  const result = await completedResult(ctx, req, description);
+  if (!result) return base;
+  return {
+    ...base,
+    status: result.state.status,
+    statusSource: 'workflow-result',
+    currentStep: result.state.currentStep,
+    totalMinor: result.order?.totalMinor ?? base.totalMinor,
+    currency: result.order?.currency ?? base.currency,
+    state: result.state,
+    approval: result.approval,
+  };
 }
 
 /**
- * The order as it is now, never failing because the workflow closed: a running saga answers its Query; a
- * completed one its result; anything else (closed outside the saga, or a Query no worker answers in time)
- * falls back to what the saga last published in its search attributes (statusSource: last-published).
+ * The order for the requesting key (404 for another tenant's). By default what Temporal holds for it, without
+ * asking its worker: the status and state the saga last published (describe: search attributes and memo), or the
+ * result of a saga that completed before it published its state. `strong` asks the running saga (a Query, so a
+ * worker must answer; it falls back to the published state when none does in QUERY_TIMEOUT_MS).
  */
-export async function orderView(ctx: OrdersContext, req: Request, orderId: string): Promise<OrderView> {
-  const { client, config } = ctx;
-  let description = await describeOrder(ctx, orderId);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const base = fromDescription(description);
-    const handle = client.workflow.getHandle(orderId, description.runId);
-    if (isOpen(description.status.name)) {
-      try {
-        const state = await withDeadline(client, config.QUERY_TIMEOUT_MS, () => handle.query(sagaStateQuery));
-        return {
-          ...base,
-          status: state.status,
-          statusSource: 'workflow-query',
-          currentStep: state.currentStep,
-          state,
-        };
-      } catch (err) {
-        req.log.warn({ err }, 'status query failed; answering from the last published search attributes');
-        if (attempt === 0) {
-          // It may have closed meanwhile: then its result is the better answer.
-          description = await describeOrder(ctx, orderId);
-          if (!isOpen(description.status.name)) continue;
-        }
-        return fromDescription(description);
-      }
-    }
-    if (description.status.name === 'COMPLETED') {
-      try {
-        const result = (await withDeadline(client, config.TEMPORAL_RPC_TIMEOUT_MS, () =>
-          handle.result(),
-        )) as OrderResult;
-        return {
-          ...base,
-          status: result.state.status,
-          statusSource: 'workflow-result',
-          currentStep: result.state.currentStep,
-          totalMinor: result.order?.totalMinor ?? base.totalMinor,
-          currency: result.order?.currency ?? base.currency,
-          state: result.state,
-          approval: result.approval,
-        };
-      } catch (err) {
-        if (isTemporalUnavailable(err)) throw err;
-        req.log.warn(
-          { err },
-          'reading the workflow result failed; answering from the last published search attributes',
-        );
-      }
-    }
-    return base;
-  }
-  return fromDescription(description);
+export async function orderView(
+  ctx: OrdersContext,
+  req: Request,
+  orderId: string,
+  consistency: Consistency = 'published',
+  known?: WorkflowExecutionDescription,
+): Promise<OrderView> {
+  const view = await unredactedView(ctx, req, orderId, consistency, known);
+  return view.state ? { ...view, state: stateFor(req.apiKey!, view.state) } : view;
 }

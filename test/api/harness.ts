@@ -13,13 +13,24 @@ import { FakeOrderServices } from '../helpers/fake-order-services';
 import { runWithSagaWorkers } from '../helpers/order-saga';
 import { createLocalEnv } from '../helpers/temporal';
 
-/** Secrets of the test keys: one client, one operator, a second client (another idempotency scope). */
+/**
+ * Secrets of the test keys: tenant shop's client key and its rotated successor, a global operator, tenant kiosk's
+ * client key (another tenant: another idempotency scope) and kiosk's own operator.
+ */
 export const KEYS = {
   client: 'sk_test_client_0001',
+  rotatedClient: 'sk_test_client_0001_rotated',
   operator: 'sk_test_operator_0001',
   otherClient: 'sk_test_client_0002',
+  otherOperator: 'sk_test_operator_0002',
 } as const;
-export const API_KEYS = `shop:${KEYS.client}:client,ops:${KEYS.operator}:operator,kiosk:${KEYS.otherClient}:client`;
+export const API_KEYS = [
+  `shop:${KEYS.client}:client`, // shorthand: tenant shop, key shop
+  `shop:shop-rotated:${KEYS.rotatedClient}:client`,
+  `*:ops:${KEYS.operator}:operator`,
+  `kiosk:kiosk:${KEYS.otherClient}:client`,
+  `kiosk:kiosk-ops:${KEYS.otherOperator}:operator`,
+].join(',');
 
 export interface ApiResponse<T = unknown> {
   status: number;
@@ -46,7 +57,8 @@ export interface TestApi {
 
 /** The API on a real socket (127.0.0.1, port 0) over the given Temporal client. */
 export async function startApi(client: Client, env: Record<string, string> = {}): Promise<TestApi> {
-  const config = loadConfig({ API_KEYS, ...env });
+  // The tests' many deliberate 401s come from one address: the failed-authentication limit is tested on its own.
+  const config = loadConfig({ API_KEYS, AUTH_FAILURES_PER_MINUTE: '1000000', ...env });
   const logger = createLogger({ test: 'api' }).child({}, { level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const app = createApp({ client, config, logger });
   const server = await listen(app, 0, '127.0.0.1');
@@ -151,6 +163,7 @@ export function apiOnDevServer(label: string) {
       assert.ok(api, 'the API starts in the before hook');
       return api;
     },
+    fakes,
     run: (fn: () => Promise<void>) => runWithSagaWorkers(env!, taskQueue, fakes.activities(), fn),
   };
 }

@@ -142,9 +142,9 @@ describe('API over HTTP without Temporal', () => {
       }
     });
 
-    it('operator routes are 403 FORBIDDEN for a client key; client routes pass auth for both roles', async () => {
+    it('operator routes are 403 FORBIDDEN for a client key; client routes pass auth for both roles (creating needs a tenant)', async () => {
       const checks = routes.flatMap((route) =>
-        [KEYS.client, KEYS.operator].map(async (key) => {
+        [KEYS.client, KEYS.operator, KEYS.otherOperator].map(async (key) => {
           const res = await api.request(route.method, route.path, {
             key,
             body: route.body,
@@ -153,6 +153,10 @@ describe('API over HTTP without Temporal', () => {
           if (route.role === 'operator' && key === KEYS.client) {
             const error = assertError(res, 403, 'FORBIDDEN');
             assert.match(error.message, /operator/);
+          } else if (route.method === 'POST' && route.path === '/orders' && key === KEYS.operator) {
+            // A global operator belongs to no tenant, so it has no orders of its own to create.
+            const error = assertError(res, 403, 'FORBIDDEN');
+            assert.match(error.message, /global operator/);
           } else {
             // Authorized: the request reached Temporal, which is down.
             assertError(res, 503, 'TEMPORAL_UNAVAILABLE');
@@ -317,6 +321,23 @@ describe('API over HTTP without Temporal', () => {
         // Unauthenticated requests are refused before the limiter and do not spend anyone's tokens.
         assertError(await limited.request('GET', '/orders'), 401, 'UNAUTHORIZED');
         assertError(await get(KEYS.otherClient), 404, 'ORDER_NOT_FOUND');
+      } finally {
+        await limited.close();
+      }
+    });
+
+    it('AUTH_FAILURES_PER_MINUTE failed authentications from an address, then 429 for it, even with a valid key', async () => {
+      const limited = await startApi(deadClient, { AUTH_FAILURES_PER_MINUTE: '2' });
+      try {
+        const get = (key?: string) => limited.request('GET', '/orders/not%20an%20id', key ? { key } : {});
+        assertError(await get(KEYS.client), 404, 'ORDER_NOT_FOUND');
+        assertError(await get('sk_guessed_secret_1'), 401, 'UNAUTHORIZED');
+        assertError(await get(), 401, 'UNAUTHORIZED');
+        const refused = await get(KEYS.client);
+        const error = assertError(refused, 429, 'RATE_LIMITED');
+        assert.match(error.message, /failed authentications/);
+        assert.equal(refused.headers.get('retry-after'), '30', 'one failure refills in 30 s at 2 a minute');
+        assertError(await get('sk_guessed_secret_2'), 429, 'RATE_LIMITED');
       } finally {
         await limited.close();
       }

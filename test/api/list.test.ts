@@ -58,7 +58,7 @@ describe('orders API on the dev server', () => {
         (view) => view.workflowStatus === 'COMPLETED' && view.status === 'COMPLETED',
         'COMPLETED',
       );
-      assert.equal(done.statusSource, 'workflow-result');
+      assert.equal(done.statusSource, 'last-published', 'the final state the saga published, no worker asked');
       assert.equal(done.state?.completedSteps.length, 8);
       assert.equal(await create(body, key), orderId);
       const { count } = await suite.env.client.workflow.count(`WorkflowId = "${orderId}"`);

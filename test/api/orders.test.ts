@@ -37,8 +37,11 @@ async function create(api: TestApi, body: Record<string, unknown>, key = newKey(
   return api.request<OrderAccepted>('POST', '/orders', { key: secret, body, headers: { 'Idempotency-Key': key } });
 }
 
-async function get(api: TestApi, orderId: string): Promise<OrderView> {
-  const res = await api.request<OrderView>('GET', `/orders/${orderId}`, { key: KEYS.client });
+/** GET /orders/{id} as `secret`; `strong` asks the running saga (its current step, not the last published one). */
+async function get(api: TestApi, orderId: string, secret: string = KEYS.client, strong = false): Promise<OrderView> {
+  const res = await api.request<OrderView>('GET', `/orders/${orderId}${strong ? '?consistency=strong' : ''}`, {
+    key: secret,
+  });
   assert.equal(res.status, 200, res.text);
   return OrderViewSchema.parse(res.body);
 }
@@ -80,7 +83,7 @@ describe('orders API on the time-skipping server', () => {
 
       const done = await waitFor(api, accepted.orderId, 'COMPLETED');
       assert.equal(done.workflowStatus, 'COMPLETED');
-      assert.equal(done.statusSource, 'workflow-result');
+      assert.equal(done.statusSource, 'last-published', 'the final state the saga published, no worker asked');
       assert.equal(done.totalMinor, 2_000);
       assert.equal(done.currency, 'EUR');
       assert.ok(done.closedAt);
@@ -131,11 +134,15 @@ describe('orders API on the time-skipping server', () => {
       const error = assertError(conflict, 422, 'IDEMPOTENCY_KEY_REUSED');
       assert.deepEqual(error.details, { orderId });
 
-      // The key is scoped to the API key: another client's identical key is another order.
+      // The key is scoped to the tenant: another tenant's identical key is another order, and only its own.
       const other = await create(api, body, key, KEYS.otherClient);
       assert.equal(other.status, 202);
       assert.notEqual(other.body.orderId, orderId);
-      await waitFor(api, other.body.orderId, 'COMPLETED');
+      await pollUntil(
+        () => get(api, other.body.orderId, KEYS.otherClient),
+        (view) => view.workflowStatus === 'COMPLETED',
+        'the other tenant’s order closed',
+      );
     });
   });
 
@@ -158,7 +165,7 @@ describe('orders API on the time-skipping server', () => {
     await withApi(fakes, async (api) => {
       const { body } = await create(api, validOrder());
       const view = await waitFor(api, body.orderId, 'COMPENSATED');
-      assert.equal(view.statusSource, 'workflow-result');
+      assert.equal(view.statusSource, 'last-published');
       assert.equal(view.workflowStatus, 'COMPLETED');
       assert.equal(view.state?.failure?.type, 'PAYMENT_DECLINED');
       assert.deepEqual(
@@ -180,8 +187,15 @@ describe('orders API on the time-skipping server', () => {
     await withApi(fakes, async (api) => {
       const { body } = await create(api, large());
       const waiting = await waitFor(api, body.orderId, 'AWAITING_APPROVAL');
-      assert.equal(waiting.statusSource, 'workflow-query');
+      assert.equal(waiting.statusSource, 'last-published');
       assert.equal(waiting.currentStep, 'awaitApproval');
+      assert.equal(waiting.state?.status, 'AWAITING_APPROVAL', 'the state as of its last status change');
+      const live = await api.request<OrderView>('GET', `/orders/${body.orderId}?consistency=strong`, {
+        key: KEYS.client,
+      });
+      assert.equal(live.status, 200, live.text);
+      assert.equal(live.body.statusSource, 'workflow-query', 'strong: the running saga answers itself');
+      assert.equal(live.body.state?.currentStep, 'awaitApproval');
 
       assertError(await action(api, body.orderId, 'approve', { approved: true }, KEYS.client), 403, 'FORBIDDEN');
       const res = await action(api, body.orderId, 'approve', { approved: true, reason: 'known customer' });
@@ -236,7 +250,7 @@ describe('orders API on the time-skipping server', () => {
         // 200 units would need approval under the default threshold, not under 10 000 000.
         const { body } = await create(api, large());
         await pollUntil(
-          () => get(api, body.orderId),
+          () => get(api, body.orderId, KEYS.client, true),
           (view) => view.currentStep === 'authorizePayment',
           'authorizePayment',
         );
@@ -280,7 +294,7 @@ describe('orders API on the time-skipping server', () => {
     await withApi(fakes, async (api) => {
       const { body } = await create(api, validOrder());
       await pollUntil(
-        () => get(api, body.orderId),
+        () => get(api, body.orderId, KEYS.client, true),
         (view) => view.currentStep === 'commitInventory',
         'commitInventory',
       );
@@ -304,7 +318,7 @@ describe('orders API on the time-skipping server', () => {
       async (api) => {
         const { body } = await create(api, validOrder());
         await pollUntil(
-          () => get(api, body.orderId),
+          () => get(api, body.orderId, KEYS.client, true),
           (view) => view.currentStep === 'authorizePayment',
           'authorizePayment',
         );
@@ -445,7 +459,12 @@ describe('orders API on the time-skipping server', () => {
       assert.equal(view.workflowStatus, 'RUNNING');
       assert.equal(view.customerId, 'cust-orphan');
       assert.equal(view.currency, 'EUR');
-      assert.equal(view.state, undefined);
+      assert.equal(view.state, undefined, 'no worker ever ran it, so it published no state');
+      const strong = await api.request<OrderView>('GET', `/orders/${res.body.orderId}?consistency=strong`, {
+        key: KEYS.client,
+      });
+      assert.equal(strong.status, 200, strong.text);
+      assert.equal(strong.body.statusSource, 'last-published', 'strong, but no worker answers the Query in time');
 
       const cancel = await action(api, res.body.orderId, 'cancel', { reason: 'x' }, KEYS.client);
       assertError(cancel, 503, 'ORDER_NOT_RESPONDING');

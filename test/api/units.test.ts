@@ -3,6 +3,7 @@ import { listen } from '../../lib/http/listen';
 import { describe, it } from 'node:test';
 import express from 'express';
 import type { AddressInfo } from 'node:net';
+import { authenticate } from '../../api/auth';
 import { loadConfig } from '../../api/config';
 import { errorHandler } from '../../api/errors';
 import { canonicalJson, orderIdFor, requestHash } from '../../api/orders/common';
@@ -14,10 +15,28 @@ import { ConfigError } from '../../lib/env';
 describe('api config', () => {
   it('parses API_KEYS and applies the defaults', () => {
     const config = loadConfig({ API_KEYS: 'demo:sk_demo_client:client, ops:sk_demo_operator:operator' });
-    assert.deepEqual(config.API_KEYS, [
-      { name: 'demo', secret: 'sk_demo_client', role: 'client' },
-      { name: 'ops', secret: 'sk_demo_operator', role: 'operator' },
-    ]);
+    assert.deepEqual(
+      config.API_KEYS,
+      [
+        { name: 'demo', tenant: 'demo', secret: 'sk_demo_client', role: 'client' },
+        { name: 'ops', secret: 'sk_demo_operator', role: 'operator' },
+      ],
+      'name:secret:role: a client key is its own tenant, an operator key is global',
+    );
+    assert.deepEqual(
+      loadConfig({
+        API_KEYS:
+          'shop:shop-2025:sk_old_secret:client,shop:shop-2026:sk_new_secret:client,shop:shop-ops:sk_ops_secret:operator,*:root:sk_root_secret:operator',
+      }).API_KEYS,
+      [
+        { name: 'shop-2025', tenant: 'shop', secret: 'sk_old_secret', role: 'client' },
+        { name: 'shop-2026', tenant: 'shop', secret: 'sk_new_secret', role: 'client' },
+        { name: 'shop-ops', tenant: 'shop', secret: 'sk_ops_secret', role: 'operator' },
+        { name: 'root', secret: 'sk_root_secret', role: 'operator' },
+      ],
+      'tenant:name:secret:role: several keys of one tenant, a tenant-scoped and a global operator',
+    );
+    assert.equal(config.AUTH_FAILURES_PER_MINUTE, 20);
     assert.equal(config.API_PORT, 7100);
     assert.equal(config.TEMPORAL_ADDRESS, '127.0.0.1:7233');
     assert.equal(config.TEMPORAL_NAMESPACE, 'default');
@@ -46,7 +65,10 @@ describe('api config', () => {
     const cases: [string | undefined, RegExp][] = [
       [undefined, /API_KEYS/],
       ['', /API_KEYS/],
-      ['demo:sk_secret_value', /entry 1: expected name:secret:role/],
+      ['demo:sk_secret_value', /entry 1: expected tenant:name:secret:role/],
+      ['a:b:c:sk_secret_value:client', /entry 1: expected tenant:name:secret:role/],
+      ['sh op:demo:sk_secret_value:client', /entry 1: tenant must be/],
+      ['*:demo:sk_secret_value:client', /entry 1: only an operator key may be global/],
       ['demo:sk_secret_value:admin', /entry 1: role must be one of client, operator/],
       ['de mo:sk_secret_value:client', /entry 1: name/],
       ['demo:short:client', /entry 1: secret/],
@@ -69,10 +91,25 @@ describe('api config', () => {
       /RATE_LIMIT_PER_MINUTE/,
     );
   });
+
+  it('with NODE_ENV=production, refuses secrets shorter than 32 characters', () => {
+    const long = 'shop:shop-1:sk_secret_value_of_31_characters_x:client';
+    assert.equal('sk_secret_value_of_31_characters_x'.length, 34, 'at least 32');
+    assert.doesNotThrow(() => loadConfig({ API_KEYS: long, NODE_ENV: 'production' }));
+    assert.doesNotThrow(() => loadConfig({ API_KEYS: 'shop:sk_secret_value:client' }), 'development: 8 are enough');
+    assert.throws(
+      () => loadConfig({ API_KEYS: `${long},*:ops:sk_secret_value:operator`, NODE_ENV: 'production' }),
+      (err: Error) => {
+        assert.match(err.message, /API_KEYS: entry 2: with NODE_ENV=production a secret needs at least 32 characters/);
+        assert.doesNotMatch(err.message, /sk_secret/);
+        return true;
+      },
+    );
+  });
 });
 
 describe('order ids and request hashes', () => {
-  it('the order id depends on the key name and the Idempotency-Key only', () => {
+  it('the order id depends on the tenant and the Idempotency-Key only', () => {
     assert.match(orderIdFor('demo', 'k1'), /^ord_[0-9a-f]{24}$/);
     assert.equal(orderIdFor('demo', 'k1'), orderIdFor('demo', 'k1'));
     assert.notEqual(orderIdFor('demo', 'k1'), orderIdFor('other', 'k1'));
@@ -89,6 +126,10 @@ describe('order ids and request hashes', () => {
 describe('listing helpers', () => {
   it('builds the visibility query from validated filters', () => {
     assert.equal(visibilityQuery({}), 'WorkflowType = "orderFulfillment"');
+    assert.equal(
+      visibilityQuery({ tenant: 'shop', status: 'COMPLETED' }),
+      'WorkflowType = "orderFulfillment" AND TenantId = "shop" AND OrderStatus = "COMPLETED"',
+    );
     assert.equal(
       visibilityQuery({ status: 'COMPLETED', customerId: 'cust-1' }),
       'WorkflowType = "orderFulfillment" AND OrderStatus = "COMPLETED" AND CustomerId = "cust-1"',
@@ -117,7 +158,12 @@ describe('rate limit', () => {
     app.use((req, _res, next) => {
       req.id = 'r';
       req.log = createLogger().child({}, { level: 'silent' });
-      req.apiKey = { name: String(req.query.key), secret: 'x', role: 'client' };
+      req.apiKey = {
+        name: String(req.query.key),
+        tenant: String(req.query.tenant ?? req.query.key),
+        secret: 'x',
+        role: 'client',
+      };
       next();
     });
     app.use(rateLimit(60, () => now));
@@ -133,7 +179,12 @@ describe('rate limit', () => {
       const refused = await fetch(`${url}?key=a`);
       assert.equal(refused.status, 429);
       assert.equal(refused.headers.get('retry-after'), '1', 'one token a second at 60 a minute');
-      assert.equal(await status('b'), 200, 'another key has its own bucket');
+      assert.equal(await status('b'), 200, 'another tenant has its own bucket');
+      assert.equal(
+        (await fetch(`${url}?key=a2&tenant=a`)).status,
+        429,
+        "the keys of one tenant share the tenant's bucket",
+      );
       now += 1_000;
       assert.equal(await status(), 200);
       assert.equal(await status(), 429);
@@ -142,6 +193,44 @@ describe('rate limit', () => {
       assert.equal(await status(), 429);
     } finally {
       server.closeAllConnections();
+      server.close();
+    }
+  });
+});
+
+describe('failed authentication limit', () => {
+  it('locks a source address out after its failures, whatever key it sends then, until the bucket refills', async () => {
+    let now = 0;
+    const keys = loadConfig({ API_KEYS: 'shop:sk_right_secret:client' }).API_KEYS;
+    const app = express();
+    app.use((req, _res, next) => {
+      req.id = 'r';
+      req.log = createLogger().child({}, { level: 'silent' });
+      next();
+    });
+    app.use(authenticate(keys, { failuresPerMinute: 3, now: () => now }));
+    app.get('/', (_req, res) => {
+      res.json({ ok: true });
+    });
+    app.use(errorHandler);
+    const server = await listen(app, 0, '127.0.0.1');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const get = (secret?: string) => fetch(url, secret ? { headers: { authorization: `Bearer ${secret}` } } : {});
+    try {
+      assert.equal((await get('sk_right_secret')).status, 200, 'successes cost nothing');
+      assert.equal((await get('sk_right_secret')).status, 200);
+      assert.equal((await get('sk_guess_0001')).status, 401);
+      assert.equal((await get()).status, 401, 'a missing key is a failure too');
+      assert.equal((await get('sk_guess_0002')).status, 401);
+      const locked = await get('sk_right_secret');
+      assert.equal(locked.status, 429, 'locked out: even the right key is not checked');
+      assert.equal(((await locked.json()) as { error: { code: string } }).error.code, 'RATE_LIMITED');
+      assert.equal(locked.headers.get('retry-after'), '20', 'one failure refills every 20 s at 3 a minute');
+      now += 20_000;
+      assert.equal((await get('sk_right_secret')).status, 200, 'refilled');
+      assert.equal((await get('sk_guess_0003')).status, 401);
+      assert.equal((await get('sk_guess_0004')).status, 429);
+    } finally {
       server.close();
     }
   });

@@ -5,7 +5,7 @@ import type { OrderActivities, OrderItem } from '../../activities/types';
 export type Fault =
   | { kind: 'before'; times?: number } // transient error before any effect (default: every attempt)
   | { kind: 'after'; times?: number } // the effect happens, then the call fails (lost response)
-  | { kind: 'business'; code: string; times?: number } // a non-retryable business error, nothing changes
+  | { kind: 'business'; code: string; message?: string; times?: number } // a non-retryable business error, nothing changes
   | { kind: 'slow'; ms: number; times?: number } // the effect happens after `ms` of real time, without heartbeats
   | { kind: 'hang' }; // never answers (until cancelled or timed out)
 
@@ -44,7 +44,7 @@ export class FakeOrderServices {
       if (active && fault.kind === 'hang') return hangUntilCancelled<T>();
       if (active && fault.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.ms));
       if (active && fault.kind === 'business')
-        throw ApplicationFailure.nonRetryable(`${name}: ${fault.code}`, fault.code);
+        throw ApplicationFailure.nonRetryable(fault.message ?? `${name}: ${fault.code}`, fault.code);
       if (active && fault.kind === 'before') throw new Error(`${name}: service unavailable (injected)`);
       const result = effect();
       if (active && fault.kind === 'after') throw new Error(`${name}: response lost (injected)`);

@@ -1,8 +1,14 @@
-import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { patched, setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
 import type { SagaState } from '../saga/state';
-import type { OrderContext } from './types';
+import type { OrderContext, OrderStateMemo } from './types';
+
+/** Patch id: the saga mirrors its state into the memo with its search attributes (before: search attributes only). */
+export const STATE_MEMO_PATCH = 'order-state-memo';
+
+/** The memo key holding an OrderStateMemo. */
+export const STATE_MEMO_KEY = 'orderState';
 
 interface Published {
   customer: string;
@@ -14,9 +20,10 @@ interface Published {
 const NOTHING: Published = { customer: '', status: '', step: '', total: -1 };
 
 /**
- * Mirrors saga state where operators look: search attributes (upserted only when they change, since each
- * upsert is a history event and a visibility write; how often depends on the input's publish mode) and the
- * workflow's current details (free: sent only when the UI asks).
+ * Mirrors saga state where operators and the API look: search attributes (upserted only when they change, since
+ * each upsert is a history event and a visibility write; how often depends on the input's publish mode), with the
+ * whole state in the memo at the same moments (describe() then answers it without a worker), and the workflow's
+ * current details (free: sent only when the UI asks).
  */
 export function createPublisher(ctx: OrderContext): (state: SagaState) => void {
   const { publishMode, publishSteps } = ctx.input;
@@ -41,7 +48,13 @@ export function createPublisher(ctx: OrderContext): (state: SagaState) => void {
     else next.step = last.step;
     if (next.total !== last.total && next.total >= 0)
       updates.push({ key: SEARCH_ATTRIBUTES.OrderTotal, value: next.total });
-    if (updates.length > 0) upsertSearchAttributes(updates);
+    if (updates.length > 0) {
+      upsertSearchAttributes(updates);
+      if (patched(STATE_MEMO_PATCH)) {
+        const memo: OrderStateMemo = { state, ...(ctx.approval ? { approval: ctx.approval } : {}) };
+        upsertMemo({ [STATE_MEMO_KEY]: memo });
+      }
+    }
     last = next;
   };
 }

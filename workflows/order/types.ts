@@ -48,6 +48,12 @@ export interface OrderContext {
   approval?: ApprovalRecord;
 }
 
+/** What the saga keeps in its memo (publish.ts), so describe() answers its state without a worker. */
+export interface OrderStateMemo {
+  state: SagaState;
+  approval?: ApprovalRecord;
+}
+
 export interface OrderResult {
   orderId: string;
   state: SagaState;

@@ -1,0 +1,107 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { toApiError } from '../errors';
+import { correlate } from '../request-id';
+import type { OrderEvent } from '../schemas';
+import { OrderEventsQuerySchema } from '../schemas';
+import type { OrdersContext } from './common';
+import { describeOrder, parseOrderId } from './common';
+import type { StatusChange } from './history-events';
+import { statusChanges } from './history-events';
+import { orderView } from './view';
+
+const KEEPALIVE_MS = 15_000;
+/** What an EventSource waits before it reconnects (with Last-Event-ID) once a stream closed. */
+const RECONNECT_MS = 2_000;
+
+async function toEvent(
+  ctx: OrdersContext,
+  req: Request,
+  orderId: string,
+  change: Exclude<StatusChange, { kind: 'idle' }>,
+): Promise<OrderEvent> {
+  const at = new Date(change.at).toISOString();
+  if (change.kind === 'status') {
+    return {
+      id: change.id,
+      type: 'status',
+      orderId,
+      status: change.status,
+      ...(change.step ? { step: change.step } : {}),
+      at,
+    };
+  }
+  const order = await orderView(ctx, req, orderId);
+  return { id: change.id, type: 'end', orderId, status: order.status, at, order };
+}
+
+function lastEventId(header: string | undefined): number | undefined {
+  return header !== undefined && /^\d{1,12}$/.test(header.trim()) ? Number(header.trim()) : undefined;
+}
+
+const sse = (res: Response, event: OrderEvent) =>
+  res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+
+/**
+ * GET /orders/:id/events — the order's status changes as Server-Sent Events (`status` events, then one `end`
+ * event with the final order, then the stream closes), read from the workflow's history as the Temporal server
+ * writes it. Resumes after `Last-Event-ID` (or `?after=`). With `?wait=N` it is a long-poll instead: JSON with
+ * the events after `after`, as soon as there is one, or none after N seconds.
+ */
+export function orderEvents(ctx: OrdersContext): RequestHandler {
+  return async (req, res) => {
+    const orderId = parseOrderId(req.params.id);
+    const query = OrderEventsQuerySchema.parse(req.query);
+    correlate(req, orderId);
+    const after = query.after ?? lastEventId(req.get('Last-Event-ID')) ?? 0;
+    const description = await describeOrder(ctx, req.apiKey!, orderId);
+    const abort = new AbortController();
+    res.on('close', () => abort.abort());
+    // wait=0 reads what there is and stops at the first `idle`, with no timer: a read cancelled mid-query interrupts
+    // the dev server's SQLite query under it (and fails others on that connection for a moment).
+    const seconds = query.wait ?? ctx.config.EVENTS_STREAM_MAX_SECONDS;
+    const limit = seconds > 0 ? setTimeout(() => abort.abort(), seconds * 1000) : undefined;
+    const changes = statusChanges(ctx.client, orderId, description.runId, abort.signal);
+    try {
+      if (query.wait !== undefined) {
+        const events: OrderEvent[] = [];
+        for await (const change of changes) {
+          if (change.kind === 'idle') {
+            if (events.length > 0 || query.wait === 0) break;
+            continue;
+          }
+          if (change.id > after) events.push(await toEvent(ctx, req, orderId, change));
+        }
+        const ended = events.some((e) => e.type === 'end');
+        res.json({ orderId, events, ended, lastEventId: events.at(-1)?.id ?? after });
+        return;
+      }
+      res.status(200).set({
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-cache, no-transform',
+        'X-Accel-Buffering': 'no',
+      });
+      res.flushHeaders();
+      res.write(`retry: ${RECONNECT_MS}\n\n`);
+      const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+      try {
+        for await (const change of changes) {
+          if (change.kind !== 'idle' && change.id > after) sse(res, await toEvent(ctx, req, orderId, change));
+        }
+      } catch (err) {
+        req.log.warn({ err }, 'order event stream failed');
+        const known = toApiError(err);
+        const error = {
+          code: known?.code ?? 'INTERNAL',
+          message: known?.message ?? 'the event stream failed; reconnect',
+        };
+        res.write(`event: error\ndata: ${JSON.stringify({ error, requestId: req.id })}\n\n`);
+      } finally {
+        clearInterval(keepalive);
+      }
+      res.end();
+    } finally {
+      clearTimeout(limit);
+      abort.abort();
+    }
+  };
+}
