@@ -5,7 +5,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { ERROR_STATUS, RETRY_AFTER_SECONDS } from './errors';
 import type { ErrorCode } from './errors';
-import { ListOrdersQuerySchema, schemaRegistry } from './schemas';
+import { GetOrderQuerySchema, ListOrdersQuerySchema, OrderEventsQuerySchema, schemaRegistry } from './schemas';
 
 type Json = Record<string, unknown>;
 
@@ -38,6 +38,7 @@ const headers = {
   },
   retryAfter: { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
   location: { description: 'The order status URL.', schema: { type: 'string' } },
+  preferenceApplied: { description: 'The Prefer wait the answer used (clamped to 60).', schema: { type: 'string' } },
 } as const;
 
 function errorResponse(codes: ErrorCode[], description: string, extraHeaders: Json = {}): Json {
@@ -130,12 +131,17 @@ function actionOperation(options: {
   };
 }
 
-/** The OpenAPI 3.1 document of the API. */
-export function openApiDocument(): Json {
-  const queryParameters = Object.entries(ListOrdersQuerySchema.shape).map(([name, schema]) => {
-    const { $schema: _schema, ...jsonSchema } = z.toJSONSchema(schema, { io: 'input' }) as Json;
+/** A query schema's fields as OpenAPI query parameters. */
+function queryParams(schema: z.ZodObject): Json[] {
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const { $schema: _schema, ...jsonSchema } = z.toJSONSchema(field as z.ZodType, { io: 'input' }) as Json;
     return { name, in: 'query', required: false, schema: jsonSchema };
   });
+}
+
+/** The OpenAPI 3.1 document of the API. */
+export function openApiDocument(): Json {
+  const queryParameters = queryParams(ListOrdersQuerySchema);
   return {
     openapi: '3.1.0',
     info: {
@@ -158,10 +164,21 @@ export function openApiDocument(): Json {
           operationId: 'createOrder',
           summary: 'Start an order saga',
           description:
-            'Starts the order-fulfillment saga. The order id is derived from your API key name and the ' +
+            "Starts the order-fulfillment saga. The order id is derived from your key's tenant and the " +
             'Idempotency-Key, so a retry with the same key and body answers the same order (Idempotent-Replay: ' +
-            'true) and never starts a second saga; the same key with another body is 422.\n\nRole: client.',
+            'true), also with another key of the tenant (rotation), and never starts a second saga; the same key ' +
+            'with another body is 422. With `Prefer: wait=N` the answer waits up to N seconds for the outcome.' +
+            '\n\nRole: client with a tenant (a global operator key is 403).',
           parameters: [
+            {
+              name: 'Prefer',
+              in: 'header',
+              required: false,
+              description:
+                'wait=N (RFC 7240, N ≤ 60): wait up to N seconds for the saga to end; 200 with the final order if ' +
+                'it did, else 202. Preference-Applied echoes the wait used.',
+              schema: { type: 'string', example: 'wait=10' },
+            },
             {
               name: 'Idempotency-Key',
               in: 'header',
@@ -173,8 +190,13 @@ export function openApiDocument(): Json {
           ],
           requestBody: { required: true, content: jsonBody('CreateOrder') },
           responses: {
+            200: {
+              description: 'Prefer: wait=N and the saga ended within N seconds: the final order.',
+              headers: { 'X-Request-Id': headers.requestId, 'Preference-Applied': headers.preferenceApplied },
+              content: jsonBody('Order'),
+            },
             202: {
-              description: 'The saga runs; poll statusUrl.',
+              description: 'The saga runs; follow it at statusUrl or its /events.',
               headers: {
                 'X-Request-Id': headers.requestId,
                 'X-Workflow-Id': headers.workflowId,
@@ -188,6 +210,7 @@ export function openApiDocument(): Json {
             },
             ...common,
             ...bodyErrors,
+            403: errorResponse(['FORBIDDEN'], 'A global operator key belongs to no tenant and creates no orders.'),
             400: errorResponse(
               ['VALIDATION_ERROR', 'INVALID_JSON', 'INVALID_IDEMPOTENCY_KEY'],
               'The body or the Idempotency-Key header is invalid.',
@@ -200,8 +223,8 @@ export function openApiDocument(): Json {
           operationId: 'listOrders',
           summary: 'List orders',
           description:
-            'One page of orders from Temporal visibility (search attributes OrderStatus and CustomerId); ' +
-            'eventually consistent.\n\nRole: client.',
+            "One page of your tenant's orders (a global operator: every tenant's) from Temporal visibility " +
+            '(search attributes TenantId, OrderStatus and CustomerId); eventually consistent.\n\nRole: client.',
           parameters: [...queryParameters, requestIdParam],
           responses: {
             200: { description: 'A page of orders.', content: jsonBody('OrderList') },
@@ -215,15 +238,52 @@ export function openApiDocument(): Json {
           operationId: 'getOrder',
           summary: 'Get an order',
           description:
-            'The saga state from the workflow Query while it runs, the final state from the workflow result ' +
-            'after it completed; from the last published search attributes when neither answers ' +
-            '(statusSource says which).\n\nRole: client.',
-          parameters: [orderIdParam, requestIdParam],
+            'The state the saga last published (memo and search attributes, read from Temporal without a ' +
+            'worker); with ?consistency=strong the running saga answers a Query itself (statusSource says ' +
+            "which). Another tenant's order is 404, like no order. Client keys see failure types, not failure " +
+            'texts.\n\nRole: client.',
+          parameters: [orderIdParam, ...queryParams(GetOrderQuerySchema), requestIdParam],
           responses: {
             200: {
               description: 'The order.',
               headers: { 'X-Request-Id': headers.requestId, 'X-Workflow-Id': headers.workflowId },
               content: jsonBody('Order'),
+            },
+            ...common,
+            ...notFound,
+          },
+        },
+      },
+      '/orders/{orderId}/events': {
+        get: {
+          tags: ['orders'],
+          operationId: 'orderEvents',
+          summary: "Follow an order's status changes",
+          description:
+            'Server-Sent Events (text/event-stream): a `status` event for each saga status change (from the ' +
+            'start), then one `end` event with the final order, then the stream closes. Each event id is a ' +
+            'history event id: reconnect with Last-Event-ID (EventSource does) to resume. A stream is closed after ' +
+            'EVENTS_STREAM_MAX_SECONDS. With ?wait=N it is a long-poll answering JSON instead.\n\nRole: client.',
+          parameters: [
+            orderIdParam,
+            ...queryParams(OrderEventsQuerySchema),
+            {
+              name: 'Last-Event-ID',
+              in: 'header',
+              required: false,
+              description: 'Resume after this event id (as ?after=).',
+              schema: { type: 'string' },
+            },
+            requestIdParam,
+          ],
+          responses: {
+            200: {
+              description: 'The stream (OrderEvent as each data line), or with ?wait=N a page of events.',
+              headers: { 'X-Request-Id': headers.requestId },
+              content: {
+                'text/event-stream': { schema: ref('OrderEvent') },
+                'application/json': { schema: ref('OrderEventPage') },
+              },
             },
             ...common,
             ...notFound,

@@ -222,7 +222,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
         env: {
           API_PORT: String(apiPort),
           TEMPORAL_ADDRESS: temporalAddress,
-          API_KEYS: `chaos:${CLIENT_KEY}:client,chaosops:${OPERATOR_KEY}:operator`,
+          API_KEYS: `chaos:chaos:${CLIENT_KEY}:client,*:chaosops:${OPERATOR_KEY}:operator`,
           // Loopback load from one key: the per-key rate limit is not what is under test.
           RATE_LIMIT_PER_MINUTE: '10000000',
           // No order waits for a manual approval (an operator decision is not part of the run).

@@ -23,7 +23,7 @@ const config = parseEnv(
     ORDER_PORT: port(7103),
     // Development defaults only; docker-compose and real deployments set their own secrets.
     SERVICE_TOKEN: z.string().min(8).default('sagaflow-dev-service-token'),
-    API_KEYS: z.string().default('demo:sk_demo_client:client,ops:sk_demo_operator:operator'),
+    API_KEYS: z.string().default('demo:demo:sk_demo_client:client,*:ops:sk_demo_operator:operator'),
   }),
 );
 
