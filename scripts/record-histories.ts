@@ -104,6 +104,16 @@ const scenarios: Scenario[] = [
     },
   },
   { name: 'parked-then-retried', ...parkedThenRetried },
+  // The saga mirrors its state into the memo with each upsert (order-state-memo), as the API starts it.
+  { name: 'state-memo-completed', input: { publishMode: 'on-status-change' } },
+  {
+    name: 'state-memo-approved',
+    input: { ...large, publishMode: 'on-status-change' },
+    during: async (handle) => {
+      await waitForStatus(handle, 'AWAITING_APPROVAL');
+      await handle.executeUpdate('approve', { args: [{ approved: true, by: 'ops' }] });
+    },
+  },
   {
     name: 'capture-succeeds-at-deadline',
     input: { paymentDeadline: '1 second' },
