@@ -126,12 +126,13 @@ describe('order saga (fake services)', () => {
     const input = orderInput();
     const result = await runOrderSaga(env, fakes.activities(), input, async (handle) => {
       await waitForStatus(handle, 'AWAITING_APPROVAL');
-      let answered = false;
-      const rejection = handle
-        .executeUpdate(approveUpdate, { args: [{ approved: false, by: 'alice', reason: 'fraud' }] })
-        .finally(() => (answered = true));
-      // The release keeps failing through its retries (minutes of backoff): skip time until the Update answers.
-      while (!answered) await Promise.race([rejection.catch(() => undefined), env.sleep('1 minute')]);
+      const rejection = handle.executeUpdate(approveUpdate, {
+        args: [{ approved: false, by: 'alice', reason: 'fraud' }],
+      });
+      // The release keeps failing through its retries (minutes of backoff): skip time until the saga parks. Each
+      // sleep ends before the next call: with a sleep still pending when the Update answered (a race with it),
+      // CI saw the later tests wait out their backoffs in real time until the file timed out.
+      await waitForStatus(handle, 'COMPENSATION_FAILED', () => env.sleep('1 minute'));
       const state = await rejection;
       assert.equal(state.status, 'COMPENSATION_FAILED');
       assert.deepEqual(
