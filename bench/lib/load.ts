@@ -19,9 +19,12 @@ export interface SagaSample {
   /** API mode: the order id, and the wall-clock time (Date.now()) just before the POST. */
   orderId?: string;
   startedAtEpochMs?: number;
-  /** API mode: POST /orders latency and every GET /orders/:id latency, ms. */
+  /** API mode: POST /orders latency and the GET /orders/:id latency, ms, with the GET's HTTP status. */
   postMs?: number;
   getMs?: number[];
+  getStatus?: number;
+  /** API mode: events long-polls after a POST that answered 202 (0 when the POST answered the outcome). */
+  eventPolls?: number;
   error?: string;
 }
 
@@ -70,7 +73,7 @@ export function benchOrder(index: number, customerId: string) {
   };
 }
 
-function failed(startedAt: number, status: string, err: unknown): SagaSample {
+export function failed(startedAt: number, status: string, err: unknown): SagaSample {
   const now = performance.now();
   return {
     ok: false,
@@ -82,7 +85,7 @@ function failed(startedAt: number, status: string, err: unknown): SagaSample {
   };
 }
 
-class Deadline extends Error {}
+export class Deadline extends Error {}
 
 function before<T>(promise: Promise<T>, deadline: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -136,61 +139,9 @@ export function directRunner(options: {
   };
 }
 
-const FINAL = new Set(['COMPLETED', 'COMPENSATED', 'CANCELLED', 'ABORTED', 'COMPENSATION_FAILED', 'FORWARD_FAILED']);
-
-/** Places the order through the API (POST /orders) and polls GET /orders/:id every `pollMs` until it is final. */
-export function apiRunner(options: { apiUrl: string; apiKey: string; idPrefix: string; pollMs: number }): SagaRunner {
-  const headers = { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json' };
-  const timed = async (url: string, init: RequestInit) => {
-    const started = performance.now();
-    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
-    const body = (await response.json()) as Record<string, unknown>;
-    return { status: response.status, body, ms: performance.now() - started };
-  };
-  return async (index, deadline) => {
-    const customerId = options.idPrefix.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
-    const startedAtEpochMs = Date.now();
-    const startedAt = performance.now();
-    const getMs: number[] = [];
-    try {
-      const post = await timed(`${options.apiUrl}/orders`, {
-        method: 'POST',
-        headers: { ...headers, 'idempotency-key': `${options.idPrefix}-${index}` },
-        body: JSON.stringify(benchOrder(index, customerId)),
-      });
-      if (post.status !== 202) throw new Error(`POST /orders answered ${post.status}: ${JSON.stringify(post.body)}`);
-      const orderId = String(post.body.orderId);
-      for (;;) {
-        await new Promise((resolve) => setTimeout(resolve, options.pollMs));
-        if (performance.now() > deadline) throw new Deadline('deadline');
-        const get = await timed(`${options.apiUrl}/orders/${orderId}`, { headers });
-        getMs.push(get.ms);
-        if (get.status !== 200) throw new Error(`GET /orders/${orderId} answered ${get.status}`);
-        const status = String(get.body.status);
-        if (FINAL.has(status)) {
-          const completedAt = performance.now();
-          return {
-            ok: status === 'COMPLETED',
-            status,
-            latencyMs: completedAt - startedAt,
-            startedAt,
-            completedAt,
-            orderId,
-            startedAtEpochMs,
-            postMs: post.ms,
-            getMs,
-          };
-        }
-      }
-    } catch (err) {
-      return { ...failed(startedAt, err instanceof Deadline ? 'TIMEOUT' : 'ERROR', err), getMs };
-    }
-  };
-}
-
 /**
  * API mode: the start → completed latency from the workflow's close time on the server (same machine, same
- * clock), instead of the poll that noticed it (which lags by up to one poll interval).
+ * clock), instead of when the client heard of it (which adds the API's and the long poll's delay).
  */
 export async function closeLatencies(client: Client, samples: SagaSample[]): Promise<number[]> {
   const latencies: number[] = [];

@@ -13,7 +13,8 @@ import { loadWorkerConfig } from '../../workers/config';
 import type { HttpTimings, WorkerMessage } from '../worker';
 import { summarizeProfile } from '../profile';
 import type { ProfileSummary } from '../profile';
-import { apiRunner, closeLatencies, directRunner, runLoad } from './load';
+import { apiRunner } from './api-runner';
+import { closeLatencies, directRunner, runLoad } from './load';
 import type { LoadResult, SagaRunner } from './load';
 import { sampleUsage } from './proc';
 import type { UsageReport } from './proc';
@@ -33,7 +34,7 @@ export const MODE_DESCRIPTIONS: Record<Mode, string> = {
   steps:
     'the order saga with no-op activities and publishMode every-step (PUBLISH_SAGA_STEPS=true: search attributes upserted at every step), started with the client (bench worker)',
   saga: 'the order saga with the real activities and services, started as the API starts it with the client (bench worker)',
-  api: 'the order saga through the API (POST /orders, GET /orders/:id polling), on the stack’s own worker',
+  api: 'the order saga through the API (POST /orders with Prefer: wait, the events long-poll when it answers 202, one GET /orders/:id while it runs), on the stack’s own worker',
 };
 
 /** The worker settings a run uses (the env variables of workers/config.ts); unset ones keep their defaults. */
@@ -55,8 +56,8 @@ export interface BenchSettings {
   modes: Mode[];
   /** Time budget of each mode's measurement, seconds: no saga starts after it, running ones are abandoned. */
   modeBudgetSeconds: number;
-  /** API mode: GET /orders/:id poll interval. */
-  pollMs: number;
+  /** API mode: when the one GET /orders/:id per saga is sent, ms after its POST. */
+  readAfterMs: number;
   /** Worker settings (WORKFLOW_TASK_CONCURRENCY, ...), for the stack's worker and the bench worker alike. */
   workerEnv: Record<string, string>;
   /** Environment for everything the stack starts (e.g. LOG_LEVEL). */
@@ -77,8 +78,17 @@ export interface ModeResult {
    * (direct modes), until the workflow's close time on the server (api mode).
    */
   latencyMs: Summary;
-  /** API mode: POST and GET latencies; `observedLatencyMs` is start → the GET poll that saw COMPLETED. */
-  api?: { postMs: Summary; getMs: Summary; getsPerSaga: number; observedLatencyMs: Summary };
+  /**
+   * API mode: POST latency (with `Prefer: wait`, until the outcome), the status read's latency and HTTP statuses,
+   * events long-polls per saga (after a 202), and `observedLatencyMs`: start → the client knew the outcome.
+   */
+  api?: {
+    postMs: Summary;
+    getMs: Summary;
+    getStatuses: Record<string, number>;
+    eventPollsPerSaga: number;
+    observedLatencyMs: Summary;
+  };
   /** Time the saga's activities spent inside HTTP calls to the services (saga mode). */
   services?: {
     calls: number;
@@ -130,7 +140,7 @@ export interface BenchResult {
     concurrency: number;
     warmup: number;
     modeBudgetSeconds: number;
-    pollMs: number;
+    readAfterMs: number;
     workerEnv: Record<string, string>;
     worker: Record<string, number>;
   };
@@ -167,6 +177,8 @@ export interface BenchResult {
 }
 
 const SERVICE_TOKEN = 'sagaflow-dev-service-token';
+/** API mode: `Prefer: wait=N` of each POST /orders, and each events long-poll's wait. */
+const API_WAIT_SECONDS = 30;
 const ignore = () => undefined;
 const quiet = { log: ignore, trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore };
 
@@ -276,11 +288,12 @@ function summarizeMode(
     loadAverage,
   };
   if (mode === 'api') {
-    const gets = load.samples.flatMap((s) => s.getMs ?? []);
+    const polls = load.samples.reduce((sum, s) => sum + (s.eventPolls ?? 0), 0);
     result.api = {
       postMs: summarize(load.samples.flatMap((s) => (s.postMs === undefined ? [] : [s.postMs]))),
-      getMs: summarize(gets),
-      getsPerSaga: round(load.samples.length ? gets.length / load.samples.length : 0, 2),
+      getMs: summarize(load.samples.flatMap((s) => s.getMs ?? [])),
+      getStatuses: counts(load.samples.flatMap((s) => (s.getStatus === undefined ? [] : [String(s.getStatus)]))),
+      eventPollsPerSaga: round(load.samples.length ? polls / load.samples.length : 0, 2),
       observedLatencyMs: summarize(completed.map((s) => s.latencyMs)),
     };
   }
@@ -489,8 +502,10 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
               ? apiRunner({
                   apiUrl: stack!.urls.api,
                   apiKey: 'sk_demo_client',
+                  tenant: 'demo',
                   idPrefix: `bench-${mode}-${runId}-r${round}-${phase}`,
-                  pollMs: settings.pollMs,
+                  readAfterMs: settings.readAfterMs,
+                  waitSeconds: API_WAIT_SECONDS,
                 })
               : directRunner({
                   client,
@@ -613,7 +628,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
         concurrency: settings.concurrency,
         warmup: settings.warmup,
         modeBudgetSeconds: settings.modeBudgetSeconds,
-        pollMs: settings.pollMs,
+        readAfterMs: settings.readAfterMs,
         workerEnv: settings.workerEnv,
         worker: {
           WORKFLOW_TASK_CONCURRENCY: config.WORKFLOW_TASK_CONCURRENCY,

@@ -18,7 +18,7 @@ const schema = z.object({
     .transform((value) => value.split(',').map((mode) => mode.trim()))
     .pipe(z.array(z.enum(MODES)).min(1)),
   BENCH_MODE_BUDGET_S: int(180, 5, 900),
-  BENCH_POLL_MS: int(500, 10, 5_000),
+  BENCH_READ_AFTER_MS: int(100, 0, 30_000),
   BENCH_PROFILE_DIR: z.string().optional(),
   LOG_LEVEL: z.string().optional(),
 });
@@ -34,7 +34,7 @@ export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
     warmup: parsed.BENCH_WARMUP,
     modes: parsed.BENCH_MODES as Mode[],
     modeBudgetSeconds: parsed.BENCH_MODE_BUDGET_S,
-    pollMs: parsed.BENCH_POLL_MS,
+    readAfterMs: parsed.BENCH_READ_AFTER_MS,
     workerEnv,
     stackEnv: parsed.LOG_LEVEL ? { LOG_LEVEL: parsed.LOG_LEVEL } : {},
     profileDir: parsed.BENCH_PROFILE_DIR,

@@ -111,7 +111,7 @@ describe('npm run bench, tiny', () => {
             BENCH_ROUNDS: '2',
             BENCH_WARMUP: '1',
             BENCH_CONCURRENCY: '2',
-            BENCH_POLL_MS: '200',
+            BENCH_READ_AFTER_MS: '50',
             BENCH_MODE_BUDGET_S: '120',
           },
         });
@@ -134,7 +134,10 @@ describe('npm run bench, tiny', () => {
       assert.ok(mode.cpuMsPerSaga.total >= mode.cpuMsPerSaga.worker! + mode.cpuMsPerSaga.temporal!);
       assert.ok(mode.cpuMsPerSaga.temporal! > 0, `${mode.mode}: the Temporal server's CPU sampled`);
     }
-    assert.equal(result.modes.api!.api!.postMs.count, 4);
+    const api = result.modes.api!.api!;
+    assert.equal(api.postMs.count, 4);
+    assert.equal(api.getMs.count, 4, 'one status read per saga');
+    assert.deepEqual(api.getStatuses, { '200': 4 });
     assert.equal(result.modes.saga!.services!.calls, 4 * 8, 'eight service calls per saga');
     assert.ok(result.ratios.saga!.throughput! > 0);
     assert.ok(result.ratios.saga!.throughputRoundMedian! > 0);
