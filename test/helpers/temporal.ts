@@ -42,10 +42,17 @@ async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<v
 }
 
 /** The real Temporal dev server (the Temporal CLI), headless and in memory unless told otherwise. */
-export function createLocalEnv(
+export async function createLocalEnv(
   server: LocalTestWorkflowEnvironmentOptions['server'] = {},
 ): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createLocal({
-    server: { executable: executable('temporal'), searchAttributes: Object.values(SEARCH_ATTRIBUTES), ...server },
-  });
+  // The SDK gives the dev server 5 s to listen; on a loaded CI machine its first start can miss that. Try again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createLocal({
+        server: { executable: executable('temporal'), searchAttributes: Object.values(SEARCH_ATTRIBUTES), ...server },
+      });
+    } catch (err) {
+      if (attempt >= 3 || !/did not start within/.test(String(err))) throw err;
+    }
+  }
 }
