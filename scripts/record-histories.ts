@@ -35,6 +35,12 @@ const parkedThenRetried: Pick<Scenario, 'faults' | 'during'> = {
   },
 };
 
+/** An operator approves once the saga waits for approval. */
+const approveWhenWaiting: Scenario['during'] = async (handle) => {
+  await waitForStatus(handle, 'AWAITING_APPROVAL');
+  await handle.executeUpdate('approve', { args: [{ approved: true, by: 'ops' }] });
+};
+
 const scenarios: Scenario[] = [
   { name: 'completed' },
   {
@@ -53,28 +59,19 @@ const scenarios: Scenario[] = [
     name: 'status-only-approved',
     input: { ...large, publishSteps: false },
     startSearchAttributes: false,
-    during: async (handle) => {
-      await waitForStatus(handle, 'AWAITING_APPROVAL');
-      await handle.executeUpdate('approve', { args: [{ approved: true, by: 'ops' }] });
-    },
+    during: approveWhenWaiting,
   },
   { name: 'on-status-change-completed', input: { publishMode: 'on-status-change' } },
   {
     name: 'on-status-change-approved',
     input: { ...large, publishMode: 'on-status-change' },
-    during: async (handle) => {
-      await waitForStatus(handle, 'AWAITING_APPROVAL');
-      await handle.executeUpdate('approve', { args: [{ approved: true, by: 'ops' }] });
-    },
+    during: approveWhenWaiting,
   },
   { name: 'on-status-change-parked-then-retried', input: { publishMode: 'on-status-change' }, ...parkedThenRetried },
   {
     name: 'approved',
     input: large,
-    during: async (handle) => {
-      await waitForStatus(handle, 'AWAITING_APPROVAL');
-      await handle.executeUpdate('approve', { args: [{ approved: true, by: 'ops' }] });
-    },
+    during: approveWhenWaiting,
   },
   {
     name: 'cancelled-during-approval',
@@ -88,10 +85,7 @@ const scenarios: Scenario[] = [
     // The approve Update answers once the saga moved on (PATCHES.approveAnswersAfterDecision): RUNNING.
     name: 'approved-answers-after-decision',
     input: large,
-    during: async (handle) => {
-      await waitForStatus(handle, 'AWAITING_APPROVAL');
-      await handle.executeUpdate('approve', { args: [{ approved: true, by: 'ops' }] });
-    },
+    during: approveWhenWaiting,
   },
   {
     // A rejection answers once the saga settled (COMPENSATED). legacy-approval-rejected.json is the same
@@ -109,10 +103,7 @@ const scenarios: Scenario[] = [
   {
     name: 'state-memo-approved',
     input: { ...large, publishMode: 'on-status-change' },
-    during: async (handle) => {
-      await waitForStatus(handle, 'AWAITING_APPROVAL');
-      await handle.executeUpdate('approve', { args: [{ approved: true, by: 'ops' }] });
-    },
+    during: approveWhenWaiting,
   },
   {
     name: 'capture-succeeds-at-deadline',

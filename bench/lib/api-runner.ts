@@ -1,6 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { orderIdFor } from '../../api/orders/common';
-import { benchOrder, Deadline, failed } from './load';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ended, orderIdFor } from '../../api/orders/common';
+import type { OrderStatus } from '../../api/schemas';
+import { isParked } from '../../workflows/saga/state';
+import type { SagaStatus } from '../../workflows/saga/state';
+import { benchCustomerId, benchOrder, Deadline, failed } from './load';
 import type { SagaRunner } from './load';
 
 // The `api` mode's client, as an application would use the API: POST /orders with `Prefer: wait=N` answers the
@@ -18,10 +22,6 @@ export interface ApiRunnerOptions {
   /** `Prefer: wait=N` (seconds), and each events long-poll's `?wait=`. */
   waitSeconds: number;
 }
-
-const ENDED = new Set(['COMPLETED', 'COMPENSATED', 'CANCELLED', 'ABORTED']);
-/** A parked saga waits for an operator: for the load generator it is an outcome too (a failed saga). */
-const PARKED = new Set(['COMPENSATION_FAILED', 'FORWARD_FAILED']);
 
 interface Timed {
   status: number;
@@ -53,24 +53,23 @@ export function apiRunner(options: ApiRunnerOptions): SagaRunner {
       const page = await timed(`/orders/${orderId}/events?wait=${options.waitSeconds}&after=${after}`);
       if (page.status !== 200) throw new Error(`GET /orders/${orderId}/events answered ${page.status}`);
       const events = page.body.events as { type: string; status: string }[];
-      const outcome = events.find((event) => event.type === 'end' || PARKED.has(event.status));
+      // A parked saga waits for an operator: for the load generator it is an outcome too (a failed saga).
+      const outcome = events.find((event) => event.type === 'end' || isParked(event.status as SagaStatus));
       if (outcome) return { status: outcome.status, polls };
       after = Number(page.body.lastEventId);
     }
   };
 
   return async (index, deadline) => {
-    const customerId = options.idPrefix.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
+    const customerId = benchCustomerId(options.idPrefix);
     const idempotencyKey = `${options.idPrefix}-${index}`;
     const orderId = orderIdFor(options.tenant, idempotencyKey);
     const startedAtEpochMs = Date.now();
     const startedAt = performance.now();
     // Settles to an error rather than rejecting: nothing awaits it until the saga's outcome is known.
-    const read = new Promise<Timed | Error>((resolve) =>
-      setTimeout(() => {
-        timed(`/orders/${orderId}`).then(resolve, (err: unknown) => resolve(asError(err)));
-      }, options.readAfterMs),
-    );
+    const read: Promise<Timed | Error> = delay(options.readAfterMs)
+      .then(() => timed(`/orders/${orderId}`))
+      .catch(asError);
     try {
       const post = await timed('/orders', {
         method: 'POST',
@@ -82,9 +81,9 @@ export function apiRunner(options: ApiRunnerOptions): SagaRunner {
       }
       const answered = String(post.body.status);
       const outcome =
-        post.status === 200 && ENDED.has(answered)
+        post.status === 200 && ended(answered as OrderStatus)
           ? { status: answered, polls: 0 }
-          : await follow(String(post.body.orderId), deadline);
+          : await follow(orderId, deadline);
       const completedAt = performance.now();
       const get = await read;
       if (get instanceof Error) throw get;

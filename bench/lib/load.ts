@@ -63,6 +63,9 @@ export async function runLoad(options: {
   };
 }
 
+/** The customer id of a run's orders: its id prefix, in the characters a customer id allows. */
+export const benchCustomerId = (idPrefix: string) => idPrefix.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
+
 /** A small order (one unit, well under the approval threshold), spread over the in-stock SKUs. */
 export function benchOrder(index: number, customerId: string) {
   return {
@@ -114,7 +117,7 @@ export function directRunner(options: {
 }): SagaRunner {
   return async (index, deadline) => {
     const orderId = `${options.idPrefix}-${index}`;
-    const customerId = options.idPrefix.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
+    const customerId = benchCustomerId(options.idPrefix);
     const input: OrderInput = { orderId, ...benchOrder(index, customerId), ...options.input };
     const startedAt = performance.now();
     try {
