@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { duration, flag, parseEnv, port } from '../lib/env';
 import { TASK_QUEUES } from '../lib/task-queues';
+import { customerRefKeySchema } from '../lib/codec/customer-ref';
 
 export const ROLES = ['client', 'operator'] as const;
 export type Role = (typeof ROLES)[number];
@@ -114,9 +115,20 @@ const configFields = z.object({
   EVENTS_STREAM_MAX_SECONDS: positiveInt(300),
   /** How long the API waits for an accepted Update's outcome before answering 202 (still in progress). */
   UPDATE_TIMEOUT_MS: positiveInt(30_000),
+  /**
+   * The key of the CustomerId search attribute's keyed hash (lib/codec/customer-ref.ts). Required with payload
+   * encryption (PAYLOAD_KEYS / PAYLOAD_KEYS_FILE): search attributes are stored in plain text.
+   */
+  CUSTOMER_REF_KEY: customerRefKeySchema,
+  PAYLOAD_KEYS: z.string().optional(),
+  PAYLOAD_KEYS_FILE: z.string().optional(),
 });
 
 export const configSchema = configFields.superRefine((config, ctx) => {
+  if ((config.PAYLOAD_KEYS || config.PAYLOAD_KEYS_FILE) && !config.CUSTOMER_REF_KEY) {
+    const message = 'required when payloads are encrypted: CustomerId is a search attribute, stored in plain text';
+    ctx.addIssue({ code: 'custom', path: ['CUSTOMER_REF_KEY'], message });
+  }
   if (config.NODE_ENV !== 'production') return;
   for (const [index, key] of config.API_KEYS.entries()) {
     if (key.secret.length < PRODUCTION_SECRET_MIN) {

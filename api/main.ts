@@ -4,6 +4,8 @@ import { createLogger } from '../lib/logger';
 import { createApp } from './app';
 import { listen } from '../lib/http/listen';
 import { loadConfig } from './config';
+import { dataConverterFor } from '../lib/codec/data-converter';
+import { loadPayloadKeys } from '../lib/codec/payload-keys';
 
 // The API process: the Temporal connection is lazy, so the API starts (and answers 503 TEMPORAL_UNAVAILABLE
 // with Retry-After) while Temporal is down, and serves normally as soon as it is reachable.
@@ -32,12 +34,17 @@ function close(server: Server): Promise<void> {
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const payloadKeys = loadPayloadKeys();
   const connection = Connection.lazy({
     address: config.TEMPORAL_ADDRESS,
     // Fewer gRPC retries than the SDK's default (10): a request should fail over to 503 within its deadline.
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4 }))],
   });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: dataConverterFor(payloadKeys),
+  });
   const app = createApp({ client, config, logger });
   const server = await listen(app, config.API_PORT, config.API_HOST);
   const address = server.address();
@@ -50,6 +57,7 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TASK_QUEUE,
       keys: config.API_KEYS.map((key) => `${key.name} (${key.role})`),
+      payloadEncryption: payloadKeys ? `on (key ${payloadKeys.current.id})` : 'off',
     },
     'api listening',
   );

@@ -5,8 +5,11 @@ import { LANES, ORDER_ACTIVITY_LANES, laneTaskQueue } from '../lib/task-queues';
 import type { Lane } from '../lib/task-queues';
 import { temporalLoggerFor } from '../lib/temporal-logger';
 import { laneWorkerTuning, loadWorkerConfig, workflowWorkerTuning } from './config';
+import { dataConverterFor } from '../lib/codec/data-converter';
+import { loadPayloadKeys } from '../lib/codec/payload-keys';
 
 const config = loadWorkerConfig();
+const payloadKeys = loadPayloadKeys();
 const logger = createLogger({ component: 'worker', taskQueue: config.TASK_QUEUE });
 
 /** Only the activities that belong to one lane, so each lane's slots serve its own service. */
@@ -21,7 +24,11 @@ async function main(): Promise<void> {
   Runtime.install({ logger: temporalLoggerFor(logger) });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const activities = createActivities({ config: config.services, logger });
-  const common = { connection, namespace: config.TEMPORAL_NAMESPACE };
+  const common = {
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: dataConverterFor(payloadKeys),
+  };
   const workers: Worker[] = [];
   if (config.WORKER_ROLES.includes('workflows')) {
     workers.push(
@@ -46,7 +53,12 @@ async function main(): Promise<void> {
     );
   }
   logger.info(
-    { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, roles: config.WORKER_ROLES },
+    {
+      address: config.TEMPORAL_ADDRESS,
+      namespace: config.TEMPORAL_NAMESPACE,
+      roles: config.WORKER_ROLES,
+      payloadEncryption: payloadKeys ? `on (key ${payloadKeys.current.id})` : 'off',
+    },
     'worker started',
   );
   // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks have drained (graceful shutdown).

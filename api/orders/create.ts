@@ -2,6 +2,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Request, RequestHandler, Response } from 'express';
 import { orderStartSearchAttributes } from '../../lib/search-attributes';
+import { customerSearchValue } from '../../lib/codec/customer-ref';
 import type { OrderInput } from '../../workflows/order/types';
 import type { orderFulfillment } from '../../workflows/order/workflow';
 import { ApiError } from '../errors';
@@ -131,7 +132,10 @@ export function createOrder(ctx: OrdersContext): RequestHandler {
           args: [input],
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           memo: { ...memo },
-          typedSearchAttributes: orderStartSearchAttributes(order.customerId, tenant),
+          typedSearchAttributes: orderStartSearchAttributes(
+            customerSearchValue(order.customerId, config.CUSTOMER_REF_KEY),
+            tenant,
+          ),
           staticSummary: summary(orderId, order),
           staticDetails: details(orderId, order, tenant, apiKey.name, req.id),
         }),

@@ -6,6 +6,7 @@ import { ApiError } from '../errors';
 import type { OrderSummary } from '../schemas';
 import { ListOrdersQuerySchema } from '../schemas';
 import { withDeadline } from '../temporal';
+import { customerSearchValue } from '../../lib/codec/customer-ref';
 import type { OrdersContext } from './common';
 import { memoOf, ORDER_WORKFLOW_TYPE, orderStatusOf, published } from './common';
 
@@ -74,7 +75,11 @@ export function listOrders(ctx: OrdersContext): RequestHandler {
   const tokens = pageTokens(config.API_KEYS);
   return async (req, res) => {
     const query = ListOrdersQuerySchema.parse(req.query);
-    const filter: Filter = { tenant: req.apiKey!.tenant, status: query.status, customerId: query.customerId };
+    const filter: Filter = {
+      tenant: req.apiKey!.tenant,
+      status: query.status,
+      customerId: query.customerId && customerSearchValue(query.customerId, config.CUSTOMER_REF_KEY),
+    };
     const namespace = client.options.namespace;
     const nextPageToken = query.nextPageToken ? tokens.decode(filter, query.nextPageToken) : undefined;
     const response = await withDeadline(client, config.TEMPORAL_RPC_TIMEOUT_MS, () =>
@@ -94,7 +99,7 @@ export function listOrders(ctx: OrdersContext): RequestHandler {
         orderId: info.workflowId,
         status: orderStatusOf(info.status.name, attributes.status),
         workflowStatus: info.status.name,
-        customerId: attributes.customerId ?? memo.customerId,
+        customerId: memo.customerId ?? attributes.customerId,
         currency: memo.currency,
         step: attributes.step,
         totalMinor: attributes.totalMinor,

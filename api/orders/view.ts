@@ -27,7 +27,7 @@ function fromDescription(description: WorkflowExecutionDescription): OrderView {
     status: orderStatusOf(description.status.name, attributes.status),
     workflowStatus: description.status.name,
     statusSource: 'last-published',
-    customerId: attributes.customerId ?? memo.customerId,
+    customerId: memo.customerId ?? attributes.customerId,
     currency: memo.currency,
     totalMinor: attributes.totalMinor,
     currentStep: attributes.step ?? saga?.state.currentStep,

@@ -6,6 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../../api/app';
 import { loadConfig } from '../../api/config';
 import type { ApiConfig } from '../../api/config';
+import { TEST_CUSTOMER_REF_KEY } from '../helpers/payload-keys';
 import { ErrorSchema } from '../../api/schemas';
 import { createLogger } from '../../lib/logger';
 import { listen } from '../../lib/http/listen';
@@ -58,7 +59,12 @@ export interface TestApi {
 /** The API on a real socket (127.0.0.1, port 0) over the given Temporal client. */
 export async function startApi(client: Client, env: Record<string, string> = {}): Promise<TestApi> {
   // The tests' many deliberate 401s come from one address: the failed-authentication limit is tested on its own.
-  const config = loadConfig({ API_KEYS, AUTH_FAILURES_PER_MINUTE: '1000000', ...env });
+  const config = loadConfig({
+    API_KEYS,
+    AUTH_FAILURES_PER_MINUTE: '1000000',
+    CUSTOMER_REF_KEY: TEST_CUSTOMER_REF_KEY,
+    ...env,
+  });
   const logger = createLogger({ test: 'api' }).child({}, { level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const app = createApp({ client, config, logger });
   const server = await listen(app, 0, '127.0.0.1');

@@ -1,12 +1,21 @@
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import type { WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleConverterPaths, dataConverterFor } from '../../lib/codec/data-converter';
+import { TEST_PAYLOAD_KEYS } from './payload-keys';
+
+/** What every test worker encrypts payloads with (the same keys as the test environments' clients). */
+export const testDataConverter = dataConverterFor(TEST_PAYLOAD_KEYS);
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
 function bundleOnce(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
   let bundle = bundles.get(workflowsPath);
-  if (!bundle) bundles.set(workflowsPath, (bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger })));
+  if (!bundle)
+    bundles.set(
+      workflowsPath,
+      (bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger, ...bundleConverterPaths(TEST_PAYLOAD_KEYS) })),
+    );
   return bundle;
 }
 
@@ -32,6 +41,7 @@ export async function createTestWorker(
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     workflowBundle: await workflowBundle(),
+    dataConverter: testDataConverter,
     ...options,
   });
 }

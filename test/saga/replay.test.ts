@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import { workflowBundle } from '../helpers/worker';
+import { testDataConverter, workflowBundle } from '../helpers/worker';
 
 // Recorded histories (scripts/record-histories.ts) replayed against today's workflow code: a change that
 // would break sagas already running in production fails here with a non-determinism error.
@@ -23,7 +23,10 @@ describe('replay of recorded order saga histories', () => {
     }));
     const failures: string[] = [];
     let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: await workflowBundle(), dataConverter: testDataConverter },
+      histories,
+    )) {
       replayed += 1;
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }

@@ -7,6 +7,12 @@ import type { OrderContext, OrderStateMemo } from './types';
 /** Patch id: the saga mirrors its state into the memo with its search attributes (before: search attributes only). */
 export const STATE_MEMO_PATCH = 'order-state-memo';
 
+/**
+ * Patch id: the saga publishes CustomerId only as its starter set it (a keyed hash, lib/codec/customer-ref.ts), never
+ * the plaintext id from its input (before: it upserted the input's customer id when the starter had set none).
+ */
+export const CUSTOMER_REF_PATCH = 'order-customer-id-from-starter';
+
 /** The memo key holding an OrderStateMemo. */
 export const STATE_MEMO_KEY = 'orderState';
 
@@ -29,11 +35,16 @@ export function createPublisher(ctx: OrderContext): (state: SagaState) => void {
   const { publishMode, publishSteps } = ctx.input;
   const onStatusChange = publishMode === 'on-status-change';
   const stepsWithStatus = onStatusChange || publishSteps === false;
-  let last = onStatusChange ? startedWith() : NOTHING;
+  const started = startedWith();
+  let last = onStatusChange ? started : NOTHING;
+  let customer: string | undefined;
   return (state) => {
+    // Decided at the first publication, where the patch marker lands in the history.
+    customer ??=
+      started.customer !== '' || patched(CUSTOMER_REF_PATCH) ? started.customer : ctx.input.customerId;
     setCurrentDetails(renderDetails(ctx, state));
     const next: Published = {
-      customer: ctx.input.customerId,
+      customer,
       status: state.status,
       step: state.currentStep ?? '-',
       total: ctx.order?.totalMinor ?? -1,
@@ -41,7 +52,7 @@ export function createPublisher(ctx: OrderContext): (state: SagaState) => void {
     const statusChanged = next.status !== last.status;
     if (onStatusChange && !statusChanged) return;
     const updates: SearchAttributeUpdatePair[] = [];
-    if (next.customer !== last.customer) updates.push({ key: SEARCH_ATTRIBUTES.CustomerId, value: next.customer });
+    if (next.customer !== last.customer && next.customer !== '') updates.push({ key: SEARCH_ATTRIBUTES.CustomerId, value: next.customer });
     if (statusChanged) updates.push({ key: SEARCH_ATTRIBUTES.OrderStatus, value: next.status });
     if (next.step !== last.step && (statusChanged || !stepsWithStatus))
       updates.push({ key: SEARCH_ATTRIBUTES.SagaStep, value: next.step });

@@ -1,0 +1,95 @@
+import express from 'express';
+import type { Express, Request, Response } from 'express';
+import { EncryptionCodec } from '../lib/codec/encryption-codec';
+import type { Logger } from '../lib/logger';
+import { SESSION_COOKIE, caller, tokenName } from './auth';
+import type { CodecServerConfig } from './config';
+import { corsFor } from './cors';
+import { loginPage } from './login-page';
+import { convertPayloadsJson } from './payloads';
+import { Sessions } from './session';
+
+export interface CodecAppDeps {
+  config: CodecServerConfig;
+  logger: Logger;
+}
+
+/**
+ * The codec server (https://docs.temporal.io/production-deployment/data-encryption): the Temporal Web UI and CLI
+ * send it encrypted payloads to read (/decode) or payloads to send (/encode). Only signed-in operators get an
+ * answer, and each call is logged with who made it, since decoding shows customer data.
+ */
+export function createCodecApp({ config, logger }: CodecAppDeps): Express {
+  const app = express();
+  const codec = new EncryptionCodec(config.keys);
+  const sessions = new Sessions(config.CODEC_SESSION_HOURS * 3_600_000);
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(corsFor(config.CODEC_CORS_ORIGINS));
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/login', (req, res) => {
+    res.type('html').send(loginPage({ signedInAs: caller(req, config.CODEC_TOKENS, sessions) }));
+  });
+
+  app.post('/login', express.urlencoded({ extended: false, limit: '4kb' }), (req: Request, res: Response) => {
+    const secret = typeof req.body?.token === 'string' ? (req.body.token as string).trim() : '';
+    const name = secret ? tokenName(config.CODEC_TOKENS, secret) : undefined;
+    if (!name) {
+      logger.warn({ ip: req.socket.remoteAddress }, 'codec login refused');
+      res
+        .status(401)
+        .type('html')
+        .send(loginPage({ error: 'Unknown token.' }));
+      return;
+    }
+    const session = sessions.issue(name);
+    res.cookie(SESSION_COOKIE, session.value, {
+      httpOnly: true,
+      // Same-site: the UI and the codec server share a host (ports do not make another site).
+      sameSite: 'strict',
+      secure: req.secure,
+      maxAge: session.maxAgeSeconds * 1000,
+      path: '/',
+    });
+    logger.info({ by: name }, 'codec login');
+    res.type('html').send(loginPage({ signedInAs: name }));
+  });
+
+  app.post('/logout', (_req, res) => {
+    res.clearCookie(SESSION_COOKIE, { path: '/' }).status(204).end();
+  });
+
+  // The protocol: only the last path segment matters, so the server can be mounted under any prefix.
+  app.post(/\/(encode|decode)$/, express.json({ limit: '4mb' }), async (req: Request, res: Response) => {
+    const direction = req.path.endsWith('/encode') ? 'encode' : 'decode';
+    const who = caller(req, config.CODEC_TOKENS, sessions);
+    if (!who) {
+      res.set('WWW-Authenticate', 'Bearer').status(401).json({ error: 'sign in at /login or send a bearer token' });
+      return;
+    }
+    const namespace = req.get('x-namespace') ?? config.CODEC_NAMESPACES[0]!;
+    if (!config.CODEC_NAMESPACES.includes(namespace)) {
+      res.status(403).json({ error: `namespace ${namespace} is not served here` });
+      return;
+    }
+    try {
+      const converted = await convertPayloadsJson(req.body, codec, direction);
+      if (converted === undefined) {
+        res.status(400).json({ error: 'expected a Payloads message in protobuf JSON: {"payloads": [...]}' });
+        return;
+      }
+      const count = (req.body as { payloads: unknown[] }).payloads.length;
+      logger.info({ by: who, namespace, direction, payloads: count }, 'codec request');
+      res.json(converted);
+    } catch (err) {
+      logger.warn({ by: who, namespace, direction, err: (err as Error).message }, 'codec request failed');
+      res.status(422).json({ error: (err as Error).message });
+    }
+  });
+
+  return app;
+}

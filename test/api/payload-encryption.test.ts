@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { temporal } from '@temporalio/proto';
+import { OrderViewSchema } from '../../api/schemas';
+import { ENCRYPTED_ENCODING } from '../../lib/codec/encryption-codec';
+import { apiOnDevServer, KEYS, newKey, validOrder } from './harness';
+
+// What an order saga leaves in Temporal when the API, the worker and their clients encrypt payloads
+// (lib/codec): read straight from the server, as anyone with the database or the UI (without the codec
+// server) would, it holds no customer id, payment method token or failure message in plain text.
+const suite = apiOnDevServer('payload-encryption');
+const { run } = suite;
+
+const SECRETS = ['cust-private-4711', 'cust-private-4712', 'tok_ok', 'tok_declined', 'declined for cust-private'];
+
+async function rawRecords(orderId: string): Promise<Buffer> {
+  const { env } = suite;
+  const namespace = env.namespace ?? 'default';
+  const execution = { workflowId: orderId };
+  const { history } = await env.client.workflowService.getWorkflowExecutionHistory({ namespace, execution });
+  const description = await env.client.workflowService.describeWorkflowExecution({ namespace, execution });
+  return Buffer.concat([
+    temporal.api.history.v1.History.encode(history!).finish(),
+    temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse.encode(description).finish(),
+  ]);
+}
+
+const order = (customerId: string, paymentMethod: string) =>
+  suite.api.request('POST', '/orders', {
+    key: KEYS.client,
+    body: validOrder({ customerId, paymentMethod }),
+    headers: { 'Idempotency-Key': newKey('encrypted'), Prefer: 'wait=30' },
+  });
+
+describe('payload encryption at rest', () => {
+  it('a completed and a compensated saga store no plaintext customer data, and the API still reads and finds them', () =>
+    run(async () => {
+      const completed = await order('cust-private-4711', 'tok_ok');
+      assert.equal(completed.status, 200, completed.text);
+      assert.equal(OrderViewSchema.parse(completed.body).status, 'COMPLETED');
+
+      suite.fakes.faults.set('authorizePayment', {
+        kind: 'business',
+        code: 'PAYMENT_DECLINED',
+        message: 'card tok_declined declined for cust-private-4712',
+        times: 1,
+      });
+      const declined = await order('cust-private-4712', 'tok_declined');
+      assert.equal(declined.status, 200, declined.text);
+      const declinedView = OrderViewSchema.parse(declined.body);
+      assert.equal(declinedView.status, 'COMPENSATED');
+
+      for (const view of [OrderViewSchema.parse(completed.body), declinedView]) {
+        const raw = await rawRecords(view.orderId);
+        assert.ok(raw.includes(ENCRYPTED_ENCODING), 'the payloads are encrypted');
+        assert.ok(raw.includes('cref_'), 'CustomerId holds the keyed hash');
+        for (const secret of SECRETS) assert.ok(!raw.includes(secret), `"${secret}" is stored in plain text`);
+      }
+
+      // An operator's view carries the failure detail: decrypted by the API's codec.
+      const read = await suite.api.request('GET', `/orders/${declinedView.orderId}`, { key: KEYS.operator });
+      const readView = OrderViewSchema.parse(read.body);
+      assert.equal(readView.customerId, 'cust-private-4712');
+      assert.match(readView.state?.failure?.message ?? '', /declined for cust-private-4712/);
+      // Visibility is eventually consistent: the listing may need a moment.
+      let listed: string[] = [];
+      for (let attempt = 0; attempt < 50 && listed.length === 0; attempt++) {
+        const list = await suite.api.request<{ orders: { orderId: string; customerId: string }[] }>(
+          'GET',
+          '/orders?customerId=cust-private-4711',
+          { key: KEYS.client },
+        );
+        listed = list.body.orders.map((o) => `${o.orderId}:${o.customerId}`);
+        if (listed.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.deepEqual(listed, [`${OrderViewSchema.parse(completed.body).orderId}:cust-private-4711`]);
+    }));
+});
