@@ -13,6 +13,8 @@
 // HTTP timings, and stops gracefully on SIGINT like the production worker.
 import { performance } from 'node:perf_hooks';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { dataConverterFor } from '../lib/codec/data-converter';
+import { loadPayloadKeys } from '../lib/codec/payload-keys';
 import type { WorkerOptions } from '@temporalio/worker';
 import { z } from 'zod';
 import { createActivities } from '../activities';
@@ -117,7 +119,11 @@ function send(message: WorkerMessage): void {
 async function main(): Promise<void> {
   Runtime.install({ logger: temporalLoggerFor(logger) });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const common = { connection, namespace: config.TEMPORAL_NAMESPACE };
+  const common = {
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: dataConverterFor(loadPayloadKeys()),
+  };
   const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = bench.BENCH_WORKFLOW_BUNDLE
     ? { workflowBundle: { codePath: bench.BENCH_WORKFLOW_BUNDLE } }
     : { workflowsPath: require.resolve('./workflows') };

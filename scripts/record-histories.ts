@@ -7,6 +7,7 @@ import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createTimeSkippingEnv } from '../test/helpers/temporal';
+import { disableTestPayloadEncryption } from '../test/helpers/payload-keys';
 import { FakeOrderServices } from '../test/helpers/fake-order-services';
 import { orderInput, runOrderSaga, waitForStatus } from '../test/helpers/order-saga';
 import type { orderFulfillment } from '../workflows/order/workflow';
@@ -43,6 +44,8 @@ const approveWhenWaiting: Scenario['during'] = async (handle) => {
 
 const scenarios: Scenario[] = [
   { name: 'completed' },
+  // Started without CustomerId: the saga publishes none (never the plaintext id of its input).
+  { name: 'customer-id-from-starter-none', startSearchAttributes: false },
   {
     name: 'out-of-stock',
     faults: (f) => f.faults.set('reserveInventory', { kind: 'business', code: 'INSUFFICIENT_STOCK' }),
@@ -142,6 +145,7 @@ const scenarios: Scenario[] = [
 async function main(): Promise<void> {
   const outDir = path.resolve(__dirname, '..', 'test', 'histories');
   mkdirSync(outDir, { recursive: true });
+  disableTestPayloadEncryption();
   const env = await createTimeSkippingEnv();
   try {
     const only = process.argv.slice(2);

@@ -10,6 +10,9 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { startStack } from '../../scripts/stack/launch';
 import type { RunningStack } from '../../scripts/stack/launch';
 import { loadWorkerConfig } from '../../workers/config';
+import { bundleConverterPaths, dataConverterFor } from '../../lib/codec/data-converter';
+import { ensureDevKeys } from '../../lib/codec/dev-keys';
+import { loadPayloadKeys } from '../../lib/codec/payload-keys';
 import type { HttpTimings, WorkerMessage } from '../worker';
 import { summarizeProfile } from '../profile';
 import type { ProfileSummary } from '../profile';
@@ -423,7 +426,14 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
   let result: BenchResult;
   try {
     log('bundling the workflows ...');
-    const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet });
+    // Every mode encrypts payloads as the stack does, with the keys the stack makes in its data directory.
+    const payloadKeysFile = ensureDevKeys(dataDir).payloadKeysFile;
+    const payloadKeys = loadPayloadKeys({ PAYLOAD_KEYS_FILE: payloadKeysFile });
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../workflows'),
+      logger: quiet,
+      ...bundleConverterPaths(payloadKeys),
+    });
     const bundlePath = path.join(scratch, 'workflow-bundle.js');
     writeFileSync(bundlePath, bundle.code);
 
@@ -448,7 +458,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
       },
     });
     connection = await Connection.connect({ address: stack.urls.temporal });
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: dataConverterFor(payloadKeys) });
     const stackPids = {
       temporal: stack.pidOf('temporal'),
       api: stack.pidOf('api'),
@@ -483,6 +493,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
             ...settings.workerEnv,
             BENCH_MODE: mode,
             BENCH_WORKFLOW_BUNDLE: bundlePath,
+            PAYLOAD_KEYS_FILE: payloadKeysFile,
             TEMPORAL_ADDRESS: stack.urls.temporal,
             TASK_QUEUE: taskQueue,
             SERVICE_TOKEN,

@@ -18,6 +18,7 @@ export const STACK_PORT_VARS = [
   'INVENTORY_PORT',
   'PAYMENT_PORT',
   'ORDER_PORT',
+  'CODEC_PORT',
 ] as const;
 export type StackPortVar = (typeof STACK_PORT_VARS)[number];
 
@@ -36,12 +37,20 @@ export interface RunningStack {
   /** The stack's supervisor process (scripts/stack/main.ts). */
   child: ChildProcess;
   ports: Record<StackPortVar, number>;
-  urls: { api: string; ui: string; temporal: string; inventory: string; payment: string; order: string };
+  urls: {
+    api: string;
+    ui: string;
+    codec: string;
+    temporal: string;
+    inventory: string;
+    payment: string;
+    order: string;
+  };
   dataDir: string;
   /** Everything the stack printed so far. */
   output(): string;
   /** Pid of the process the supervisor started for `name` ('worker', 'api', 'inventory', ...), if found. */
-  pidOf(name: 'worker' | 'api' | 'inventory' | 'payment' | 'order' | 'temporal'): number | undefined;
+  pidOf(name: keyof typeof processMarkers): number | undefined;
   /** Ctrl-C (SIGINT), waits for the exit (SIGKILL after graceMs), removes a temporary data dir; the exit code. */
   stop(graceMs?: number): Promise<number | null>;
 }
@@ -99,6 +108,7 @@ const processMarkers = {
   payment: `${path.sep}services${path.sep}payment${path.sep}main.ts`,
   order: `${path.sep}services${path.sep}order${path.sep}main.ts`,
   temporal: 'start-dev',
+  codec: `${path.sep}codec-server${path.sep}main.ts`,
 } as const;
 
 export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
@@ -134,6 +144,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     urls: {
       api: url(ports.API_PORT),
       ui: url(ports.TEMPORAL_UI_PORT),
+      codec: url(ports.CODEC_PORT),
       temporal: `127.0.0.1:${ports.TEMPORAL_PORT}`,
       inventory: url(ports.INVENTORY_PORT),
       payment: url(ports.PAYMENT_PORT),

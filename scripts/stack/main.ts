@@ -9,6 +9,7 @@ import { SEARCH_ATTRIBUTE_FLAGS } from '../../lib/search-attributes';
 import { LANES, TASK_QUEUES, laneTaskQueue } from '../../lib/task-queues';
 import { localToolPath } from '../../lib/temporal-tools';
 import { Supervisor, httpOk } from './supervisor';
+import { ensureDevKeys } from '../../lib/codec/dev-keys';
 
 const root = path.resolve(__dirname, '..', '..');
 const config = parseEnv(
@@ -21,15 +22,22 @@ const config = parseEnv(
     INVENTORY_PORT: port(7101),
     PAYMENT_PORT: port(7102),
     ORDER_PORT: port(7103),
+    CODEC_PORT: port(8234),
     // Development defaults only; docker-compose and real deployments set their own secrets.
     SERVICE_TOKEN: z.string().min(8).default('sagaflow-dev-service-token'),
     API_KEYS: z.string().default('demo:demo:sk_demo_client:client,*:ops:sk_demo_operator:operator'),
+    /** Who may decode payloads through the codec server (name:secret). */
+    CODEC_TOKENS: z.string().default('ops:sk_demo_codec_operator'),
+    /** Payload keys; by default a key file made once in the data directory (lib/codec/dev-keys.ts). */
+    PAYLOAD_KEYS_FILE: z.string().optional(),
+    CUSTOMER_REF_KEY: z.string().optional(),
   }),
 );
 
 const temporalAddress = `127.0.0.1:${config.TEMPORAL_PORT}`;
 const uiUrl = `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`;
 const apiUrl = `http://127.0.0.1:${config.API_PORT}`;
+const codecUrl = `http://127.0.0.1:${config.CODEC_PORT}`;
 const services = (
   [
     ['inventory', config.INVENTORY_PORT],
@@ -70,6 +78,11 @@ async function main(): Promise<void> {
   const temporal = localToolPath('temporal');
   if (!temporal) throw new Error('Temporal CLI not found: run scripts/setup (or set TEMPORAL_CLI_PATH)');
   mkdirSync(config.SAGAFLOW_DATA_DIR, { recursive: true });
+  const devKeys = ensureDevKeys(config.SAGAFLOW_DATA_DIR);
+  // Everything that talks to Temporal encrypts and decrypts payloads with the same keys.
+  const encryption = {
+    PAYLOAD_KEYS_FILE: config.PAYLOAD_KEYS_FILE ?? devKeys.payloadKeysFile,
+  };
   const tsx = ['--import', 'tsx'];
   const supervisor = new Supervisor();
   let shuttingDown = false;
@@ -85,6 +98,19 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
+    await supervisor.start({
+      name: 'codec',
+      command: process.execPath,
+      args: [...tsx, path.join(root, 'codec-server', 'main.ts')],
+      env: {
+        ...encryption,
+        CODEC_PORT: String(config.CODEC_PORT),
+        CODEC_TOKENS: config.CODEC_TOKENS,
+        CODEC_CORS_ORIGINS: uiUrl,
+        CODEC_NAMESPACES: config.TEMPORAL_NAMESPACE,
+      },
+      ready: () => httpOk(`${codecUrl}/health`),
+    });
     await supervisor.start({
       name: 'temporal',
       command: temporal,
@@ -108,6 +134,8 @@ async function main(): Promise<void> {
         'journal_mode=wal',
         '--sqlite-pragma',
         'synchronous=normal',
+        '--ui-codec-endpoint',
+        codecUrl,
         '--log-level',
         'error',
         ...SEARCH_ATTRIBUTE_FLAGS.flatMap((flag) => ['--search-attribute', flag]),
@@ -135,6 +163,7 @@ async function main(): Promise<void> {
         TEMPORAL_ADDRESS: temporalAddress,
         TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
         SERVICE_TOKEN: config.SERVICE_TOKEN,
+        ...encryption,
         ...Object.fromEntries(services.map((service) => [`${service.name.toUpperCase()}_URL`, service.url])),
       },
       ready: async () =>
@@ -152,6 +181,8 @@ async function main(): Promise<void> {
         TEMPORAL_ADDRESS: temporalAddress,
         TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
         API_KEYS: config.API_KEYS,
+        ...encryption,
+        CUSTOMER_REF_KEY: config.CUSTOMER_REF_KEY ?? devKeys.customerRefKey,
       },
       ready: () => httpOk(`${apiUrl}/ready`),
     });
@@ -167,6 +198,8 @@ async function main(): Promise<void> {
       'sagaflow is up (Ctrl-C to stop):',
       `  Temporal server   ${temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE})`,
       `  Temporal Web UI   ${uiUrl}`,
+      `  codec server      ${codecUrl}  (payloads are encrypted: sign in at ${codecUrl}/login with a CODEC_TOKENS`,
+      `                    secret, then turn on "include cross-origin credentials" in the UI's codec settings)`,
       `  API               ${apiUrl}  (docs ${apiUrl}/docs)`,
       ...services.map((service) => `  ${service.name.padEnd(18)}${service.url}`),
       `  worker            task queue ${TASK_QUEUES.orders} (+ lanes ${LANES.join(', ')})`,

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { temporal } from '@temporalio/proto';
 import { OrderViewSchema } from '../../api/schemas';
 import { ENCRYPTED_ENCODING } from '../../lib/codec/encryption-codec';
+import { Worker } from '@temporalio/worker';
+import { testDataConverter, workflowBundle } from '../helpers/worker';
 import { apiOnDevServer, KEYS, newKey, validOrder } from './harness';
 
 // What an order saga leaves in Temporal when the API, the worker and their clients encrypt payloads
@@ -55,6 +57,16 @@ describe('payload encryption at rest', () => {
         assert.ok(raw.includes(ENCRYPTED_ENCODING), 'the payloads are encrypted');
         assert.ok(raw.includes('cref_'), 'CustomerId holds the keyed hash');
         for (const secret of SECRETS) assert.ok(!raw.includes(secret), `"${secret}" is stored in plain text`);
+      }
+
+      // An encrypted history replays with the keys (test/saga/replay.test.ts covers the recorded plaintext ones).
+      for (const view of [OrderViewSchema.parse(completed.body), declinedView]) {
+        const history = await suite.env.client.workflow.getHandle(view.orderId).fetchHistory();
+        await Worker.runReplayHistory(
+          { workflowBundle: await workflowBundle(), dataConverter: testDataConverter() },
+          history,
+          view.orderId,
+        );
       }
 
       // An operator's view carries the failure detail: decrypted by the API's codec.

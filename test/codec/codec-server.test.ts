@@ -37,7 +37,8 @@ after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 const keyring = (text: string) => parsePayloadKeys(text) as PayloadKeyring;
 const toJson = (payloads: Payload[]) =>
   temporal.api.common.v1.Payloads.toObject(temporal.api.common.v1.Payloads.create({ payloads }), { bytes: String });
-const fromJson = (body: unknown) => temporal.api.common.v1.Payloads.fromObject(body).payloads ?? [];
+const fromJson = (body: unknown) =>
+  temporal.api.common.v1.Payloads.fromObject(body as Record<string, unknown>).payloads ?? [];
 
 function post(path: string, body: unknown, headers: Record<string, string> = {}) {
   return fetch(url + path, {

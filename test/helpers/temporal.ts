@@ -7,10 +7,10 @@ import { createLogger } from '../../lib/logger';
 import { temporalLoggerFor } from '../../lib/temporal-logger';
 import { localToolPath } from '../../lib/temporal-tools';
 import { dataConverterFor } from '../../lib/codec/data-converter';
-import { TEST_PAYLOAD_KEYS } from './payload-keys';
+import { testPayloadKeys } from './payload-keys';
 
 /** The environments' clients encrypt payloads like the API's (lib/codec). */
-const client = { dataConverter: dataConverterFor(TEST_PAYLOAD_KEYS) };
+const client = () => ({ dataConverter: dataConverterFor(testPayloadKeys()) });
 
 // SDK logs go through pino at warn level (TEST_LOG_LEVEL to change) so test output stays readable.
 Runtime.install({
@@ -27,7 +27,7 @@ function executable(name: 'temporal' | 'temporal-test-server'): Executable {
 /** The Java time-skipping test server: timers and timeouts of days complete in milliseconds. */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
-    client,
+    client: client(),
     server: { executable: executable('temporal-test-server') },
   });
   await registerSearchAttributes(env);
@@ -55,7 +55,7 @@ export async function createLocalEnv(
   for (let attempt = 1; ; attempt++) {
     try {
       return await TestWorkflowEnvironment.createLocal({
-        client,
+        client: client(),
         server: { executable: executable('temporal'), searchAttributes: Object.values(SEARCH_ATTRIBUTES), ...server },
       });
     } catch (err) {

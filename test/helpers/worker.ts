@@ -2,10 +2,10 @@ import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import type { WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleConverterPaths, dataConverterFor } from '../../lib/codec/data-converter';
-import { TEST_PAYLOAD_KEYS } from './payload-keys';
+import { testPayloadKeys } from './payload-keys';
 
 /** What every test worker encrypts payloads with (the same keys as the test environments' clients). */
-export const testDataConverter = dataConverterFor(TEST_PAYLOAD_KEYS);
+export const testDataConverter = () => dataConverterFor(testPayloadKeys());
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
@@ -14,7 +14,7 @@ function bundleOnce(workflowsPath: string): Promise<WorkflowBundleWithSourceMap>
   if (!bundle)
     bundles.set(
       workflowsPath,
-      (bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger, ...bundleConverterPaths(TEST_PAYLOAD_KEYS) })),
+      (bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger, ...bundleConverterPaths(testPayloadKeys()) })),
     );
   return bundle;
 }
@@ -41,7 +41,7 @@ export async function createTestWorker(
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     workflowBundle: await workflowBundle(),
-    dataConverter: testDataConverter,
+    dataConverter: testDataConverter(),
     ...options,
   });
 }

@@ -24,7 +24,7 @@ describe('replay of recorded order saga histories', () => {
     const failures: string[] = [];
     let replayed = 0;
     for await (const result of Worker.runReplayHistories(
-      { workflowBundle: await workflowBundle(), dataConverter: testDataConverter },
+      { workflowBundle: await workflowBundle(), dataConverter: testDataConverter() },
       histories,
     )) {
       replayed += 1;

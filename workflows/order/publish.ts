@@ -7,12 +7,6 @@ import type { OrderContext, OrderStateMemo } from './types';
 /** Patch id: the saga mirrors its state into the memo with its search attributes (before: search attributes only). */
 export const STATE_MEMO_PATCH = 'order-state-memo';
 
-/**
- * Patch id: the saga publishes CustomerId only as its starter set it (a keyed hash, lib/codec/customer-ref.ts), never
- * the plaintext id from its input (before: it upserted the input's customer id when the starter had set none).
- */
-export const CUSTOMER_REF_PATCH = 'order-customer-id-from-starter';
-
 /** The memo key holding an OrderStateMemo. */
 export const STATE_MEMO_KEY = 'orderState';
 
@@ -37,11 +31,10 @@ export function createPublisher(ctx: OrderContext): (state: SagaState) => void {
   const stepsWithStatus = onStatusChange || publishSteps === false;
   const started = startedWith();
   let last = onStatusChange ? started : NOTHING;
-  let customer: string | undefined;
+  // CustomerId is only ever what the starter set (the API: a keyed hash, lib/codec/customer-ref.ts), never the
+  // plaintext id of the input. Replay-safe without a patch: it only drops a value from an upsert that happens anyway.
+  const customer = started.customer;
   return (state) => {
-    // Decided at the first publication, where the patch marker lands in the history.
-    customer ??=
-      started.customer !== '' || patched(CUSTOMER_REF_PATCH) ? started.customer : ctx.input.customerId;
     setCurrentDetails(renderDetails(ctx, state));
     const next: Published = {
       customer,
