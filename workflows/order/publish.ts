@@ -45,7 +45,8 @@ export function createPublisher(ctx: OrderContext): (state: SagaState) => void {
     const statusChanged = next.status !== last.status;
     if (onStatusChange && !statusChanged) return;
     const updates: SearchAttributeUpdatePair[] = [];
-    if (next.customer !== last.customer && next.customer !== '') updates.push({ key: SEARCH_ATTRIBUTES.CustomerId, value: next.customer });
+    if (next.customer !== last.customer && next.customer !== '')
+      updates.push({ key: SEARCH_ATTRIBUTES.CustomerId, value: next.customer });
     if (statusChanged) updates.push({ key: SEARCH_ATTRIBUTES.OrderStatus, value: next.status });
     if (next.step !== last.step && (statusChanged || !stepsWithStatus))
       updates.push({ key: SEARCH_ATTRIBUTES.SagaStep, value: next.step });
