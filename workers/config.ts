@@ -7,7 +7,12 @@ const concurrency = (fallback: number) => z.coerce.number().int().min(1).max(10_
 const ROLES = ['workflows', ...LANES] as const;
 export type WorkerRole = (typeof ROLES)[number];
 
-const schema = z.object({
+const token = z.string().min(8, 'at least 8 characters').optional();
+
+/** Service tokens must be at least this long with NODE_ENV=production. */
+export const PRODUCTION_TOKEN_MIN = 32;
+
+const fields = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TASK_QUEUE: z.string().min(1).default(TASK_QUEUES.orders),
@@ -24,8 +29,39 @@ const schema = z.object({
   INVENTORY_URL: z.url().default('http://127.0.0.1:7101'),
   PAYMENT_URL: z.url().default('http://127.0.0.1:7102'),
   ORDER_URL: z.url().default('http://127.0.0.1:7103'),
-  SERVICE_TOKEN: z.string({ error: "SERVICE_TOKEN (the services' shared bearer token) is required" }).min(8),
+  /** Each service's bearer token, needed only by a worker that runs that service's lane. */
+  INVENTORY_SERVICE_TOKEN: token,
+  PAYMENT_SERVICE_TOKEN: token,
+  ORDER_SERVICE_TOKEN: token,
+  /** Development only: one token for all three services, where a lane's own is not set. */
+  SERVICE_TOKEN: token,
+  /** production: no shared SERVICE_TOKEN, and every token at least PRODUCTION_TOKEN_MIN characters. */
+  NODE_ENV: z.string().optional(),
   SERVICE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+});
+
+const TOKEN_VARS = {
+  inventory: 'INVENTORY_SERVICE_TOKEN',
+  payment: 'PAYMENT_SERVICE_TOKEN',
+  order: 'ORDER_SERVICE_TOKEN',
+} as const satisfies Record<Lane, string>;
+
+const schema = fields.superRefine((env, ctx) => {
+  const production = env.NODE_ENV === 'production';
+  if (production && env.SERVICE_TOKEN) {
+    const message = 'a shared token is for development: set INVENTORY_/PAYMENT_/ORDER_SERVICE_TOKEN instead';
+    ctx.addIssue({ code: 'custom', path: ['SERVICE_TOKEN'], message });
+  }
+  for (const lane of LANES.filter((role) => env.WORKER_ROLES.includes(role))) {
+    const name = TOKEN_VARS[lane];
+    const value = env[name] ?? (production ? undefined : env.SERVICE_TOKEN);
+    if (value === undefined) {
+      ctx.addIssue({ code: 'custom', path: [name], message: `required: this worker runs the ${lane} lane` });
+    } else if (production && value.length < PRODUCTION_TOKEN_MIN) {
+      const message = `with NODE_ENV=production at least ${PRODUCTION_TOKEN_MIN} characters (openssl rand -hex 32)`;
+      ctx.addIssue({ code: 'custom', path: [name], message });
+    }
+  }
 });
 
 export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
@@ -43,7 +79,13 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
       inventoryUrl: parsed.INVENTORY_URL,
       paymentUrl: parsed.PAYMENT_URL,
       orderUrl: parsed.ORDER_URL,
-      token: parsed.SERVICE_TOKEN,
+      // A lane this worker does not run gets no token: its activities are not registered here.
+      tokens: Object.fromEntries(
+        LANES.map((lane) => [
+          lane,
+          parsed.WORKER_ROLES.includes(lane) ? (parsed[TOKEN_VARS[lane]] ?? parsed.SERVICE_TOKEN ?? '') : '',
+        ]),
+      ) as Record<Lane, string>,
       timeoutMs: parsed.SERVICE_TIMEOUT_MS,
     },
   };

@@ -22,6 +22,9 @@ const latencyMs = z.coerce.number().int().min(0).max(60_000).default(0);
  * (required), LOG_LEVEL and the chaos faults <NAME>_FAULT_RATE, <NAME>_FAULT_LATENCY_MS and
  * <NAME>_FAULT_LOST_RESPONSE_RATE (INVENTORY_FAULT_RATE, ...). Fails with one message naming each bad one.
  */
+/** A service's token must be at least this long with NODE_ENV=production. */
+export const PRODUCTION_TOKEN_MIN = 32;
+
 export function loadServiceEnv(name: string, defaultPort: number, env: NodeJS.ProcessEnv = process.env): ServiceEnv {
   const prefix = name.toUpperCase();
   const vars = {
@@ -29,15 +32,21 @@ export function loadServiceEnv(name: string, defaultPort: number, env: NodeJS.Pr
     latencyMs: `${prefix}_FAULT_LATENCY_MS`,
     lostResponseRate: `${prefix}_FAULT_LOST_RESPONSE_RATE`,
   } as const;
-  const schema = z.object({
-    PORT: port(defaultPort),
-    HOST: z.string().min(1).default('127.0.0.1'),
-    DATABASE_URL: z.string().min(1).default(`file:.data/${name}.db`),
-    SERVICE_TOKEN: z
-      .string({ error: 'SERVICE_TOKEN (the shared bearer token) is required' })
-      .min(8, 'at least 8 characters'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  });
+  const schema = z
+    .object({
+      PORT: port(defaultPort),
+      HOST: z.string().min(1).default('127.0.0.1'),
+      DATABASE_URL: z.string().min(1).default(`file:.data/${name}.db`),
+      SERVICE_TOKEN: z
+        .string({ error: "SERVICE_TOKEN (this service's own bearer token) is required" })
+        .min(8, 'at least 8 characters'),
+      LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      NODE_ENV: z.string().optional(),
+    })
+    .refine((env) => env.NODE_ENV !== 'production' || env.SERVICE_TOKEN.length >= PRODUCTION_TOKEN_MIN, {
+      path: ['SERVICE_TOKEN'],
+      message: `with NODE_ENV=production at least ${PRODUCTION_TOKEN_MIN} characters (openssl rand -hex 32)`,
+    });
   const parsed = parseEnv(schema, env);
   const fault = parseEnv(
     z.object({ [vars.rate]: share, [vars.latencyMs]: latencyMs, [vars.lostResponseRate]: share }),

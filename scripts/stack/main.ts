@@ -24,7 +24,11 @@ const config = parseEnv(
     ORDER_PORT: port(7103),
     CODEC_PORT: port(8234),
     // Development defaults only; docker-compose and real deployments set their own secrets.
-    SERVICE_TOKEN: z.string().min(8).default('sagaflow-dev-service-token'),
+    /** One token for all three services (the bench sets it); otherwise each has its own development token. */
+    SERVICE_TOKEN: z.string().min(8).optional(),
+    INVENTORY_SERVICE_TOKEN: z.string().min(8).optional(),
+    PAYMENT_SERVICE_TOKEN: z.string().min(8).optional(),
+    ORDER_SERVICE_TOKEN: z.string().min(8).optional(),
     API_KEYS: z.string().default('demo:demo:sk_demo_client:client,*:ops:sk_demo_operator:operator'),
     /** Who may decode payloads through the codec server (name:secret). */
     CODEC_TOKENS: z.string().default('ops:sk_demo_codec_operator'),
@@ -40,11 +44,17 @@ const apiUrl = `http://127.0.0.1:${config.API_PORT}`;
 const codecUrl = `http://127.0.0.1:${config.CODEC_PORT}`;
 const services = (
   [
-    ['inventory', config.INVENTORY_PORT],
-    ['payment', config.PAYMENT_PORT],
-    ['order', config.ORDER_PORT],
+    ['inventory', config.INVENTORY_PORT, config.INVENTORY_SERVICE_TOKEN],
+    ['payment', config.PAYMENT_PORT, config.PAYMENT_SERVICE_TOKEN],
+    ['order', config.ORDER_PORT, config.ORDER_SERVICE_TOKEN],
   ] as const
-).map(([name, servicePort]) => ({ name, port: servicePort, url: `http://127.0.0.1:${servicePort}` }));
+).map(([name, servicePort, token]) => ({
+  name,
+  port: servicePort,
+  url: `http://127.0.0.1:${servicePort}`,
+  // Each service checks its own token; only the worker's lane for it holds it.
+  token: token ?? config.SERVICE_TOKEN ?? `sagaflow-dev-${name}-token`,
+}));
 
 function tcpOpen(hostPort: string): Promise<boolean> {
   const [host, portText] = hostPort.split(':');
@@ -150,7 +160,7 @@ async function main(): Promise<void> {
         env: {
           PORT: String(service.port),
           DATABASE_URL: `file:${path.join(config.SAGAFLOW_DATA_DIR, `${service.name}.db`)}`,
-          SERVICE_TOKEN: config.SERVICE_TOKEN,
+          SERVICE_TOKEN: service.token,
         },
         ready: () => httpOk(`${service.url}/ready`),
       });
@@ -162,9 +172,13 @@ async function main(): Promise<void> {
       env: {
         TEMPORAL_ADDRESS: temporalAddress,
         TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
-        SERVICE_TOKEN: config.SERVICE_TOKEN,
         ...encryption,
-        ...Object.fromEntries(services.map((service) => [`${service.name.toUpperCase()}_URL`, service.url])),
+        ...Object.fromEntries(
+          services.flatMap((service) => [
+            [`${service.name.toUpperCase()}_URL`, service.url],
+            [`${service.name.toUpperCase()}_SERVICE_TOKEN`, service.token],
+          ]),
+        ),
       },
       ready: async () =>
         (await hasPollers(TASK_QUEUES.orders, 'workflow')) &&

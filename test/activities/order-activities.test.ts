@@ -30,7 +30,7 @@ function transport(answer: (sent: Sent) => Response | Promise<Response>) {
       inventoryUrl: 'http://inventory.test',
       paymentUrl: 'http://payment.test',
       orderUrl: 'http://order.test',
-      token: 'token-123456',
+      tokens: { inventory: 'token-123456', payment: 'token-123456', order: 'token-123456' },
       timeoutMs: 1_000,
     },
     http: { fetch: fetchFake as typeof fetch },

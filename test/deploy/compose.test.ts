@@ -20,6 +20,8 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
   environment?: Record<string, string>;
+  ports?: { host_ip?: string; published: string; target: number }[];
+  secrets?: { source: string }[];
 }
 
 describe('docker-compose.yml', () => {
@@ -29,6 +31,7 @@ describe('docker-compose.yml', () => {
   it('runs the whole production-like stack', () => {
     assert.deepEqual(Object.keys(services).sort(), [
       'api',
+      'codec-server',
       'inventory',
       'order',
       'payment',
@@ -67,6 +70,38 @@ describe('docker-compose.yml', () => {
     for (const name of ['inventory', 'payment', 'order']) {
       assert.equal(services.worker?.depends_on?.[name]?.condition, 'service_healthy');
     }
+  });
+
+  it('publishes only the API on every interface; the UI and the codec server on loopback, the UI decoding through it', () => {
+    const published = Object.entries(services).filter(([, service]) => service.ports?.length);
+    assert.deepEqual(published.map(([name]) => name).sort(), ['api', 'codec-server', 'temporal-ui']);
+    for (const name of ['codec-server', 'temporal-ui']) {
+      assert.deepEqual(
+        services[name]?.ports?.map((p) => p.host_ip),
+        ['127.0.0.1'],
+        `${name} is published beyond loopback`,
+      );
+    }
+    const ui = services['temporal-ui']?.environment ?? {};
+    assert.equal(ui.TEMPORAL_CODEC_ENDPOINT, `http://127.0.0.1:${services['codec-server']?.ports?.[0]?.published}`);
+    assert.equal(ui.TEMPORAL_CODEC_INCLUDE_CREDENTIALS, 'true');
+  });
+
+  it('gives each service its own token and the payload keys only to what talks to Temporal', () => {
+    const tokens = ['inventory', 'payment', 'order'].map((name) => services[name]?.environment?.SERVICE_TOKEN);
+    assert.equal(new Set(tokens).size, 3, 'one token per service');
+    const worker = services.worker?.environment ?? {};
+    assert.equal(worker.SERVICE_TOKEN, undefined, 'no shared token');
+    assert.deepEqual(
+      [worker.INVENTORY_SERVICE_TOKEN, worker.PAYMENT_SERVICE_TOKEN, worker.ORDER_SERVICE_TOKEN],
+      tokens,
+    );
+    const withKeys = Object.entries(services)
+      .filter(([, service]) => service.secrets?.some((secret) => secret.source === 'payload_keys'))
+      .map(([name]) => name)
+      .sort();
+    assert.deepEqual(withKeys, ['api', 'codec-server', 'worker']);
+    assert.equal(services.api?.environment?.PAYLOAD_KEYS_FILE, '/run/secrets/payload_keys');
   });
 
   it('registers exactly the search attributes the saga publishes', () => {

@@ -84,7 +84,7 @@ export async function startRealServices(backend: Backend = 'sqlite'): Promise<Re
     inventoryUrl: inventory.url,
     paymentUrl: payment.url,
     orderUrl: order.url,
-    token: TOKEN,
+    tokens: { inventory: TOKEN, payment: TOKEN, order: TOKEN },
     timeoutMs: 60_000,
   };
   const clients = createServiceClients(config);
