@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import { parseEnv } from '../lib/env';
+import { duration, parseEnv } from '../lib/env';
 import { LANES, TASK_QUEUES } from '../lib/task-queues';
 import type { Lane } from '../lib/task-queues';
+import { msToNumber } from '@temporalio/common/lib/time';
+
+const msFromDuration = (value: string) => msToNumber(value as Parameters<typeof msToNumber>[0]);
 
 const concurrency = (fallback: number) => z.coerce.number().int().min(1).max(10_000).default(fallback);
 const ROLES = ['workflows', ...LANES] as const;
@@ -37,6 +40,14 @@ const fields = z.object({
   SERVICE_TOKEN: token,
   /** production: no shared SERVICE_TOKEN, and every token at least PRODUCTION_TOKEN_MIN characters. */
   NODE_ENV: z.string().optional(),
+  /**
+   * On SIGTERM the worker stops polling and lets activities in flight finish for this long; then it cancels them
+   * (their attempts fail and retry on another worker). Keep the orchestrator's stop timeout above it
+   * (docker-compose.yml: stop_grace_period).
+   */
+  WORKER_SHUTDOWN_GRACE_TIME: duration('30 seconds'),
+  /** After the grace time, how long cancelled activities get to wind down before the worker gives up on them. */
+  WORKER_SHUTDOWN_FORCE_TIME: duration('10 seconds'),
   SERVICE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
 });
 
@@ -96,9 +107,15 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
  * and the benchmark worker (bench/worker.ts) both build their workers with these, so they run the same settings.
  */
 export function workflowWorkerTuning(config: WorkerConfig) {
-  return { maxConcurrentWorkflowTaskExecutions: config.WORKFLOW_TASK_CONCURRENCY };
+  return { maxConcurrentWorkflowTaskExecutions: config.WORKFLOW_TASK_CONCURRENCY, ...shutdownTimes(config) };
 }
 
 export function laneWorkerTuning(config: WorkerConfig, lane: Lane) {
-  return { maxConcurrentActivityTaskExecutions: config.laneConcurrency[lane] };
+  return { maxConcurrentActivityTaskExecutions: config.laneConcurrency[lane], ...shutdownTimes(config) };
+}
+
+/** Graceful shutdown: bounded, so a hung call cannot keep a stopping worker alive past the orchestrator's patience. */
+function shutdownTimes(config: WorkerConfig) {
+  const grace = msFromDuration(config.WORKER_SHUTDOWN_GRACE_TIME);
+  return { shutdownGraceTime: grace, shutdownForceTime: grace + msFromDuration(config.WORKER_SHUTDOWN_FORCE_TIME) };
 }

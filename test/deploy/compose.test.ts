@@ -3,7 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { msToNumber } from '@temporalio/common/lib/time';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../../lib/search-attributes';
+import { loadWorkerConfig } from '../../workers/config';
 
 // docker-compose.yml cannot run here (no Docker engine); it is resolved by Docker Compose itself and checked.
 const root = path.resolve(__dirname, '..', '..');
@@ -22,6 +24,7 @@ interface ComposeService {
   environment?: Record<string, string>;
   ports?: { host_ip?: string; published: string; target: number }[];
   secrets?: { source: string }[];
+  stop_grace_period?: string;
 }
 
 describe('docker-compose.yml', () => {
@@ -102,6 +105,14 @@ describe('docker-compose.yml', () => {
       .sort();
     assert.deepEqual(withKeys, ['api', 'codec-server', 'worker']);
     assert.equal(services.api?.environment?.PAYLOAD_KEYS_FILE, '/run/secrets/payload_keys');
+  });
+
+  it("lets the worker drain: Docker's stop timeout exceeds the worker's grace and force times", () => {
+    const seconds = Number(/^(\d+)s$/.exec(services.worker?.stop_grace_period ?? '')?.[1]);
+    const defaults = loadWorkerConfig({ SERVICE_TOKEN: 'dev-token-123' });
+    const drainMs = ['WORKER_SHUTDOWN_GRACE_TIME', 'WORKER_SHUTDOWN_FORCE_TIME'] as const;
+    const needed = drainMs.reduce((sum, name) => sum + msToNumber(defaults[name] as '1s'), 0);
+    assert.ok(seconds * 1000 > needed, `stop_grace_period ${services.worker?.stop_grace_period} <= ${needed} ms`);
   });
 
   it('registers exactly the search attributes the saga publishes', () => {

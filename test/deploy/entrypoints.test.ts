@@ -8,11 +8,16 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { freePort } from '../../scripts/stack/launch';
 import { freshDatabase } from '../services/helpers';
 import { createLocalEnv } from '../helpers/temporal';
+import { TEST_CUSTOMER_REF_KEY, TEST_PAYLOAD_KEY_LINE } from '../helpers/payload-keys';
 
 // The containers' entry commands (docker-compose.yml), run here without Docker: the production build in
 // dist/, the services on PostgreSQL databases of their own, the worker and the API on a real Temporal server.
 const root = path.resolve(__dirname, '..', '..');
-const TOKEN = 'entrypoint-test-token';
+const TOKENS = { inventory: 'entry-inventory-token', payment: 'entry-payment-token', order: 'entry-order-token' };
+/** tok_slow: the payment service answers after this long, so the worker can be stopped with the call in flight. */
+const PAYMENT_SLOW_MS = 4_000;
+/** The processes encrypt payloads as in production. */
+const ENCRYPTION = { PAYLOAD_KEYS: TEST_PAYLOAD_KEY_LINE };
 const API_KEY = 'sk_entry_client';
 
 async function waitOk(url: string, process: ChildProcess, log: () => string): Promise<void> {
@@ -33,6 +38,78 @@ describe('compiled entry points (the containers’ commands)', () => {
   const processes: { name: string; child: ChildProcess; output: string }[] = [];
   const drops: (() => Promise<void>)[] = [];
   let apiUrl = '';
+  let taskQueue = '';
+  let startWorker: (extra?: Record<string, string>) => { name: string; child: ChildProcess; output: string };
+  const headers = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
+
+  async function placeOrder(paymentMethod: string): Promise<string> {
+    const started = await fetch(`${apiUrl}/orders`, {
+      method: 'POST',
+      headers: { ...headers, 'idempotency-key': randomUUID() },
+      body: JSON.stringify({
+        customerId: 'entry-customer',
+        currency: 'EUR',
+        items: [{ sku: 'SKU-5', quantity: 2 }],
+        paymentMethod,
+      }),
+    });
+    assert.equal(started.status, 202);
+    return ((await started.json()) as { orderId: string }).orderId;
+  }
+
+  async function statusOf(orderId: string, until: string): Promise<string> {
+    let status = '';
+    for (let i = 0; i < 300 && status !== until; i++) {
+      const answer = await fetch(`${apiUrl}/orders/${orderId}`, { headers });
+      status = ((await answer.json()) as { status: string }).status;
+      if (status !== until) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return status;
+  }
+
+  async function stopWorker(): Promise<void> {
+    const worker = processes.find((p) => p.name === 'worker' && p.child.exitCode === null)!;
+    const exited = new Promise<number | null>((resolve) => worker.child.once('exit', (code) => resolve(code)));
+    worker.child.kill('SIGTERM');
+    assert.equal(await exited, 0, worker.output.slice(-3000));
+  }
+
+  async function untilStarted(orderId: string, activity: string): Promise<void> {
+    for (let i = 0; i < 200 && !(await activityEvents(orderId, activity)).includes('Started'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** The attempt of the order's last started `activity` (history keeps only the last attempt's start). */
+  async function lastAttempt(orderId: string, activity: string): Promise<number | undefined> {
+    const history = await env.client.workflow.getHandle(orderId).fetchHistory();
+    const events = history.events ?? [];
+    const ids = new Set(
+      events
+        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activity)
+        .map((e) => String(e.eventId)),
+    );
+    const started = events.filter((e) => ids.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId)));
+    return started.at(-1)?.activityTaskStartedEventAttributes?.attempt ?? undefined;
+  }
+
+  /** The event types of the order's activity `name` (scheduled, started, completed...), from its history. */
+  async function activityEvents(orderId: string, name: string): Promise<string[]> {
+    const history = await env.client.workflow.getHandle(orderId).fetchHistory();
+    const events = history.events ?? [];
+    const scheduled = new Set(
+      events
+        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === name)
+        .map((e) => String(e.eventId)),
+    );
+    return events.flatMap((e) => {
+      const attrs = Object.entries(e).find(([key]) => key.startsWith('activityTask') && key.endsWith('Attributes'));
+      if (!attrs) return [];
+      const [key, value] = attrs as [string, { scheduledEventId?: unknown }];
+      const id = key === 'activityTaskScheduledEventAttributes' ? String(e.eventId) : String(value.scheduledEventId);
+      return scheduled.has(id) ? [key.replace(/^activityTask|EventAttributes$/g, '')] : [];
+    });
+  }
 
   function start(name: string, file: string, extraEnv: Record<string, string>) {
     const entry = {
@@ -50,33 +127,42 @@ describe('compiled entry points (the containers’ commands)', () => {
     execFileSync('bash', ['scripts/build'], { cwd: root, stdio: 'pipe' });
     env = await createLocalEnv();
     const urls: Record<string, string> = {};
-    for (const service of ['inventory', 'payment', 'order']) {
+    for (const service of ['inventory', 'payment', 'order'] as const) {
       const database = await freshDatabase('postgres', `entry_${service}`);
       drops.push(database.drop);
       const port = await freePort();
       const entry = start(service, `dist/services/${service}/main.js`, {
         PORT: String(port),
         DATABASE_URL: database.target.url,
-        SERVICE_TOKEN: TOKEN,
+        SERVICE_TOKEN: TOKENS[service],
+        PAYMENT_SLOW_MS: String(PAYMENT_SLOW_MS),
       });
       urls[service] = `http://127.0.0.1:${port}`;
       await waitOk(`${urls[service]}/ready`, entry.child, () => entry.output);
     }
-    const taskQueue = `entry-${randomUUID().slice(0, 8)}`;
-    start('worker', 'dist/workers/main.js', {
-      TEMPORAL_ADDRESS: env.address,
-      TASK_QUEUE: taskQueue,
-      SERVICE_TOKEN: TOKEN,
-      INVENTORY_URL: urls.inventory!,
-      PAYMENT_URL: urls.payment!,
-      ORDER_URL: urls.order!,
-    });
+    taskQueue = `entry-${randomUUID().slice(0, 8)}`;
+    startWorker = (extra = {}) =>
+      start('worker', 'dist/workers/main.js', {
+        ...extra,
+        ...ENCRYPTION,
+        TEMPORAL_ADDRESS: env.address,
+        TASK_QUEUE: taskQueue,
+        INVENTORY_SERVICE_TOKEN: TOKENS.inventory,
+        PAYMENT_SERVICE_TOKEN: TOKENS.payment,
+        ORDER_SERVICE_TOKEN: TOKENS.order,
+        INVENTORY_URL: urls.inventory!,
+        PAYMENT_URL: urls.payment!,
+        ORDER_URL: urls.order!,
+      });
+    startWorker();
     const apiPort = await freePort();
     const api = start('api', 'dist/api/main.js', {
       API_PORT: String(apiPort),
       TEMPORAL_ADDRESS: env.address,
       TASK_QUEUE: taskQueue,
       API_KEYS: `entry:${API_KEY}:client`,
+      ...ENCRYPTION,
+      CUSTOMER_REF_KEY: TEST_CUSTOMER_REF_KEY,
     });
     apiUrl = `http://127.0.0.1:${apiPort}`;
     await waitOk(`${apiUrl}/ready`, api.child, () => api.output);
@@ -89,31 +175,34 @@ describe('compiled entry points (the containers’ commands)', () => {
   });
 
   it('place an order through the compiled API, worker and services on PostgreSQL', async () => {
-    const headers = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
-    const started = await fetch(`${apiUrl}/orders`, {
-      method: 'POST',
-      headers: { ...headers, 'idempotency-key': randomUUID() },
-      body: JSON.stringify({
-        customerId: 'entry-customer',
-        currency: 'EUR',
-        items: [{ sku: 'SKU-5', quantity: 2 }],
-        paymentMethod: 'tok_ok',
-      }),
-    });
-    assert.equal(started.status, 202);
-    const { orderId } = (await started.json()) as { orderId: string };
-    let status = '';
-    for (let i = 0; i < 300 && status !== 'COMPLETED'; i++) {
-      const answer = await fetch(`${apiUrl}/orders/${orderId}`, { headers });
-      status = ((await answer.json()) as { status: string }).status;
-      if (status !== 'COMPLETED') await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const orderId = await placeOrder('tok_ok');
     const worker = processes.find((p) => p.name === 'worker');
-    assert.equal(status, 'COMPLETED', worker?.output.slice(-3000));
+    assert.equal(await statusOf(orderId, 'COMPLETED'), 'COMPLETED', worker?.output.slice(-3000));
+  });
+
+  it('the worker drains on SIGTERM: an activity in flight completes, and the next worker finishes the order', async () => {
+    const orderId = await placeOrder('tok_slow');
+    await untilStarted(orderId, 'authorizePayment');
+    await stopWorker();
+    // The payment call outlived the SIGTERM: its attempt completed instead of being cancelled or failed.
+    assert.deepEqual(await activityEvents(orderId, 'authorizePayment'), ['Scheduled', 'Started', 'Completed']);
+    assert.equal(await lastAttempt(orderId, 'authorizePayment'), 1);
+    startWorker({ WORKER_SHUTDOWN_GRACE_TIME: '1 second' });
+    assert.equal(await statusOf(orderId, 'COMPLETED'), 'COMPLETED');
+  });
+
+  it('the drain is bounded: past WORKER_SHUTDOWN_GRACE_TIME the call is cancelled and retried by the next worker', async () => {
+    const orderId = await placeOrder('tok_slow');
+    await untilStarted(orderId, 'authorizePayment');
+    await stopWorker();
+    assert.ok(!(await activityEvents(orderId, 'authorizePayment')).includes('Completed'), 'no attempt completed');
+    startWorker();
+    assert.equal(await statusOf(orderId, 'COMPLETED'), 'COMPLETED');
+    assert.equal(await lastAttempt(orderId, 'authorizePayment'), 2, 'the cancelled attempt was retried');
   });
 
   it('stop gracefully on SIGTERM', async () => {
-    for (const { name, child, output } of [...processes].reverse()) {
+    for (const { name, child, output } of [...processes].reverse().filter((p) => p.child.exitCode === null)) {
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       assert.equal(await exited, 0, `${name} did not exit cleanly:\n${output.slice(-2000)}`);
