@@ -3,6 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { parseEnv } from '../lib/env';
+import { customerSearchValue } from '../lib/codec/customer-ref';
+import { localCustomerRefKey } from '../lib/codec/dev-keys';
 
 export const config = parseEnv(
   z.object({
@@ -71,5 +73,8 @@ export async function follow(scenario: Scenario): Promise<DemoOutcome> {
   throw new Error(`${scenario.name}: order ${orderId} did not finish in time`);
 }
 
+/** The visibility query for the demo customer's orders (CustomerId holds a keyed hash, lib/codec/customer-ref.ts). */
+export const demoCustomerQuery = () => `CustomerId = "${customerSearchValue('demo-customer', localCustomerRefKey())}"`;
+
 export const demoListLink = () =>
-  `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows?query=${encodeURIComponent('CustomerId="demo-customer"')}`;
+  `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows?query=${encodeURIComponent(demoCustomerQuery())}`;

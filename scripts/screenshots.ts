@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Page } from 'playwright-core';
-import { config, follow, scenarios } from './demo-orders';
+import { config, demoCustomerQuery, follow, scenarios } from './demo-orders';
 
 const outDir = path.resolve(__dirname, '..', 'docs', 'images');
 // Flags for a machine without outside network (see the environment notes): no background connections.
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     const query = (q: string) => ui(`/workflows?query=${encodeURIComponent(q)}`);
-    await capture(page, query('CustomerId = "demo-customer"'), 'ui-orders-by-customer.png');
+    await capture(page, query(demoCustomerQuery()), 'ui-orders-by-customer.png');
     await capture(page, query('OrderStatus = "COMPENSATED"'), 'ui-orders-compensated.png');
     await capture(page, ui(`/workflows/${completed.orderId}`), 'ui-order-completed.png');
     await capture(page, ui(`/workflows/${compensated.orderId}`), 'ui-order-compensated.png');

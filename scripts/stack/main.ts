@@ -224,8 +224,8 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-  const crashed = await supervisor.firstExit();
-  await shutdown(`crash: ${crashed} exited`);
+  const crashed = await supervisor.givenUp();
+  await shutdown(`crash: ${crashed} keeps exiting`);
 }
 
 void main();

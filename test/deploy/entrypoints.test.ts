@@ -4,6 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { freePort } from '../../scripts/stack/launch';
 import { freshDatabase } from '../services/helpers';
@@ -74,10 +75,18 @@ describe('compiled entry points (the containers’ commands)', () => {
     assert.equal(await exited, 0, worker.output.slice(-3000));
   }
 
-  async function untilStarted(orderId: string, activity: string): Promise<void> {
-    for (let i = 0; i < 200 && !(await activityEvents(orderId, activity)).includes('Started'); i++) {
+  /** Until a worker runs the activity (pending, started): history records its start only when it ends. */
+  async function untilRunning(orderId: string, activity: string): Promise<void> {
+    const started = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
+    for (let i = 0; i < 200; i++) {
+      const { pendingActivities } = await env.client.workflowService.describeWorkflowExecution({
+        namespace: env.namespace ?? 'default',
+        execution: { workflowId: orderId },
+      });
+      if (pendingActivities?.some((a) => a.activityType?.name === activity && a.state === started)) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    assert.fail(`${activity} never ran`);
   }
 
   /** The attempt of the order's last started `activity` (history keeps only the last attempt's start). */
@@ -182,7 +191,7 @@ describe('compiled entry points (the containers’ commands)', () => {
 
   it('the worker drains on SIGTERM: an activity in flight completes, and the next worker finishes the order', async () => {
     const orderId = await placeOrder('tok_slow');
-    await untilStarted(orderId, 'authorizePayment');
+    await untilRunning(orderId, 'authorizePayment');
     await stopWorker();
     // The payment call outlived the SIGTERM: its attempt completed instead of being cancelled or failed.
     assert.deepEqual(await activityEvents(orderId, 'authorizePayment'), ['Scheduled', 'Started', 'Completed']);
@@ -193,7 +202,7 @@ describe('compiled entry points (the containers’ commands)', () => {
 
   it('the drain is bounded: past WORKER_SHUTDOWN_GRACE_TIME the call is cancelled and retried by the next worker', async () => {
     const orderId = await placeOrder('tok_slow');
-    await untilStarted(orderId, 'authorizePayment');
+    await untilRunning(orderId, 'authorizePayment');
     await stopWorker();
     assert.ok(!(await activityEvents(orderId, 'authorizePayment')).includes('Completed'), 'no attempt completed');
     startWorker();

@@ -5,6 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { portOpen, startStack } from '../../scripts/stack/launch';
 import type { RunningStack } from '../../scripts/stack/launch';
+import { customerSearchValue } from '../../lib/codec/customer-ref';
+import { localCustomerRefKey } from '../../lib/codec/dev-keys';
 
 // The README's run command, end to end: the whole stack (dev server + UI, three services on SQLite, worker,
 // API) started by scripts/stack on free ports, the demo orders driven through the API, then a clean Ctrl-C.
@@ -62,7 +64,13 @@ describe('the one-command stack', () => {
       const statuses: string[] = [];
       for (let attempt = 0; attempt < 50 && statuses.length < 4; attempt++) {
         statuses.length = 0;
-        for await (const execution of client.workflow.list({ query: 'CustomerId = "demo-customer"' })) {
+        // CustomerId holds the keyed hash the API computes (the stack's key is in its data directory).
+        const customer = customerSearchValue(
+          'demo-customer',
+          localCustomerRefKey({ SAGAFLOW_DATA_DIR: stack.dataDir }),
+        );
+        assert.match(customer, /^cref_/);
+        for await (const execution of client.workflow.list({ query: `CustomerId = "${customer}"` })) {
           statuses.push(String(execution.searchAttributes.OrderStatus?.[0] ?? ''));
         }
         if (statuses.length < 4) await new Promise((resolve) => setTimeout(resolve, 200));
