@@ -224,11 +224,11 @@ describe('orders API on the time-skipping server', () => {
         const { body } = await create(api, validOrder());
         const history = await env.client.workflow.getHandle(body.orderId).fetchHistory();
         const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-        const [input] = await Promise.all(
-          (started?.input?.payloads ?? []).map((p) =>
-            env.client.options.loadedDataConverter.payloadConverter.fromPayload(p),
-          ),
-        );
+        // The history holds the input encrypted (lib/codec): decode it as the client does.
+        const converter = env.client.options.loadedDataConverter;
+        let payloads = started?.input?.payloads ?? [];
+        for (const codec of [...converter.payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+        const [input] = payloads.map((p) => converter.payloadConverter.fromPayload(p));
         assert.deepEqual(
           Object.fromEntries(
             ['approvalThresholdMinor', 'approvalTimeout', 'paymentDeadline'].map((k) => [k, (input as never)[k]]),

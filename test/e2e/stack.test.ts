@@ -7,6 +7,8 @@ import { portOpen, startStack } from '../../scripts/stack/launch';
 import type { RunningStack } from '../../scripts/stack/launch';
 import { customerSearchValue } from '../../lib/codec/customer-ref';
 import { localCustomerRefKey } from '../../lib/codec/dev-keys';
+import { dataConverterFor } from '../../lib/codec/data-converter';
+import { loadPayloadKeys } from '../../lib/codec/payload-keys';
 
 // The README's run command, end to end: the whole stack (dev server + UI, three services on SQLite, worker,
 // API) started by scripts/stack on free ports, the demo orders driven through the API, then a clean Ctrl-C.
@@ -60,7 +62,9 @@ describe('the one-command stack', () => {
   it('lists the demo orders by search attribute, as an operator would in the UI', async () => {
     const connection = await Connection.connect({ address: `127.0.0.1:${ports.TEMPORAL_PORT}` });
     try {
-      const client = new Client({ connection });
+      // The stack encrypts payloads (memos too) with the keys it made in its data directory.
+      const keys = loadPayloadKeys({ PAYLOAD_KEYS_FILE: path.join(stack.dataDir, 'payload-keys') });
+      const client = new Client({ connection, dataConverter: dataConverterFor(keys) });
       const statuses: string[] = [];
       for (let attempt = 0; attempt < 50 && statuses.length < 4; attempt++) {
         statuses.length = 0;
@@ -79,6 +83,52 @@ describe('the one-command stack', () => {
     } finally {
       await connection.close();
     }
+  });
+
+  it('restarts a worker killed under a running order, and the order completes', async () => {
+    const api = `http://127.0.0.1:${ports.API_PORT}`;
+    const headers = { authorization: 'Bearer sk_demo_client', 'content-type': 'application/json' };
+    const started = await fetch(`${api}/orders`, {
+      method: 'POST',
+      headers: { ...headers, 'idempotency-key': `kill-worker-${Date.now()}` },
+      // tok_slow: the payment service answers after 3 s, so the worker dies with the call in flight.
+      body: JSON.stringify({
+        customerId: 'kill-customer',
+        currency: 'EUR',
+        items: [{ sku: 'SKU-1', quantity: 1 }],
+        paymentMethod: 'tok_slow',
+      }),
+    });
+    assert.equal(started.status, 202, await started.clone().text());
+    const { orderId } = (await started.json()) as { orderId: string };
+    const statusOf = async () =>
+      (
+        (await (await fetch(`${api}/orders/${orderId}?consistency=strong`, { headers })).json()) as {
+          currentStep?: string;
+        }
+      ).currentStep;
+    for (let i = 0; i < 200 && (await statusOf()) !== 'authorizePayment'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const killed = stack.pidOf('worker');
+    assert.ok(killed, 'the worker runs');
+    process.kill(killed, 'SIGKILL');
+
+    let restarted: number | undefined;
+    for (let i = 0; i < 200 && (restarted === undefined || restarted === killed); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      restarted = stack.pidOf('worker');
+    }
+    assert.ok(restarted && restarted !== killed, `the worker was not restarted:\n${stack.output().slice(-3000)}`);
+    assert.match(stack.output(), /worker exited \(code null, signal SIGKILL\): restarting in \d+ ms \(restart 1\)/);
+
+    // The killed attempt times out on its heartbeat (5 s); the new worker retries it and the saga ends.
+    let status = '';
+    for (let i = 0; i < 600 && status !== 'COMPLETED'; i++) {
+      status = ((await (await fetch(`${api}/orders/${orderId}`, { headers })).json()) as { status: string }).status;
+      if (status !== 'COMPLETED') await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(status, 'COMPLETED', stack.output().slice(-3000));
   });
 
   it('stops cleanly on Ctrl-C, leaving no process behind', async () => {
