@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { portOpen, startStack } from '../../scripts/stack/launch';
 import type { RunningStack } from '../../scripts/stack/launch';
+import { chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { CHROMIUM_ARGS, signInToCodec } from '../../scripts/ui-codec';
 import { customerSearchValue } from '../../lib/codec/customer-ref';
 import { localCustomerRefKey } from '../../lib/codec/dev-keys';
 import { dataConverterFor } from '../../lib/codec/data-converter';
@@ -31,6 +34,31 @@ function run(
 describe('the one-command stack', () => {
   let stack: RunningStack;
   let ports: RunningStack['ports'];
+
+  /** A client of the stack's Temporal with the keys the stack made (it encrypts payloads, memos too). */
+  async function withStackClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+    const connection = await Connection.connect({ address: `127.0.0.1:${ports.TEMPORAL_PORT}` });
+    try {
+      const keys = loadPayloadKeys({ PAYLOAD_KEYS_FILE: path.join(stack.dataDir, 'payload-keys') });
+      return await fn(new Client({ connection, dataConverter: dataConverterFor(keys) }));
+    } finally {
+      await connection.close();
+    }
+  }
+
+  const demoCustomer = () =>
+    `CustomerId = "${customerSearchValue('demo-customer', localCustomerRefKey({ SAGAFLOW_DATA_DIR: stack.dataDir }))}"`;
+
+  /** The completed demo order's id. */
+  const demoOrderId = () =>
+    withStackClient(async (client) => {
+      for await (const execution of client.workflow.list({
+        query: `${demoCustomer()} AND OrderStatus = "COMPLETED"`,
+      })) {
+        return execution.workflowId;
+      }
+      throw new Error('no completed demo order');
+    });
 
   before(async () => {
     stack = await startStack();
@@ -60,28 +88,61 @@ describe('the one-command stack', () => {
   });
 
   it('lists the demo orders by search attribute, as an operator would in the UI', async () => {
-    const connection = await Connection.connect({ address: `127.0.0.1:${ports.TEMPORAL_PORT}` });
-    try {
-      // The stack encrypts payloads (memos too) with the keys it made in its data directory.
-      const keys = loadPayloadKeys({ PAYLOAD_KEYS_FILE: path.join(stack.dataDir, 'payload-keys') });
-      const client = new Client({ connection, dataConverter: dataConverterFor(keys) });
+    await withStackClient(async (client) => {
       const statuses: string[] = [];
+      // CustomerId holds the keyed hash the API computes (the stack's key is in its data directory).
+      const customer = demoCustomer();
+      assert.match(customer, /"cref_/);
       for (let attempt = 0; attempt < 50 && statuses.length < 4; attempt++) {
         statuses.length = 0;
-        // CustomerId holds the keyed hash the API computes (the stack's key is in its data directory).
-        const customer = customerSearchValue(
-          'demo-customer',
-          localCustomerRefKey({ SAGAFLOW_DATA_DIR: stack.dataDir }),
-        );
-        assert.match(customer, /^cref_/);
-        for await (const execution of client.workflow.list({ query: `CustomerId = "${customer}"` })) {
+        for await (const execution of client.workflow.list({ query: customer })) {
           statuses.push(String(execution.searchAttributes.OrderStatus?.[0] ?? ''));
         }
         if (statuses.length < 4) await new Promise((resolve) => setTimeout(resolve, 200));
       }
       assert.deepEqual(statuses.sort(), ['CANCELLED', 'COMPENSATED', 'COMPENSATED', 'COMPLETED']);
+    });
+  });
+
+  it("the Web UI shows a saga's decoded input through the codec server, for a signed-in operator only", async () => {
+    const executablePath = execFileSync('bash', ['scripts/chromium'], { cwd: root, encoding: 'utf8' }).trim();
+    const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    try {
+      const orderId = await demoOrderId();
+      const page = (context: BrowserContext) => context.newPage();
+      const workflowUrl = `${stack.urls.ui}/namespaces/default/workflows/${orderId}`;
+      const operator = await browser.newContext();
+      await signInToCodec(operator, {
+        codecUrl: stack.urls.codec,
+        uiUrl: stack.urls.ui,
+        token: 'sk_demo_codec_operator',
+      });
+      const signedIn = await page(operator);
+      await signedIn.goto(workflowUrl);
+      // The saga's input (encrypted in Temporal) as the UI renders it once the codec server decoded it.
+      await signedIn.getByText('"paymentMethod": "tok_ok"').first().waitFor({ timeout: 30_000 });
+      assert.ok(await signedIn.getByText('"customerId": "demo-customer"').first().isVisible());
+
+      // The same settings without the session: the codec server refuses, the UI shows only ciphertext.
+      const stranger = await browser.newContext();
+      await signInToCodec(stranger, {
+        codecUrl: stack.urls.codec,
+        uiUrl: stack.urls.ui,
+        token: 'sk_demo_codec_operator',
+      });
+      await stranger.clearCookies();
+      const refused = await page(stranger);
+      const decodes: number[] = [];
+      refused.on('response', (response) => {
+        if (response.url().endsWith('/decode')) decodes.push(response.status());
+      });
+      await refused.goto(workflowUrl);
+      for (let i = 0; i < 300 && decodes.length === 0; i++) await refused.waitForTimeout(100);
+      await refused.getByText('Codec Server could not connect').waitFor({ timeout: 30_000 });
+      assert.equal(await refused.getByText('tok_ok').count(), 0);
+      assert.ok(decodes.length > 0 && decodes.every((status) => status === 401), `decode answers ${decodes}`);
     } finally {
-      await connection.close();
+      await browser.close();
     }
   });
 
