@@ -6,19 +6,15 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Page } from 'playwright-core';
 import { config, demoCustomerQuery, follow, scenarios } from './demo-orders';
+import { CHROMIUM_ARGS, signInToCodec } from './ui-codec';
+
+// The local stack's codec server and its development token (scripts/stack/main.ts).
+const codec = {
+  url: process.env.CODEC_URL ?? 'http://127.0.0.1:8234',
+  token: process.env.CODEC_TOKEN ?? 'sk_demo_codec_operator',
+};
 
 const outDir = path.resolve(__dirname, '..', 'docs', 'images');
-// Flags for a machine without outside network (see the environment notes): no background connections.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 const ui = (suffix: string) => `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}${suffix}`;
 
 async function capture(page: Page, url: string, file: string, settle?: (page: Page) => Promise<void>): Promise<void> {
@@ -42,12 +38,19 @@ async function main(): Promise<void> {
     args: CHROMIUM_ARGS,
   });
   try {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    // Payloads are encrypted: the pictures show what a signed-in operator sees, decoded by the codec server.
+    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+    await signInToCodec(context, { codecUrl: codec.url, uiUrl: config.TEMPORAL_UI_URL, token: codec.token });
+    const page = await context.newPage();
     const query = (q: string) => ui(`/workflows?query=${encodeURIComponent(q)}`);
     await capture(page, query(demoCustomerQuery()), 'ui-orders-by-customer.png');
     await capture(page, query('OrderStatus = "COMPENSATED"'), 'ui-orders-compensated.png');
     await capture(page, ui(`/workflows/${completed.orderId}`), 'ui-order-completed.png');
     await capture(page, ui(`/workflows/${compensated.orderId}`), 'ui-order-compensated.png');
+    const stranger = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    await capture(stranger, ui(`/workflows/${completed.orderId}`), 'ui-order-encrypted.png', async (p) => {
+      await p.waitForTimeout(3_000);
+    });
     await capture(page, ui(`/workflows/${compensated.orderId}`), 'ui-order-compensated-metadata.png', async (p) => {
       await p
         .getByRole('link', { name: 'User Metadata' })
