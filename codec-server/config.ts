@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseEnv, port } from '../lib/env';
+import { ConfigError, parseEnv, port } from '../lib/env';
 import { loadPayloadKeys } from '../lib/codec/payload-keys';
 import type { PayloadKeyring } from '../lib/codec/payload-keys';
 
@@ -62,6 +62,8 @@ export type CodecServerConfig = z.infer<typeof schema> & { keys: PayloadKeyring 
 /** Parses the codec server's environment once; it has no purpose without keys, so they are required. */
 export function loadCodecServerConfig(env: NodeJS.ProcessEnv = process.env): CodecServerConfig {
   const config = parseEnv(schema, env);
-  const keys = loadPayloadKeys({ ...env, NODE_ENV: 'production' });
-  return { ...config, keys: keys! };
+  const keys = loadPayloadKeys(env);
+  if (!keys)
+    throw new ConfigError('Invalid configuration:\n  PAYLOAD_KEYS_FILE: the codec server needs the payload keys');
+  return { ...config, keys };
 }

@@ -5,6 +5,9 @@ import { migrate } from '../../lib/db/migrate';
 import { createPostgresDatabase, dropPostgresDatabase } from '../../lib/db/postgres-admin';
 import { parseDatabaseUrl } from '../../lib/db/url';
 import type { FaultConfig } from '../../lib/http/fault-injection';
+import { dataConverterFor } from '../../lib/codec/data-converter';
+import { ensureDevKeys } from '../../lib/codec/dev-keys';
+import { loadPayloadKeys } from '../../lib/codec/payload-keys';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../../lib/search-attributes';
 import { localToolPath } from '../../lib/temporal-tools';
 import { DEMO_CATALOGUE } from '../../prisma/catalogue';
@@ -85,6 +88,9 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
   const logLevel = options.logLevel ?? 'warn';
   const tsx = ['--import', 'tsx'];
   const log = (name: string) => path.join(options.dir, `${name}.log`);
+  // Payloads are encrypted as in production, with keys made in the run's directory.
+  const devKeys = ensureDevKeys(options.dir);
+  const encryption = { PAYLOAD_KEYS_FILE: devKeys.payloadKeysFile };
 
   const databases: Record<ServiceName, string> = {} as Record<ServiceName, string>;
   const pgNames: string[] = [];
@@ -149,7 +155,10 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     );
     started.push(temporal);
     await temporal.start();
-    client = new Client({ connection: await Connection.connect({ address: temporalAddress }) });
+    client = new Client({
+      connection: await Connection.connect({ address: temporalAddress }),
+      dataConverter: dataConverterFor(loadPayloadKeys(encryption)),
+    });
 
     const serviceUrls = {} as Record<ServiceName, string>;
     const services = {} as Record<ServiceName, ManagedProcess>;
@@ -195,6 +204,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
         env: {
           TEMPORAL_ADDRESS: temporalAddress,
           SERVICE_TOKEN,
+          ...encryption,
           LOG_LEVEL: logLevel === 'warn' ? 'info' : logLevel,
           INVENTORY_URL: serviceUrls.inventory,
           PAYMENT_URL: serviceUrls.payment,
@@ -228,6 +238,8 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
           // No order waits for a manual approval (an operator decision is not part of the run).
           APPROVAL_THRESHOLD_MINOR: '1000000000',
           TEMPORAL_RPC_TIMEOUT_MS: '10000',
+          ...encryption,
+          CUSTOMER_REF_KEY: devKeys.customerRefKey,
           LOG_LEVEL: logLevel,
         },
         logFile: log('api'),

@@ -121,6 +121,18 @@ describe('codec server', () => {
     );
   });
 
+  it('refuses to start without keys or tokens', () => {
+    assert.throws(
+      () => loadCodecServerConfig({ CODEC_TOKENS: `ops:${TOKEN}` }),
+      /the codec server needs the payload keys/,
+    );
+    assert.throws(() => loadCodecServerConfig({ PAYLOAD_KEYS: NEW_KEY }), /CODEC_TOKENS/);
+    assert.throws(
+      () => loadCodecServerConfig({ NODE_ENV: 'production', PAYLOAD_KEYS: NEW_KEY, CODEC_TOKENS: 'ops:short-secret' }),
+      /at least 32 characters/,
+    );
+  });
+
   it('answers CORS preflights for the UI origin only', async () => {
     const preflight = (origin: string) =>
       fetch(`${url}/decode`, {
