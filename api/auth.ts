@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { ApiKey, Role } from './config';
 import { ApiError } from './errors';
-import { TokenBuckets } from './token-buckets';
+import { TokenBuckets } from '../lib/http/token-buckets';
 
 const digest = (secret: string) => createHash('sha256').update(secret).digest();
 

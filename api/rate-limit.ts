@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { ApiError } from './errors';
-import { TokenBuckets } from './token-buckets';
+import { TokenBuckets } from '../lib/http/token-buckets';
 
 /**
  * A token bucket per tenant (a global operator key: per key), kept in this process's memory: each may burst up

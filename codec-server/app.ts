@@ -1,6 +1,7 @@
 import express from 'express';
 import type { Express, Request, Response } from 'express';
 import { EncryptionCodec } from '../lib/codec/encryption-codec';
+import { TokenBuckets } from '../lib/http/token-buckets';
 import type { Logger } from '../lib/logger';
 import { SESSION_COOKIE, caller, tokenName } from './auth';
 import type { CodecServerConfig } from './config';
@@ -23,6 +24,14 @@ export function createCodecApp({ config, logger }: CodecAppDeps): Express {
   const app = express();
   const codec = new EncryptionCodec(config.keys);
   const sessions = new Sessions(config.CODEC_SESSION_HOURS * 3_600_000);
+  // Guessing secrets is limited per address; a caller without any (the UI before sign-in) is not guessing.
+  const failures = new TokenBuckets(config.CODEC_AUTH_FAILURES_PER_MINUTE);
+  const limited = (req: Request, res: Response): boolean => {
+    const wait = failures.retryAfter(req.socket.remoteAddress ?? '');
+    if (wait > 0) res.set('Retry-After', String(wait)).status(429).json({ error: 'too many failed sign-ins' });
+    return wait > 0;
+  };
+  const failed = (req: Request) => failures.take(req.socket.remoteAddress ?? '');
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(corsFor(config.CODEC_CORS_ORIGINS));
@@ -36,9 +45,11 @@ export function createCodecApp({ config, logger }: CodecAppDeps): Express {
   });
 
   app.post('/login', express.urlencoded({ extended: false, limit: '4kb' }), (req: Request, res: Response) => {
+    if (limited(req, res)) return;
     const secret = typeof req.body?.token === 'string' ? (req.body.token as string).trim() : '';
     const name = secret ? tokenName(config.CODEC_TOKENS, secret) : undefined;
     if (!name) {
+      failed(req);
       logger.warn({ ip: req.socket.remoteAddress }, 'codec login refused');
       res
         .status(401)
@@ -66,8 +77,10 @@ export function createCodecApp({ config, logger }: CodecAppDeps): Express {
   // The protocol: only the last path segment matters, so the server can be mounted under any prefix.
   app.post(/\/(encode|decode)$/, express.json({ limit: '4mb' }), async (req: Request, res: Response) => {
     const direction = req.path.endsWith('/encode') ? 'encode' : 'decode';
+    if (limited(req, res)) return;
     const who = caller(req, config.CODEC_TOKENS, sessions);
     if (!who) {
+      if (req.get('authorization')) failed(req);
       res.set('WWW-Authenticate', 'Bearer').status(401).json({ error: 'sign in at /login or send a bearer token' });
       return;
     }

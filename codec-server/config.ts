@@ -44,6 +44,8 @@ const schema = z
     CODEC_CORS_ORIGINS: z.string().default('http://127.0.0.1:8233').transform(list),
     /** Namespaces it decodes for (the X-Namespace header the UI sends); others get 403. */
     CODEC_NAMESPACES: z.string().default('default').transform(list),
+    /** Wrong secrets (at /login or as a bearer token) a source address may send a minute before it gets 429s. */
+    CODEC_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(10),
     /** How long a /login session lasts. */
     CODEC_SESSION_HOURS: z.coerce.number().min(0.01).max(168).default(8),
   })

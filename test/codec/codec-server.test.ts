@@ -27,6 +27,7 @@ before(async () => {
     PAYLOAD_KEYS: `${NEW_KEY},${OLD_KEY}`,
     CODEC_TOKENS: `ops:${TOKEN}`,
     CODEC_CORS_ORIGINS: UI_ORIGIN,
+    CODEC_AUTH_FAILURES_PER_MINUTE: '4',
   });
   const logger = createLogger({ test: 'codec' }).child({}, { level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   server = await listen(createCodecApp({ config, logger }), 0, '127.0.0.1');
@@ -119,6 +120,21 @@ describe('codec server', () => {
       fromJson(await res.json()).map((p) => defaultPayloadConverter.fromPayload(p)),
       ['via-session'],
     );
+  });
+
+  // Last: it spends this address's failure budget.
+  it('limits wrong secrets per address: 429 once the budget is spent, even for the right one', async () => {
+    const body = await encryptedWith(NEW_KEY, 'x');
+    // Missing credentials (the UI before sign-in) cost nothing.
+    for (let i = 0; i < 6; i++) assert.equal((await post('/decode', body)).status, 401);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      statuses.push((await post('/decode', body, { authorization: `Bearer wrong-secret-${i}-0000` })).status);
+    }
+    assert.ok(statuses.includes(429), `statuses ${statuses}`);
+    const right = await post('/decode', body, { authorization: `Bearer ${TOKEN}` });
+    assert.equal(right.status, 429);
+    assert.ok(Number(right.headers.get('retry-after')) >= 1);
   });
 
   it('refuses to start without keys or tokens', () => {
