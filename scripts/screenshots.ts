@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     await capture(page, ui(`/workflows/${compensated.orderId}`), 'ui-order-compensated.png');
     const stranger = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     await capture(stranger, ui(`/workflows/${completed.orderId}`), 'ui-order-encrypted.png', async (p) => {
-      await p.waitForTimeout(3_000);
+      await p.locator('#content').getByText('Codec Server could not connect').waitFor({ timeout: 30_000 });
     });
     await capture(page, ui(`/workflows/${compensated.orderId}`), 'ui-order-compensated-metadata.png', async (p) => {
       await p

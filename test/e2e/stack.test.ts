@@ -138,7 +138,7 @@ describe('the one-command stack', () => {
       });
       await refused.goto(workflowUrl);
       for (let i = 0; i < 300 && decodes.length === 0; i++) await refused.waitForTimeout(100);
-      await refused.getByText('Codec Server could not connect').waitFor({ timeout: 30_000 });
+      await refused.locator('#content').getByText('Codec Server could not connect').waitFor({ timeout: 30_000 });
       assert.equal(await refused.getByText('tok_ok').count(), 0);
       assert.ok(decodes.length > 0 && decodes.every((status) => status === 401), `decode answers ${decodes}`);
     } finally {
