@@ -15,6 +15,11 @@ export interface ActivityDeps {
 export function createActivities({ config, http, logger }: ActivityDeps) {
   return {
     ...createHelloActivities({ logger }),
-    ...createOrderActivities(createServiceClients(config, http)),
+    ...createOrderActivities(
+      createServiceClients(config, http, (service, state) => {
+        const log = state === 'open' ? logger.warn.bind(logger) : logger.info.bind(logger);
+        log({ service, circuit: state }, `${service} circuit ${state}`);
+      }),
+    ),
   };
 }

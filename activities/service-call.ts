@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ServiceError } from '../lib/http/client';
+import { CIRCUIT_OPEN } from '../lib/http/circuit-breaker';
 import type { CallOptions } from '../lib/http/client';
 
 /**
@@ -32,6 +33,16 @@ export async function serviceCall<T>(
 
 export function toFailure(err: unknown): unknown {
   if (!(err instanceof ServiceError)) return err;
+  if (err.code === CIRCUIT_OPEN) {
+    // Not an attempt at the service: fail this activity at once and let the saga wait for the circuit
+    // (workflows/saga/circuit.ts), so a down service costs no retry attempts and is not called meanwhile.
+    return ApplicationFailure.create({
+      message: err.message,
+      type: CIRCUIT_OPEN,
+      nonRetryable: true,
+      details: [err.details],
+    });
+  }
   if (err.status === 401) {
     // A wrong service token is a deployment fault, not the order's: retry (and alert) rather than compensate.
     return ApplicationFailure.retryable(err.message, 'SERVICE_AUTH_FAILED');

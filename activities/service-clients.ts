@@ -1,3 +1,5 @@
+import { ServiceBreaker } from '../lib/http/circuit-breaker';
+import type { BreakerOptions } from '../lib/http/circuit-breaker';
 import { InventoryClient } from '../services/inventory/client';
 import { OrderClient } from '../services/order/client';
 import { PaymentClient } from '../services/payment/client';
@@ -19,14 +21,30 @@ export interface ServicesConfig {
   tokens: Record<keyof ServiceClients, string>;
   /** Per-request timeout; keep it below the activities' start-to-close timeout. */
   timeoutMs: number;
+  /** One circuit breaker per service (omit for none). */
+  breaker?: BreakerOptions;
 }
 
+/** Reported on every change of a service's circuit (the worker logs it). */
+export type BreakerListener = (service: keyof ServiceClients, state: 'closed' | 'open' | 'half-open') => void;
+
 /** One typed client per service; `fetch` is the transport (tests may pass their own). */
-export function createServiceClients(config: ServicesConfig, http: { fetch?: typeof fetch } = {}): ServiceClients {
-  const common = { timeoutMs: config.timeoutMs, fetch: http.fetch };
+export function createServiceClients(
+  config: ServicesConfig,
+  http: { fetch?: typeof fetch } = {},
+  onBreakerChange: BreakerListener = () => undefined,
+): ServiceClients {
+  const common = (service: keyof ServiceClients) => ({
+    timeoutMs: config.timeoutMs,
+    fetch: http.fetch,
+    token: config.tokens[service],
+    ...(config.breaker
+      ? { breaker: new ServiceBreaker(service, config.breaker, (state) => onBreakerChange(service, state)) }
+      : {}),
+  });
   return {
-    inventory: new InventoryClient({ ...common, token: config.tokens.inventory, baseUrl: config.inventoryUrl }),
-    payment: new PaymentClient({ ...common, token: config.tokens.payment, baseUrl: config.paymentUrl }),
-    order: new OrderClient({ ...common, token: config.tokens.order, baseUrl: config.orderUrl }),
+    inventory: new InventoryClient({ ...common('inventory'), baseUrl: config.inventoryUrl }),
+    payment: new PaymentClient({ ...common('payment'), baseUrl: config.paymentUrl }),
+    order: new OrderClient({ ...common('order'), baseUrl: config.orderUrl }),
   };
 }

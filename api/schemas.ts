@@ -262,6 +262,7 @@ export const SagaStateSchema = named(
     ),
     failure: z.object({ step: z.string(), type: z.string(), message: z.string() }).optional(),
     cancellation: z.object({ reason: z.string(), at: z.number() }).optional(),
+    waiting: z.object({ step: z.string(), reason: z.string(), until: z.number() }).optional(),
     startedAt: z.number(),
     updatedAt: z.number(),
     finishedAt: z.number().optional(),

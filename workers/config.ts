@@ -49,6 +49,10 @@ const fields = z.object({
   /** After the grace time, how long cancelled activities get to wind down before the worker gives up on them. */
   WORKER_SHUTDOWN_FORCE_TIME: duration('10 seconds'),
   SERVICE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** Circuit breaker per service: faults in a row that open it (0 turns the breakers off). */
+  BREAKER_CONSECUTIVE_FAILURES: z.coerce.number().int().min(0).max(1_000).default(5),
+  /** How long an open circuit waits before one probe call. */
+  BREAKER_HALF_OPEN_AFTER_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 });
 
 const TOKEN_VARS = {
@@ -98,6 +102,14 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
         ]),
       ) as Record<Lane, string>,
       timeoutMs: parsed.SERVICE_TIMEOUT_MS,
+      ...(parsed.BREAKER_CONSECUTIVE_FAILURES > 0
+        ? {
+            breaker: {
+              consecutiveFailures: parsed.BREAKER_CONSECUTIVE_FAILURES,
+              halfOpenAfterMs: parsed.BREAKER_HALF_OPEN_AFTER_MS,
+            },
+          }
+        : {}),
     },
   };
 }

@@ -1,3 +1,5 @@
+import type { ServiceBreaker } from './circuit-breaker';
+
 /**
  * Thrown by service clients. `code` is the service's error code (e.g. INSUFFICIENT_STOCK), or TIMEOUT /
  * NETWORK_ERROR / HTTP_<status> when there was no JSON error body. Only faults are retryable: 5xx, timeouts and
@@ -26,6 +28,8 @@ export interface ServiceClientOptions {
   /** Per-request timeout (default 5000 ms). */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** The service's circuit breaker: every call of the client goes through it. */
+  breaker?: ServiceBreaker;
 }
 
 /** Per-call options of every client method. */
@@ -67,6 +71,16 @@ export class HttpServiceClient {
     path: string,
     body: unknown,
     call: CallOptions = {},
+  ): Promise<{ status: number; body: T }> {
+    const { breaker } = this.options;
+    return breaker ? breaker.run(() => this.send<T>(method, path, body, call)) : this.send<T>(method, path, body, call);
+  }
+
+  private async send<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    call: CallOptions,
   ): Promise<{ status: number; body: T }> {
     const timeoutMs = call.timeoutMs ?? this.options.timeoutMs ?? 5_000;
     const timeout = AbortSignal.timeout(timeoutMs);

@@ -86,6 +86,12 @@ function renderDetails(ctx: OrderContext, state: SagaState): string {
   if (state.failure)
     lines.push(`- failed at **${state.failure.step}**: \`${state.failure.type}\` ${state.failure.message}`);
   if (state.cancellation) lines.push(`- cancelled: ${state.cancellation.reason}`);
+  if (state.waiting) {
+    const until = new Date(state.waiting.until).toISOString();
+    lines.push(
+      `- waiting: ${state.waiting.reason} (step ${state.waiting.step}; next try ${until}, nothing is called meanwhile)`,
+    );
+  }
   for (const c of state.compensations) {
     lines.push(
       `- compensation ${c.activity} (${c.step}): ${c.outcome}${c.reason ? ` — ${c.reason}` : ''}${c.error ? ` — ${c.error}` : ''}`,

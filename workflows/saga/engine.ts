@@ -8,6 +8,7 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
+import { circuitOpen } from './circuit';
 import { laneTaskQueue } from '../../lib/task-queues';
 import type { ActivityCall, SagaDefinition, SagaStep } from './definition';
 import { deadlineExceeded, describeFailure, errorMessage } from './failures';
@@ -175,7 +176,7 @@ export class SagaRun<C> {
     if ('local' in action) {
       await this.withDeadline(step, () => action.local(this.ctx, this));
     } else {
-      const result = await this.withDeadline(step, () => this.schedule(action, key));
+      const result = await this.withDeadline(step, () => this.dispatch(action, key, step.name));
       action.onResult?.(this.ctx, result);
     }
   }
@@ -231,6 +232,30 @@ export class SagaRun<C> {
     } finally {
       timerScope.cancel();
     }
+  }
+
+  /**
+   * Schedules the activity; when it fails because its service's circuit is open (it was not called), waits
+   * until the breaker lets a probe through and schedules it again: a fresh activity with its full retry policy,
+   * so an outage costs the saga no attempts. The wait shows in the state and the current details; a deadline or
+   * a cancel still ends it.
+   */
+  private dispatch(call: ActivityCall<C>, key: string, step: string): Promise<unknown> {
+    return this.schedule(call, key).catch((err: unknown) => this.waitForCircuit(err, call, key, step));
+  }
+
+  private async waitForCircuit(err: unknown, call: ActivityCall<C>, key: string, step: string): Promise<unknown> {
+    const open = circuitOpen(err);
+    if (!open) throw err;
+    const reason = `${open.service} circuit open`;
+    this.state.waiting = { step, reason, until: Date.now() + open.retryAfterMs };
+    this.changed();
+    try {
+      await sleep(open.retryAfterMs, { summary: `${step}: ${reason}` });
+    } finally {
+      delete this.state.waiting;
+    }
+    return this.dispatch(call, key, step);
   }
 
   /** Schedules the activity; the returned promise is the SDK's own, so awaiting it adds no promise of ours. */
@@ -322,7 +347,7 @@ export class SagaRun<C> {
       const attemptKey = round === 0 ? `${key}:compensate` : `${key}:compensate:retry-${round}`;
       let error: string;
       try {
-        const result = await this.schedule(compensation, attemptKey);
+        const result = await this.dispatch(compensation, attemptKey, step.name);
         compensation.onResult?.(this.ctx, result);
         this.record('compensations', { ...base, outcome: 'COMPENSATED', attempts: round + 1 });
         if (round > 0) this.settle(step.name);

@@ -69,6 +69,8 @@ export interface SagaState {
   parked: ParkedStep[];
   failure?: SagaFailure;
   cancellation?: { reason: string; at: number };
+  /** The step waits for a service whose circuit breaker is open (no call is made meanwhile), until `until`. */
+  waiting?: { step: string; reason: string; until: number };
   startedAt: number;
   updatedAt: number;
   finishedAt?: number;
