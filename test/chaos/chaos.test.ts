@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_FAULTS, runChaos } from '../../bench/chaos/run';
 import type { ChaosOptions } from '../../bench/chaos/run';
@@ -19,6 +21,10 @@ interface Variant {
   restartService: ServiceName;
   serviceSignal: NodeJS.Signals;
   database: ChaosOptions['database'];
+  /** How long the restarted service stays down (default 1 s). */
+  serviceDownMs?: number;
+  /** Lines the worker must have logged (its log file is read before the run directory is removed). */
+  workerLogs?: RegExp[];
 }
 
 async function chaosRun(variant: Variant): Promise<void> {
@@ -31,15 +37,21 @@ async function chaosRun(variant: Variant): Promise<void> {
     restartService: variant.restartService,
     serviceSignal: variant.serviceSignal,
     downMs: 1_000,
+    ...(variant.serviceDownMs ? { serviceDownMs: variant.serviceDownMs } : {}),
     faults: DEFAULT_FAULTS,
     database: variant.database,
     contentionStockRatio: 0.5,
-    keep: false,
+    keep: variant.workerLogs !== undefined,
     log: (line) => {
       if (process.env.CHAOS_VERBOSE) console.log(line);
     },
   });
   const report = JSON.stringify(summary, null, 2);
+  if (variant.workerLogs && summary.dir) {
+    const log = readFileSync(path.join(summary.dir, 'worker.log'), 'utf8');
+    rmSync(summary.dir, { recursive: true, force: true });
+    for (const line of variant.workerLogs) assert.match(log, line);
+  }
   for (const result of summary.invariants) assert.ok(result.ok, `${result.name}: ${result.violations.join('; ')}`);
   assert.equal(summary.workload.accepted, variant.sagas, report);
   assert.equal(summary.workload.refused, 0, report);
@@ -68,6 +80,16 @@ describe('chaos (CI size)', () => {
       restartService: 'payment',
       serviceSignal: 'SIGKILL',
       database: { kind: 'sqlite' },
+    }));
+
+  it('30 sagas on SQLite, the payment service down for 20 s: its circuit opens, sagas wait, every invariant holds', () =>
+    chaosRun({
+      sagas: 30,
+      restartService: 'payment',
+      serviceSignal: 'SIGKILL',
+      serviceDownMs: 20_000,
+      database: { kind: 'sqlite' },
+      workerLogs: [/"msg":"payment circuit open"/, /"msg":"payment circuit closed"/],
     }));
 
   it('30 sagas on PostgreSQL, the worker SIGKILLed and the order service SIGTERMed mid-run: every invariant holds', () =>
