@@ -55,7 +55,10 @@ export interface RealServices {
   config: ServicesConfig;
   clients: ServiceClients;
   /** The saga's activities over these services; `fetch` replaces the transport (fault injection). */
-  activities(fetch?: typeof globalThis.fetch, options?: Partial<Pick<ServicesConfig, 'timeoutMs' | 'breaker'>>): OrderActivities;
+  activities(
+    fetch?: typeof globalThis.fetch,
+    options?: Partial<Pick<ServicesConfig, 'timeoutMs' | 'breaker'>>,
+  ): OrderActivities;
   snapshot(orderId: string): Promise<OrderSnapshot>;
   /** Available units of a product in the inventory service. */
   available(sku: string): Promise<number>;
