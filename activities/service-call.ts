@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ServiceError } from '../lib/http/client';
-import { CIRCUIT_OPEN } from '../lib/http/circuit-breaker';
+import { CIRCUIT_OPEN } from '../lib/circuit-open';
 import type { CallOptions } from '../lib/http/client';
 
 /**

@@ -1,5 +1,5 @@
 import { ServiceBreaker } from '../lib/http/circuit-breaker';
-import type { BreakerOptions } from '../lib/http/circuit-breaker';
+import type { BreakerOptions, BreakerState } from '../lib/http/circuit-breaker';
 import { InventoryClient } from '../services/inventory/client';
 import { OrderClient } from '../services/order/client';
 import { PaymentClient } from '../services/payment/client';
@@ -26,7 +26,7 @@ export interface ServicesConfig {
 }
 
 /** Reported on every change of a service's circuit (the worker logs it). */
-export type BreakerListener = (service: keyof ServiceClients, state: 'closed' | 'open' | 'half-open') => void;
+export type BreakerListener = (service: keyof ServiceClients, state: BreakerState) => void;
 
 /** One typed client per service; `fetch` is the transport (tests may pass their own). */
 export function createServiceClients(

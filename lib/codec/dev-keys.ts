@@ -3,10 +3,6 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { generatePayloadKeyLine } from './payload-keys';
 
-/**
- * The local stack's keys, made once in its data directory (ignored by git, mode 0600) and kept across restarts,
- * so the histories it wrote stay readable. Real deployments bring their own (docs/DEPLOYMENT.md).
- */
 const REF_FILE = 'customer-ref-key';
 
 /**
@@ -20,6 +16,10 @@ export function localCustomerRefKey(env: NodeJS.ProcessEnv = process.env): Buffe
   return text ? Buffer.from(text, 'base64') : undefined;
 }
 
+/**
+ * The local stack's keys, made once in its data directory (ignored by git, mode 0600) and kept across restarts,
+ * so the histories it wrote stay readable. Real deployments bring their own (docs/DEPLOYMENT.md).
+ */
 export function ensureDevKeys(dataDir: string): { payloadKeysFile: string; customerRefKey: string } {
   const payloadKeysFile = path.join(dataDir, 'payload-keys');
   if (!existsSync(payloadKeysFile))

@@ -11,7 +11,10 @@ export interface BreakerOptions {
   halfOpenAfterMs: number;
 }
 
-export { CIRCUIT_OPEN } from '../circuit-open';
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+const stateName = (state: CircuitState): BreakerState =>
+  state === CircuitState.Closed ? 'closed' : state === CircuitState.HalfOpen ? 'half-open' : 'open';
 
 const transient = (err: unknown) => err instanceof ServiceError && err.retryable && err.code !== 'ABORTED';
 
@@ -27,7 +30,7 @@ export class ServiceBreaker {
   constructor(
     readonly service: string,
     private readonly options: BreakerOptions,
-    onStateChange: (state: 'closed' | 'open' | 'half-open') => void = () => undefined,
+    onStateChange: (state: BreakerState) => void = () => undefined,
     private readonly now: () => number = Date.now,
   ) {
     this.policy = circuitBreaker(handleWhen(transient), {
@@ -36,13 +39,8 @@ export class ServiceBreaker {
     });
     this.policy.onStateChange((state) => {
       if (state === CircuitState.Open) this.openedAt = this.now();
-      onStateChange(state === CircuitState.Open ? 'open' : state === CircuitState.HalfOpen ? 'half-open' : 'closed');
+      onStateChange(stateName(state));
     });
-  }
-
-  get state(): 'closed' | 'open' | 'half-open' {
-    const state = this.policy.state;
-    return state === CircuitState.Closed ? 'closed' : state === CircuitState.HalfOpen ? 'half-open' : 'open';
   }
 
   /**

@@ -89,28 +89,28 @@ describe('compiled entry points (the containers’ commands)', () => {
     assert.fail(`${activity} never ran`);
   }
 
-  /** The attempt of the order's last started `activity` (history keeps only the last attempt's start). */
-  async function lastAttempt(orderId: string, activity: string): Promise<number | undefined> {
+  /** The order's history events, and the ids of the events that scheduled `activity`. */
+  async function activityHistory(orderId: string, activity: string) {
     const history = await env.client.workflow.getHandle(orderId).fetchHistory();
     const events = history.events ?? [];
-    const ids = new Set(
+    const scheduled = new Set(
       events
         .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activity)
         .map((e) => String(e.eventId)),
     );
-    const started = events.filter((e) => ids.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId)));
+    return { events, scheduled };
+  }
+
+  /** The attempt of the order's last started `activity` (history keeps only the last attempt's start). */
+  async function lastAttempt(orderId: string, activity: string): Promise<number | undefined> {
+    const { events, scheduled } = await activityHistory(orderId, activity);
+    const started = events.filter((e) => scheduled.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId)));
     return started.at(-1)?.activityTaskStartedEventAttributes?.attempt ?? undefined;
   }
 
   /** The event types of the order's activity `name` (scheduled, started, completed...), from its history. */
   async function activityEvents(orderId: string, name: string): Promise<string[]> {
-    const history = await env.client.workflow.getHandle(orderId).fetchHistory();
-    const events = history.events ?? [];
-    const scheduled = new Set(
-      events
-        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === name)
-        .map((e) => String(e.eventId)),
-    );
+    const { events, scheduled } = await activityHistory(orderId, name);
     return events.flatMap((e) => {
       const attrs = Object.entries(e).find(([key]) => key.startsWith('activityTask') && key.endsWith('Attributes'));
       if (!attrs) return [];

@@ -31,13 +31,12 @@ export function createPublisher(ctx: OrderContext): (state: SagaState) => void {
   const stepsWithStatus = onStatusChange || publishSteps === false;
   const started = startedWith();
   let last = onStatusChange ? started : NOTHING;
-  // CustomerId is only ever what the starter set (the API: a keyed hash, lib/codec/customer-ref.ts), never the
-  // plaintext id of the input. Replay-safe without a patch: it only drops a value from an upsert that happens anyway.
-  const customer = started.customer;
   return (state) => {
     setCurrentDetails(renderDetails(ctx, state));
     const next: Published = {
-      customer,
+      // CustomerId is only ever what the starter set (the API: a keyed hash, lib/codec/customer-ref.ts), never the
+      // input's plaintext id. Replay-safe without a patch: it only drops a value from an upsert that happens anyway.
+      customer: started.customer,
       status: state.status,
       step: state.currentStep ?? '-',
       total: ctx.order?.totalMinor ?? -1,
