@@ -1,4 +1,6 @@
+import type { MetricMeter } from '@temporalio/common';
 import type { Logger } from '../lib/logger';
+import { breakerMetrics } from '../lib/telemetry/worker-metrics';
 import { createHelloActivities } from './hello';
 import { createOrderActivities } from './order';
 import { createServiceClients } from './service-clients';
@@ -9,16 +11,20 @@ export interface ActivityDeps {
   /** The HTTP transport the service clients use (defaults to the global fetch). */
   http?: { fetch?: typeof fetch };
   logger: Logger;
+  /** Where the circuit metrics go (the worker passes its runtime's meter); none when omitted. */
+  meter?: MetricMeter;
 }
 
 /** All activities the worker registers, built over their dependencies so tests can inject their own. */
-export function createActivities({ config, http, logger }: ActivityDeps) {
+export function createActivities({ config, http, logger, meter }: ActivityDeps) {
+  const circuitMetric = meter ? breakerMetrics(meter, ['inventory', 'payment', 'order']) : undefined;
   return {
     ...createHelloActivities({ logger }),
     ...createOrderActivities(
       createServiceClients(config, http, (service, state) => {
         const log = state === 'open' ? logger.warn.bind(logger) : logger.info.bind(logger);
         log({ service, circuit: state }, `${service} circuit ${state}`);
+        circuitMetric?.(service, state);
       }),
     ),
   };

@@ -14,12 +14,16 @@ import { listOrders } from './orders/list';
 import { rateLimit } from './rate-limit';
 import { requestContext } from './request-id';
 import { withDeadline } from './temporal';
+import { createHttpMetrics } from '../lib/telemetry/http-metrics';
+import type { HttpMetrics } from '../lib/telemetry/http-metrics';
 
 export interface AppOptions {
   /** A Temporal client; its connection may be lazy (the API then answers 503 until Temporal is reachable). */
   client: Client;
   config: ApiConfig;
   logger: Logger;
+  /** Where the request metrics go (api/main.ts serves them on API_METRICS_PORT); a registry of its own if omitted. */
+  metrics?: HttpMetrics;
 }
 
 export const BODY_LIMIT = '64kb';
@@ -47,11 +51,12 @@ function trustProxy(value: string): boolean | number | string {
 }
 
 /** The public API as an Express app (no listen: api/main.ts does that, tests listen on port 0). */
-export function createApp({ client, config, logger }: AppOptions): Express {
+export function createApp({ client, config, logger, metrics = createHttpMetrics('api') }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', trustProxy(config.TRUST_PROXY));
+  app.use(metrics.middleware);
   app.use(requestContext(logger));
 
   app.get('/health', (_req, res) => {

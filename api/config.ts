@@ -78,6 +78,9 @@ const configFields = z.object({
   NODE_ENV: z.string().optional(),
   API_PORT: port(7100),
   API_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Where Prometheus scrapes the API's /metrics: a listener of its own, off when unset (the API port is public). */
+  API_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  API_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TASK_QUEUE: z.string().min(1).default(TASK_QUEUES.orders),

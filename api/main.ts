@@ -6,6 +6,8 @@ import { listen } from '../lib/http/listen';
 import { loadConfig } from './config';
 import { dataConverterFor } from '../lib/codec/data-converter';
 import { loadPayloadKeys } from '../lib/codec/payload-keys';
+import { createHttpMetrics } from '../lib/telemetry/http-metrics';
+import { serveMetrics } from '../lib/telemetry/metrics-server';
 
 // The API process: the Temporal connection is lazy, so the API starts (and answers 503 TEMPORAL_UNAVAILABLE
 // with Retry-After) while Temporal is down, and serves normally as soon as it is reachable.
@@ -45,8 +47,13 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     dataConverter: dataConverterFor(payloadKeys),
   });
-  const app = createApp({ client, config, logger });
+  const metrics = createHttpMetrics('api');
+  const app = createApp({ client, config, logger, metrics });
   const server = await listen(app, config.API_PORT, config.API_HOST);
+  const metricsServer =
+    config.API_METRICS_PORT === undefined
+      ? undefined
+      : await serveMetrics(metrics, config.API_METRICS_PORT, config.API_METRICS_HOST);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.API_PORT;
   logger.info(
@@ -58,6 +65,7 @@ async function main(): Promise<void> {
       taskQueue: config.TASK_QUEUE,
       keys: config.API_KEYS.map((key) => `${key.name} (${key.role})`),
       payloadEncryption: payloadKeys ? `on (key ${payloadKeys.current.id})` : 'off',
+      metrics: metricsServer ? `http://${config.API_METRICS_HOST}:${config.API_METRICS_PORT}/metrics` : 'off',
     },
     'api listening',
   );
@@ -75,6 +83,7 @@ async function main(): Promise<void> {
     }, 10_000).unref();
     await close(server);
     clearTimeout(force);
+    if (metricsServer) await close(metricsServer);
     await connection.close();
     logger.info('api stopped');
   };

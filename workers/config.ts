@@ -53,6 +53,9 @@ const fields = z.object({
   BREAKER_CONSECUTIVE_FAILURES: z.coerce.number().int().min(0).max(1_000).default(5),
   /** How long an open circuit waits before one probe call. */
   BREAKER_HALF_OPEN_AFTER_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** Where Prometheus scrapes the worker: the SDK runtime's metrics and the sagas'. Off when unset. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 const TOKEN_VARS = {

@@ -7,6 +7,7 @@ import { temporalLoggerFor } from '../lib/temporal-logger';
 import { laneWorkerTuning, loadWorkerConfig, workflowWorkerTuning } from './config';
 import { dataConverterFor } from '../lib/codec/data-converter';
 import { loadPayloadKeys } from '../lib/codec/payload-keys';
+import { workerTelemetry } from '../lib/telemetry/worker-metrics';
 
 const config = loadWorkerConfig();
 const payloadKeys = loadPayloadKeys();
@@ -21,9 +22,16 @@ function activitiesOf(lane: Lane, all: ReturnType<typeof createActivities>) {
 }
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: temporalLoggerFor(logger) });
+  const metricsAddress =
+    config.WORKER_METRICS_PORT === undefined
+      ? undefined
+      : `${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}`;
+  const runtime = Runtime.install({
+    logger: temporalLoggerFor(logger),
+    ...(metricsAddress ? { telemetryOptions: workerTelemetry(metricsAddress) } : {}),
+  });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const activities = createActivities({ config: config.services, logger });
+  const activities = createActivities({ config: config.services, logger, meter: runtime.metricMeter });
   const common = {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -58,6 +66,7 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       roles: config.WORKER_ROLES,
       payloadEncryption: payloadKeys ? `on (key ${payloadKeys.current.id})` : 'off',
+      metrics: metricsAddress ? `http://${metricsAddress}/metrics` : 'off',
     },
     'worker started',
   );

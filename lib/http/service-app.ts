@@ -5,6 +5,7 @@ import { errorHandler, notFoundHandler } from './error-handler';
 import { HttpError } from './errors';
 import { faultInjection, type FaultConfig } from './fault-injection';
 import { requestLog } from './request-log';
+import { createHttpMetrics } from '../telemetry/http-metrics';
 
 export interface ServiceAppOptions {
   name: string;
@@ -23,7 +24,7 @@ export interface ServiceAppOptions {
 }
 
 /**
- * The plumbing every service shares: request log, /health (liveness) and /ready (database reachable) without auth,
+ * The plumbing every service shares: request metrics and log, /metrics (Prometheus), /health (liveness) and /ready (database reachable) without auth,
  * bearer auth, a JSON body limit, fault injection, the service's routes, JSON 404s and the JSON error body.
  */
 export function createServiceApp(options: ServiceAppOptions): express.Express {
@@ -31,7 +32,11 @@ export function createServiceApp(options: ServiceAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  const metrics = createHttpMetrics(name);
+  app.use(metrics.middleware);
   app.use(requestLog(logger));
+  // Like /health, /metrics needs no token: services are reachable only from the worker's network.
+  app.get('/metrics', metrics.handler);
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: name });
   });

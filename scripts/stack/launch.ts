@@ -19,6 +19,8 @@ export const STACK_PORT_VARS = [
   'PAYMENT_PORT',
   'ORDER_PORT',
   'CODEC_PORT',
+  'API_METRICS_PORT',
+  'WORKER_METRICS_PORT',
 ] as const;
 export type StackPortVar = (typeof STACK_PORT_VARS)[number];
 
@@ -45,6 +47,8 @@ export interface RunningStack {
     inventory: string;
     payment: string;
     order: string;
+    apiMetrics: string;
+    workerMetrics: string;
   };
   dataDir: string;
   /** Everything the stack printed so far. */
@@ -55,15 +59,25 @@ export interface RunningStack {
   stop(graceMs?: number): Promise<number | null>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * A free loopback port below Linux's ephemeral range (32768-60999). A port the kernel hands out for port 0 is an
+ * ephemeral one, which an outgoing connection may take as its source port before the process meant to listen on it
+ * binds it (a listener without SO_REUSEADDR, such as the SDK runtime's metrics exporter, then fails to start).
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await bindable(port)) return port;
+  }
+  throw new Error('no free port found between 20000 and 32000');
 }
 
 export function portOpen(port: number): Promise<boolean> {
@@ -113,7 +127,14 @@ const processMarkers = {
 
 export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
   const ports = {} as Record<StackPortVar, number>;
-  for (const name of STACK_PORT_VARS) ports[name] = await freePort();
+  const taken = new Set<number>();
+  for (const name of STACK_PORT_VARS) {
+    let port: number;
+    do port = await freePort();
+    while (taken.has(port));
+    taken.add(port);
+    ports[name] = port;
+  }
   const temporaryDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'sagaflow-stack-'));
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'stack', 'main.ts')], {
@@ -149,6 +170,8 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       inventory: url(ports.INVENTORY_PORT),
       payment: url(ports.PAYMENT_PORT),
       order: url(ports.ORDER_PORT),
+      apiMetrics: `${url(ports.API_METRICS_PORT)}/metrics`,
+      workerMetrics: `${url(ports.WORKER_METRICS_PORT)}/metrics`,
     },
     output: () => output,
     pidOf: (name) => {

@@ -23,6 +23,8 @@ const config = parseEnv(
     PAYMENT_PORT: port(7102),
     ORDER_PORT: port(7103),
     CODEC_PORT: port(8234),
+    API_METRICS_PORT: port(7110),
+    WORKER_METRICS_PORT: port(7111),
     // Development defaults only; docker-compose and real deployments set their own secrets.
     /** One token for all three services (the bench sets it); otherwise each has its own development token. */
     SERVICE_TOKEN: z.string().min(8).optional(),
@@ -172,6 +174,7 @@ async function main(): Promise<void> {
       env: {
         TEMPORAL_ADDRESS: temporalAddress,
         TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
+        WORKER_METRICS_PORT: String(config.WORKER_METRICS_PORT),
         ...encryption,
         ...Object.fromEntries(
           services.flatMap((service) => [
@@ -192,6 +195,7 @@ async function main(): Promise<void> {
       args: [...tsx, path.join(root, 'api', 'main.ts')],
       env: {
         API_PORT: String(config.API_PORT),
+        API_METRICS_PORT: String(config.API_METRICS_PORT),
         TEMPORAL_ADDRESS: temporalAddress,
         TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
         API_KEYS: config.API_KEYS,
@@ -217,6 +221,8 @@ async function main(): Promise<void> {
       `  API               ${apiUrl}  (docs ${apiUrl}/docs)`,
       ...services.map((service) => `  ${service.name.padEnd(18)}${service.url}`),
       `  worker            task queue ${TASK_QUEUES.orders} (+ lanes ${LANES.join(', ')})`,
+      `  metrics           api http://127.0.0.1:${config.API_METRICS_PORT}/metrics, worker http://127.0.0.1:${config.WORKER_METRICS_PORT}/metrics,`,
+      `                    each service at its /metrics (docs/OPERATIONS.md "Metrics")`,
       `  data              ${config.SAGAFLOW_DATA_DIR}`,
       `  API keys          ${config.API_KEYS}`,
       `  codec tokens      ${config.CODEC_TOKENS}`,

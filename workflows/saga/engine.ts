@@ -13,6 +13,7 @@ import { laneTaskQueue } from '../../lib/task-queues';
 import type { ActivityCall, SagaDefinition, SagaStep } from './definition';
 import { deadlineExceeded, describeFailure, errorMessage } from './failures';
 import { planCompensations } from './compensation-plan';
+import { sagaMetrics } from './metrics';
 import { isParked, isTerminal, parkedPhase } from './state';
 import type { ParkedPhase, ParkedStep, SagaState, SagaStatus } from './state';
 
@@ -57,12 +58,14 @@ export class SagaRun<C> {
   private pivotPassed = false;
   /** A saga recorded before PATCHES.deadlineSuccessWins, replaying the old path: it keeps running in the cancelled scope. */
   private legacyDeadlineCancel = false;
+  private readonly metrics: ReturnType<typeof sagaMetrics>;
 
   constructor(
     private readonly definition: SagaDefinition<C>,
     readonly ctx: C,
     private readonly onChange: (state: SagaState) => void = () => undefined,
   ) {
+    this.metrics = sagaMetrics(definition.name);
     const now = Date.now();
     this.state = {
       saga: definition.name,
@@ -77,6 +80,7 @@ export class SagaRun<C> {
   }
 
   async run(): Promise<SagaState> {
+    this.metrics.started();
     try {
       // One scope for all the forward steps rather than one per step: every scope adds promises, and the SDK
       // records a stack for each promise a workflow creates.
@@ -157,9 +161,12 @@ export class SagaRun<C> {
       if (step.when && !step.when(this.ctx)) continue;
       if (this.state.cancellation) throw new CancelRequested();
       const key = this.startStep(step);
+      const began = Date.now();
       try {
         await this.runAction(step, key);
+        this.metrics.step(step.name, 'ok', Date.now() - began);
       } catch (err) {
+        this.metrics.step(step.name, 'failed', Date.now() - began);
         if (untilPivot || !patched(PATCHES.forwardRecovery)) throw err;
         await this.recoverForward(step, key, err);
       }
@@ -304,6 +311,7 @@ export class SagaRun<C> {
   /** Parks one step for an operator and waits for the decision taken for it. */
   private async park(parked: ParkedStep): Promise<OperatorDecision> {
     this.state.parked.push(parked);
+    this.metrics.parked(parked.step, parked.phase ?? 'compensation');
     this.state.status = parked.phase === 'forward' ? 'FORWARD_FAILED' : 'COMPENSATION_FAILED';
     this.changed();
     await condition(() => this.decisions.has(parked.step));
@@ -372,6 +380,7 @@ export class SagaRun<C> {
   ): void {
     const records = (this.state[list] ??= []) as NonNullable<SagaState[K]>[number][];
     records.push({ ...entry, at: Date.now() } as NonNullable<SagaState[K]>[number]);
+    if (list === 'compensations') this.metrics.compensation(entry.step, entry.outcome);
     this.changed();
   }
 
@@ -384,6 +393,7 @@ export class SagaRun<C> {
     this.state.status = status;
     this.state.currentStep = undefined;
     this.state.finishedAt = Date.now();
+    this.metrics.finished(status);
     this.changed();
   }
 
