@@ -17,15 +17,23 @@ export async function serviceCall<T>(
   const context = Context.current();
   const heartbeatEvery = Math.max(200, Math.floor((context.info.heartbeatTimeoutMs ?? 3_000) / 3));
   const heartbeat = setInterval(() => context.heartbeat(), heartbeatEvery);
+  const started = Date.now();
   try {
-    return await call({
+    const result = await call({
       idempotencyKey,
       workflowId: context.info.workflowExecution?.workflowId,
       signal: context.cancellationSignal,
     });
+    // The activity's logger adds the workflow id and, with tracing on, the trace id of this call.
+    context.log.debug('service call succeeded', { ms: Date.now() - started });
+    return result;
   } catch (err) {
     if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
-    throw toFailure(err);
+    const failure = toFailure(err);
+    // A business answer (declined, out of stock) is the saga's to handle; a fault is worth a warning.
+    const business = failure instanceof ApplicationFailure && failure.nonRetryable;
+    context.log[business ? 'info' : 'warn']('service call failed', { ms: Date.now() - started, error: String(err) });
+    throw failure;
   } finally {
     clearInterval(heartbeat);
   }

@@ -1,5 +1,7 @@
+import { tracing } from './tracing';
 import type { Server } from 'node:http';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { createLogger } from '../lib/logger';
 import { createApp } from './app';
 import { listen } from '../lib/http/listen';
@@ -46,6 +48,8 @@ async function main(): Promise<void> {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     dataConverter: dataConverterFor(payloadKeys),
+    // The saga's trace continues from the request's span: the interceptor puts its context in the start's headers.
+    ...(tracing ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}),
   });
   const metrics = createHttpMetrics('api');
   const app = createApp({ client, config, logger, metrics });
@@ -85,6 +89,7 @@ async function main(): Promise<void> {
     clearTimeout(force);
     if (metricsServer) await close(metricsServer);
     await connection.close();
+    await tracing?.shutdown();
     logger.info('api stopped');
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

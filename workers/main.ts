@@ -1,4 +1,6 @@
+import { tracing } from './tracing';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { createActivities } from '../activities';
 import { createLogger } from '../lib/logger';
 import { LANES, ORDER_ACTIVITY_LANES, laneTaskQueue } from '../lib/task-queues';
@@ -36,6 +38,8 @@ async function main(): Promise<void> {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     dataConverter: dataConverterFor(payloadKeys),
+    // Workflow and activity spans, children of the API's start span; workflow spans leave the sandbox by a sink.
+    ...(tracing ? { plugins: [new OpenTelemetryPlugin(tracing)] } : {}),
   };
   const workers: Worker[] = [];
   if (config.WORKER_ROLES.includes('workflows')) {
@@ -75,6 +79,7 @@ async function main(): Promise<void> {
     await Promise.all(workers.map((worker) => worker.run()));
   } finally {
     await connection.close();
+    await tracing?.shutdown();
     logger.info('worker stopped');
   }
 }

@@ -6,6 +6,7 @@ import type { ServiceDb } from '../db/service-db';
 import { parseDatabaseUrl, redact } from '../db/url';
 import type { Logger } from '../logger';
 import { listen } from './listen';
+import { activeTracing } from '../telemetry/tracing';
 
 export interface RunServiceOptions<Tx> {
   name: string;
@@ -58,13 +59,16 @@ export async function runService<Tx>(options: RunServiceOptions<Tx>): Promise<Ru
 export function stopOnSignals(service: RunningService, logger: Logger): void {
   const onSignal = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'signal received');
-    service.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'unclean stop');
-        process.exit(1);
-      },
-    );
+    service
+      .stop()
+      .then(() => activeTracing()?.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'unclean stop');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);

@@ -1,3 +1,5 @@
+import { context } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import express, { type Router } from 'express';
 import type { Logger } from '../logger';
 import { requireBearerToken } from './auth';
@@ -42,7 +44,8 @@ export function createServiceApp(options: ServiceAppOptions): express.Express {
   });
   app.get('/ready', async (_req, res) => {
     try {
-      await ping();
+      // Readiness probes come every few seconds: their database ping is no trace worth keeping.
+      await context.with(suppressTracing(context.active()), ping);
     } catch (error) {
       logger.warn({ err: error }, 'database unreachable');
       throw new HttpError(503, 'NOT_READY', 'Database unreachable');

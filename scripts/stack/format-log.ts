@@ -1,5 +1,17 @@
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };
-const HIDDEN = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'service', 'component', 'sdkComponent']);
+// The trace id stays: it finds the line's trace in Jaeger. Span ids and flags are noise on a console.
+const HIDDEN = new Set([
+  'level',
+  'time',
+  'pid',
+  'hostname',
+  'msg',
+  'service',
+  'component',
+  'sdkComponent',
+  'span_id',
+  'trace_flags',
+]);
 
 /** Renders a pino JSON line as `12:00:01 INFO  message key=value ...`; any other line passes through. */
 export function formatLogLine(line: string): string {

@@ -1,3 +1,4 @@
+import './tracing';
 import { runService, stopOnSignals } from '../../lib/http/run-service';
 import { loadServiceEnv } from '../../lib/http/service-env';
 import { createLogger } from '../../lib/logger';

@@ -1,3 +1,4 @@
+import './tracing';
 import { z } from 'zod';
 import { parseEnv } from '../../lib/env';
 import { runService, stopOnSignals } from '../../lib/http/run-service';
