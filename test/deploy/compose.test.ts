@@ -35,10 +35,13 @@ describe('docker-compose.yml', () => {
     assert.deepEqual(Object.keys(services).sort(), [
       'api',
       'codec-server',
+      'grafana',
       'inventory',
+      'jaeger',
       'order',
       'payment',
       'postgres',
+      'prometheus',
       'temporal',
       'temporal-namespace',
       'temporal-schema',
@@ -50,7 +53,7 @@ describe('docker-compose.yml', () => {
   it('pins every third-party image to an exact tag', () => {
     for (const [name, service] of Object.entries(services)) {
       if (service.image === 'sagaflow:local') continue;
-      assert.match(service.image ?? '', /:\d+(\.\d+)+/, `${name} image ${service.image} is not pinned`);
+      assert.match(service.image ?? '', /:v?\d+(\.\d+)+/, `${name} image ${service.image} is not pinned`);
     }
   });
 
@@ -77,8 +80,9 @@ describe('docker-compose.yml', () => {
 
   it('publishes only the API on every interface; the UI and the codec server on loopback, the UI decoding through it', () => {
     const published = Object.entries(services).filter(([, service]) => service.ports?.length);
-    assert.deepEqual(published.map(([name]) => name).sort(), ['api', 'codec-server', 'temporal-ui']);
-    for (const name of ['codec-server', 'temporal-ui']) {
+    const loopback = ['codec-server', 'grafana', 'jaeger', 'prometheus', 'temporal-ui'];
+    assert.deepEqual(published.map(([name]) => name).sort(), ['api', ...loopback].sort());
+    for (const name of loopback) {
       assert.deepEqual(
         services[name]?.ports?.map((p) => p.host_ip),
         ['127.0.0.1'],
@@ -113,6 +117,53 @@ describe('docker-compose.yml', () => {
     const drainMs = ['WORKER_SHUTDOWN_GRACE_TIME', 'WORKER_SHUTDOWN_FORCE_TIME'] as const;
     const needed = drainMs.reduce((sum, name) => sum + msToNumber(defaults[name] as '1s'), 0);
     assert.ok(seconds * 1000 > needed, `stop_grace_period ${services.worker?.stop_grace_period} <= ${needed} ms`);
+  });
+
+  it("sends every process's spans to Jaeger and lets Prometheus scrape each metrics port", () => {
+    const apps = ['api', 'worker', 'inventory', 'payment', 'order'];
+    for (const name of apps) {
+      assert.equal(services[name]?.environment?.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://jaeger:4318', name);
+    }
+    const env = (name: string) => services[name]?.environment ?? {};
+    const targets = {
+      api: env('api').API_METRICS_PORT,
+      worker: env('worker').WORKER_METRICS_PORT,
+      inventory: env('inventory').PORT,
+      payment: env('payment').PORT,
+      order: env('order').PORT,
+    };
+    assert.equal(env('api').API_METRICS_HOST, '0.0.0.0');
+    assert.equal(env('worker').WORKER_METRICS_HOST, '0.0.0.0');
+    const scrapeConfig = readFileSync(path.join(root, 'docker', 'prometheus', 'prometheus.yml'), 'utf8');
+    for (const [name, port] of Object.entries(targets)) {
+      assert.ok(port, `${name} has a metrics port`);
+      assert.match(
+        scrapeConfig,
+        new RegExp(`names: \\[${name}\\], type: A, port: ${port} `),
+        `${name}:${port} scraped`,
+      );
+    }
+    assert.notEqual(targets.api, services.api?.ports?.[0]?.target, "the API's metrics are not on its public port");
+  });
+
+  it('provisions Grafana with a dashboard whose queries name metrics the processes export', () => {
+    const dashboard = JSON.parse(
+      readFileSync(path.join(root, 'docker', 'grafana', 'dashboards', 'sagaflow.json'), 'utf8'),
+    ) as { panels: { targets: { expr: string }[] }[] };
+    const exported = [
+      'sagaflow_sagas_finished_total',
+      'sagaflow_saga_steps_parked_total',
+      'sagaflow_step_duration_bucket',
+      'sagaflow_compensation_attempts_total',
+      'sagaflow_circuit_state',
+      'http_request_duration_seconds_bucket',
+      'http_requests_total',
+      'temporal_activity_schedule_to_start_latency_bucket',
+    ];
+    const used = dashboard.panels.flatMap((p) =>
+      p.targets.map((t) => /\b(sagaflow_\w+|http_\w+|temporal_\w+)/.exec(t.expr)?.[1]),
+    );
+    assert.deepEqual([...new Set(used)].sort(), [...exported].sort());
   });
 
   it('registers exactly the search attributes the saga publishes', () => {

@@ -39,8 +39,8 @@ describe('traces and metrics of real orders', () => {
       },
       body: JSON.stringify({ customerId: 'observer', currency: 'EUR', items: [{ sku, quantity: 1 }], paymentMethod }),
     });
-    const body = (await response.json()) as { status: string };
-    return { httpStatus: response.status, status: body.status };
+    const body = (await response.json()) as { status: string; orderId: string };
+    return { httpStatus: response.status, status: body.status, orderId: body.orderId };
   }
 
   async function spansOf(traceId: string, until: (spans: ReceivedSpan[]) => boolean): Promise<ReceivedSpan[]> {
@@ -91,6 +91,9 @@ describe('traces and metrics of real orders', () => {
     const run = spans.find((s) => s.name === 'RunWorkflow:orderFulfillment')!;
     assert.deepEqual(ancestors(run).slice(0, 1), ['sagaflow-api/StartWorkflow:orderFulfillment']);
     assert.ok(ancestors(run).includes('sagaflow-api/POST /orders'));
+    // How an operator finds the trace of an order seen in the Temporal UI (docs/OPERATIONS.md "Tracing").
+    const start = spans.find((s) => s.name === 'StartWorkflow:orderFulfillment');
+    assert.equal(start?.attributes.temporalWorkflowId, placed.orderId);
 
     // Each service's request is a child of an activity of this workflow, and its queries are children of it.
     const routes = {
