@@ -14,9 +14,9 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code runs in Temporal's deterministic sandbox: no I/O. (Date and Math.random are the SDK's
+    // Workflow code (and the saga engine it runs) is in Temporal's deterministic sandbox: no I/O. (Date and Math.random are the SDK's
     // deterministic replacements there.)
-    files: ['workflows/**/*.ts'],
+    files: ['workflows/**/*.ts', 'packages/saga/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

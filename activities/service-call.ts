@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ServiceError } from '../lib/http/client';
-import { CIRCUIT_OPEN } from '../lib/circuit-open';
+import { CIRCUIT_OPEN } from '../packages/saga';
 import type { CallOptions } from '../lib/http/client';
 
 /**
@@ -43,7 +43,7 @@ export function toFailure(err: unknown): unknown {
   if (!(err instanceof ServiceError)) return err;
   if (err.code === CIRCUIT_OPEN) {
     // Not an attempt at the service: fail this activity at once and let the saga wait for the circuit
-    // (workflows/saga/circuit.ts), so a down service costs no retry attempts and is not called meanwhile.
+    // (packages/saga/src/circuit.ts), so a down service costs no retry attempts and is not called meanwhile.
     return ApplicationFailure.create({
       message: err.message,
       type: CIRCUIT_OPEN,

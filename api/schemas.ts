@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { paymentMethodSchema } from '../services/payment/schemas';
 import { currencySchema, eachSkuOnce, quantitySchema, skuSchema } from '../services/shared/schemas';
 import type { ApprovalRecord } from '../workflows/order/types';
-import type { SagaState, SagaStatus } from '../workflows/saga/state';
+import type { SagaState, SagaStatus } from '../packages/saga';
 import { ERROR_CODES } from './errors';
 
 /**

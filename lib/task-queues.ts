@@ -12,9 +12,7 @@ export const TASK_QUEUES = {
 export const LANES = ['inventory', 'payment', 'order'] as const;
 export type Lane = (typeof LANES)[number];
 
-export function laneTaskQueue(sagaTaskQueue: string, lane: string): string {
-  return `${sagaTaskQueue}-${lane}`;
-}
+export { laneTaskQueue } from '../packages/saga';
 
 export const ORDER_ACTIVITY_LANES: { [K in keyof OrderActivities]: Lane } = {
   createOrder: 'order',

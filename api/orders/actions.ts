@@ -15,7 +15,7 @@ import {
   retryStepUpdate,
   skipCompensationUpdate,
 } from '../../workflows/order/messages';
-import type { SagaState } from '../../workflows/saga/state';
+import type { SagaState } from '../../packages/saga';
 import type { ErrorCode } from '../errors';
 import { ApiError, RETRY_AFTER_SECONDS } from '../errors';
 import { correlate } from '../request-id';

@@ -4,7 +4,7 @@ import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Request } from 'express';
 import type { TypedSearchAttributes } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
-import type { SagaStatus } from '../../workflows/saga/state';
+import type { SagaStatus } from '../../packages/saga';
 import type { ApiConfig, ApiKey } from '../config';
 import { ApiError } from '../errors';
 import type { OrderStatus } from '../schemas';

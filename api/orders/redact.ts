@@ -1,4 +1,4 @@
-import type { SagaState } from '../../workflows/saga/state';
+import type { SagaState } from '../../packages/saga';
 import type { ApiKey } from '../config';
 
 /**

@@ -2,8 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ended, orderIdFor } from '../../api/orders/common';
 import type { OrderStatus } from '../../api/schemas';
-import { isParked } from '../../workflows/saga/state';
-import type { SagaStatus } from '../../workflows/saga/state';
+import { isParked } from '../../packages/saga';
+import type { SagaStatus } from '../../packages/saga';
 import { benchCustomerId, benchOrder, Deadline, failed } from './load';
 import type { SagaRunner } from './load';
 

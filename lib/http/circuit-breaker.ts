@@ -1,7 +1,7 @@
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
 import type { CircuitBreakerPolicy } from 'cockatiel';
-import { CIRCUIT_OPEN } from '../circuit-open';
-import type { CircuitOpenDetails } from '../circuit-open';
+import { CIRCUIT_OPEN } from '../../packages/saga';
+import type { CircuitOpenDetails } from '../../packages/saga';
 import { ServiceError } from './client';
 
 export interface BreakerOptions {

@@ -9,7 +9,8 @@ export const testDataConverter = () => dataConverterFor(testPayloadKeys());
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
-function bundleOnce(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
+/** The workflow bundle of `workflowsPath`, built once per test process. */
+export function bundleOnce(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
   let bundle = bundles.get(workflowsPath);
   if (!bundle)
     bundles.set(

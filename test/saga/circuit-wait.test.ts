@@ -5,7 +5,7 @@ import { FakeOrderServices } from '../helpers/fake-order-services';
 import { orderInput, runOrderSaga, waitForState } from '../helpers/order-saga';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 
-// The saga's side of the circuit breaker (workflows/saga/circuit.ts), on the time-skipping server: an activity
+// The saga's side of the circuit breaker (packages/saga/src/circuit.ts), on the time-skipping server: an activity
 // that fails with CIRCUIT_OPEN (its service was not called) makes the step wait and dispatch it again, without
 // spending the step's retry attempts; the step's deadline still ends the wait.
 let env: TestWorkflowEnvironment;

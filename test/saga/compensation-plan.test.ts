@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { planCompensations } from '../../workflows/saga/compensation-plan';
+import { planCompensations } from '../../packages/saga/src/compensation-plan';
 
 describe('planCompensations', () => {
   const registered = ['createOrder', 'reserveInventory', 'authorizePayment'];

@@ -1,6 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { OperatorRequest, SkipRequest } from '../saga/operator';
-import type { SagaState } from '../saga/state';
+import type { OperatorRequest, SkipRequest, SagaState } from '../../packages/saga';
 
 // The order saga's message contract, shared by the workflow, the API and tests.
 
@@ -24,7 +23,7 @@ export interface ApprovalDecision {
  */
 export const approveUpdate = defineUpdate<SagaState, [ApprovalDecision]>('approve');
 
-export type { OperatorRequest, SkipRequest } from '../saga/operator';
+export type { OperatorRequest, SkipRequest } from '../../packages/saga';
 /** Retries parked compensations; completes when they succeed again or park again. */
 export const retryCompensationUpdate = defineUpdate<SagaState, [OperatorRequest]>('retryCompensation');
 /** Skips parked compensations, recording why (the operator fixed it by hand); completes with the state after. */

@@ -1,7 +1,7 @@
 import { patched, setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
-import type { SagaState } from '../saga/state';
+import type { SagaState } from '../../packages/saga';
 import type { OrderContext, OrderStateMemo } from './types';
 
 /** Patch id: the saga mirrors its state into the memo with its search attributes (before: search attributes only). */

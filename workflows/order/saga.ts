@@ -3,8 +3,8 @@ import { ApplicationFailure, condition } from '@temporalio/workflow';
 import type { OrderActivities } from '../../activities/types';
 import { BUSINESS_ERROR_CODES } from '../../lib/business-errors';
 import { ORDER_ACTIVITY_LANES } from '../../lib/task-queues';
-import { activityCall } from '../saga/definition';
-import type { SagaDefinition } from '../saga/definition';
+import { activityCall } from '../../packages/saga';
+import type { SagaDefinition } from '../../packages/saga';
 import type { OrderContext } from './types';
 
 const call = activityCall<OrderActivities, OrderContext>(ORDER_ACTIVITY_LANES);

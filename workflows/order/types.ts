@@ -1,6 +1,6 @@
 import type { Duration } from '@temporalio/common';
 import type { CreatedOrder, OrderItem } from '../../activities/types';
-import type { SagaState } from '../saga/state';
+import type { SagaState } from '../../packages/saga';
 
 /**
  * `every-step`: every change of OrderStatus, SagaStep, OrderTotal or CustomerId is upserted at once (about 10

@@ -1,8 +1,6 @@
 import { condition, patched, setHandler } from '@temporalio/workflow';
-import type { SagaDefinition } from '../saga/definition';
-import { PATCHES, SagaRun } from '../saga/engine';
-import { setOperatorHandlers } from '../saga/operator';
-import { isParked, isTerminal } from '../saga/state';
+import { PATCHES, SagaRun, setOperatorHandlers, isParked, isTerminal } from '../../packages/saga';
+import type { SagaDefinition } from '../../packages/saga';
 import {
   approveUpdate,
   cancelUpdate,

@@ -80,3 +80,16 @@ export function activityCall<A extends ActivityInterface<A>, C>(lanes?: { [K in 
     onResult: onResult as ActivityCall<C>['onResult'],
   });
 }
+
+/** A step's idempotency key unless it declares its own: `${workflowId}:${runId}:${step}` (runId: the first run's). */
+export function defaultIdempotencyKey({
+  workflowId,
+  runId,
+  step,
+}: {
+  workflowId: string;
+  runId: string;
+  step: string;
+}): string {
+  return `${workflowId}:${runId}:${step}`;
+}

@@ -87,3 +87,17 @@ export function isParked(status: SagaStatus): boolean {
 export function parkedPhase(parked: ParkedStep): ParkedPhase {
   return parked.phase ?? 'compensation';
 }
+
+/** The state of a saga that has just started. */
+export function initialState(saga: string, now: number): SagaState {
+  return {
+    saga,
+    status: 'RUNNING',
+    completedSteps: [],
+    compensations: [],
+    recoveries: [],
+    parked: [],
+    startedAt: now,
+    updatedAt: now,
+  };
+}

@@ -1,4 +1,5 @@
-import type { CompensationOrder } from './definition';
+import type { CompensationOrder, SagaDefinition } from './definition';
+import type { SagaFailure } from './state';
 
 /**
  * Turns the registered compensations (in registration order) into batches: batches run one after another,
@@ -20,4 +21,13 @@ export function planCompensations(registered: string[], order: CompensationOrder
       return [...grouped, ...rest];
     }
   }
+}
+
+/**
+ * Whether the failed step's action failed with one of its `noEffectOn` types: it changed nothing of this saga's,
+ * so its compensation is withdrawn (the saga never undoes another's work).
+ */
+export function hadNoEffect<C>(definition: SagaDefinition<C>, failure: SagaFailure): boolean {
+  const step = definition.steps.find((s) => s.name === failure.step);
+  return step?.noEffectOn?.includes(failure.type) ?? false;
 }

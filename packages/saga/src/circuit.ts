@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import { CIRCUIT_OPEN } from '../../lib/circuit-open';
-import type { CircuitOpenDetails } from '../../lib/circuit-open';
+import { CIRCUIT_OPEN } from './circuit-open';
+import type { CircuitOpenDetails } from './circuit-open';
 
 /** Waits longer than this are capped: the saga looks again at least this often. */
 const MAX_WAIT_MS = 60_000;

@@ -1,6 +1,7 @@
 import { setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { OperatorDecision, SagaRun } from './engine';
+import type { OperatorDecision } from './decisions';
+import type { SagaRun } from './engine';
 import { parkedPhase } from './state';
 import type { ParkedPhase, SagaState } from './state';
 

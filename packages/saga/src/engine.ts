@@ -1,43 +1,22 @@
-import {
-  ActivityCancellationType,
-  CancellationScope,
-  condition,
-  isCancellation,
-  patched,
-  proxyActivities,
-  sleep,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { circuitOpen } from './circuit';
-import { laneTaskQueue } from '../../lib/task-queues';
+import { CancellationScope, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
+import { raceDeadline } from './deadline';
+import { dispatch } from './dispatch';
+import { Decisions } from './decisions';
+import type { OperatorDecision } from './decisions';
+import { PATCHES } from './patches';
+import { defaultIdempotencyKey } from './definition';
 import type { ActivityCall, SagaDefinition, SagaStep } from './definition';
-import { deadlineExceeded, describeFailure, errorMessage } from './failures';
-import { planCompensations } from './compensation-plan';
+import { describeFailure, errorMessage } from './failures';
+import { hadNoEffect, planCompensations } from './compensation-plan';
 import { sagaMetrics } from './metrics';
-import { isParked, isTerminal, parkedPhase } from './state';
+import { initialState, isParked, isTerminal, parkedPhase } from './state';
 import type { ParkedPhase, ParkedStep, SagaState, SagaStatus } from './state';
-
-/** An operator's answer to a parked step: run it again, or skip it (for a step after the pivot: resolved by hand). */
-export type OperatorDecision = { kind: 'retry' } | { kind: 'skip'; reason: string };
 
 interface Registered<C> {
   step: SagaStep<C>;
   compensation: ActivityCall<C>;
   key: string;
 }
-
-/** Patch ids: each guards a fix that changes the commands of a saga on the path it fixes (see docs/SAGAS.md). */
-export const PATCHES = {
-  /** A step that succeeds as its deadline fires has succeeded (before: the deadline's cancel spilled onto the next step). */
-  deadlineSuccessWins: 'saga-deadline-success-wins',
-  /** A step after the pivot that fails for good parks for an operator (before: the saga compensated, refunding). */
-  forwardRecovery: 'saga-forward-recovery',
-  /**
-   * The order workflow's approve Update answers the state after the decision: approved, once the saga moved on
-   * (RUNNING); rejected, once it settled, as cancel does (before: at once, still AWAITING_APPROVAL).
-   */
-  approveAnswersAfterDecision: 'order-approve-answers-after-decision',
-} as const;
 
 /**
  * Runs a declared saga inside a workflow: steps in order, each compensation registered before its action
@@ -48,11 +27,8 @@ export const PATCHES = {
  */
 export class SagaRun<C> {
   readonly state: SagaState;
-  private readonly registered: Registered<C>[] = [];
-  /** Decisions taken but not yet carried out, by step: the first decision for a parked step wins. */
-  private readonly decisions = new Map<string, OperatorDecision>();
-  /** How many decisions have been carried out to an outcome, by step (operator Updates wait on this). */
-  private readonly settled = new Map<string, number>();
+  private registered: Registered<C>[] = [];
+  private readonly decisions = new Decisions();
   /** The forward steps up to the pivot run in this scope, so a cancel cancels whichever step is running. */
   private forwardScope?: CancellationScope;
   private pivotPassed = false;
@@ -66,17 +42,7 @@ export class SagaRun<C> {
     private readonly onChange: (state: SagaState) => void = () => undefined,
   ) {
     this.metrics = sagaMetrics(definition.name);
-    const now = Date.now();
-    this.state = {
-      saga: definition.name,
-      status: 'RUNNING',
-      completedSteps: [],
-      compensations: [],
-      recoveries: [],
-      parked: [],
-      startedAt: now,
-      updatedAt: now,
-    };
+    this.state = initialState(definition.name, Date.now());
   }
 
   async run(): Promise<SagaState> {
@@ -96,7 +62,9 @@ export class SagaRun<C> {
       const cancelled = this.state.cancellation !== undefined || isCancellation(err) || err instanceof CancelRequested;
       if (cancelled) this.state.cancellation ??= { reason: 'workflow cancelled', at: Date.now() };
       else this.state.failure = describeFailure(this.state.currentStep ?? 'unknown', err);
-      this.withdrawCompensationOnNoEffect();
+      if (this.state.failure && hadNoEffect(this.definition, this.state.failure)) {
+        this.registered = this.registered.filter((r) => r.step.name !== this.state.failure!.step);
+      }
       await this.compensate();
       this.finish(cancelled ? 'CANCELLED' : 'COMPENSATED');
     }
@@ -134,12 +102,7 @@ export class SagaRun<C> {
    */
   async decide(phase: ParkedPhase, decision: OperatorDecision, step?: string): Promise<string[]> {
     const targets = this.awaitingDecision(phase, step).map((p) => p.step);
-    const before = new Map(targets.map((target) => [target, this.settled.get(target) ?? 0]));
-    for (const target of targets) this.decisions.set(target, decision);
-    // The decided work runs to its outcome even when the workflow is being cancelled; so does this wait.
-    await CancellationScope.nonCancellable(() =>
-      condition(() => targets.every((target) => (this.settled.get(target) ?? 0) > before.get(target)!)),
-    );
+    await this.decisions.take(targets, decision);
     return targets;
   }
 
@@ -191,7 +154,11 @@ export class SagaRun<C> {
   /** Publishes the step as current and registers its compensation before its action is dispatched. */
   private startStep(step: SagaStep<C>): string {
     const { workflowId, firstExecutionRunId } = workflowInfo();
-    const key = (step.idempotencyKey ?? defaultKey)({ workflowId, runId: firstExecutionRunId, step: step.name });
+    const key = (step.idempotencyKey ?? defaultIdempotencyKey)({
+      workflowId,
+      runId: firstExecutionRunId,
+      step: step.name,
+    });
     this.state.currentStep = step.name;
     this.state.status = 'RUNNING';
     this.changed();
@@ -200,82 +167,22 @@ export class SagaRun<C> {
   }
 
   private withDeadline<T>(step: SagaStep<C>, work: () => Promise<T>): Promise<T> {
-    return step.deadline === undefined ? work() : this.raceDeadline(step, step.deadline, work);
-  }
-
-  /**
-   * The step runs in a scope of its own, which the deadline cancels when it fires. A step that succeeds anyway
-   * (it finished before it learnt of the cancel) has succeeded; one that fails after the deadline fired fails
-   * with STEP_DEADLINE_EXCEEDED.
-   */
-  private async raceDeadline<T>(
-    step: SagaStep<C>,
-    deadline: NonNullable<SagaStep<C>['deadline']>,
-    work: () => Promise<T>,
-  ): Promise<T> {
-    let deadlineHit = false;
-    const stepScope = new CancellationScope();
-    // The step is dispatched before the timer is started: that is the order of the commands in recorded histories.
-    const working = stepScope.run(work);
-    const timerScope = new CancellationScope();
-    const duration = typeof deadline === 'function' ? deadline(this.ctx) : deadline;
-    timerScope
-      .run(() => sleep(duration, { summary: `${step.name} deadline` }))
-      .then(() => {
-        deadlineHit = true;
-        stepScope.cancel();
-      })
-      .catch(() => undefined);
-    try {
-      const result = await working;
-      if (deadlineHit && !patched(PATCHES.deadlineSuccessWins)) {
+    const { deadline } = step;
+    if (deadline === undefined) return work();
+    const duration = () => (typeof deadline === 'function' ? deadline(this.ctx) : deadline);
+    return raceDeadline(step.name, duration, work, {
+      cancelled: () => this.state.cancellation !== undefined,
+      succeededLate: () => {
+        if (patched(PATCHES.deadlineSuccessWins)) return;
         // Histories recorded before the fix: the deadline cancelled the whole forward scope.
         this.legacyDeadlineCancel = true;
         this.forwardScope?.cancel();
-      }
-      return result;
-    } catch (err) {
-      throw deadlineHit && !this.state.cancellation ? deadlineExceeded(step.name) : err;
-    } finally {
-      timerScope.cancel();
-    }
-  }
-
-  /**
-   * Schedules the activity; when it fails because its service's circuit is open (it was not called), waits
-   * until the breaker lets a probe through and schedules it again: a fresh activity with its full retry policy,
-   * so an outage costs the saga no attempts. The wait shows in the state and the current details; a deadline or
-   * a cancel still ends it.
-   */
-  private dispatch(call: ActivityCall<C>, key: string, step: string): Promise<unknown> {
-    return this.schedule(call, key).catch((err: unknown) => this.waitForCircuit(err, call, key, step));
-  }
-
-  private async waitForCircuit(err: unknown, call: ActivityCall<C>, key: string, step: string): Promise<unknown> {
-    const open = circuitOpen(err);
-    if (!open) throw err;
-    const reason = `${open.service} circuit open`;
-    this.state.waiting = { step, reason, until: Date.now() + open.retryAfterMs };
-    this.changed();
-    try {
-      await sleep(open.retryAfterMs, { summary: `${step}: ${reason}` });
-    } finally {
-      delete this.state.waiting;
-    }
-    return this.dispatch(call, key, step);
-  }
-
-  /** Schedules the activity; the returned promise is the SDK's own, so awaiting it adds no promise of ours. */
-  private schedule(call: ActivityCall<C>, key: string): Promise<unknown> {
-    // Waiting for the activity to acknowledge cancellation means its outcome is known before any compensation.
-    const activities = proxyActivities({
-      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-      ...call.options,
-      ...(call.lane ? { taskQueue: laneTaskQueue(workflowInfo().taskQueue, call.lane) } : {}),
+      },
     });
-    const fn = activities[call.activity];
-    if (!fn) throw new Error(`unknown activity ${call.activity}`);
-    return fn(call.input(this.ctx, key, this.state));
+  }
+
+  private dispatch(call: ActivityCall<C>, key: string, step: string): Promise<unknown> {
+    return dispatch(call, key, step, { ctx: this.ctx, state: this.state, changed: () => this.changed() });
   }
 
   /**
@@ -289,11 +196,11 @@ export class SagaRun<C> {
     for (let round = 1; ; round++) {
       const error = errorMessage(err);
       this.record('recoveries', { ...base, outcome: 'FAILED', attempts: round, error });
-      if (round > 1) this.settle(step.name);
+      if (round > 1) this.decisions.settle(step.name);
       const decision = await this.park({ ...base, error, since: Date.now(), phase: 'forward' });
       if (decision.kind === 'skip') {
         this.record('recoveries', { ...base, outcome: 'RESOLVED', attempts: round, reason: decision.reason });
-        this.settle(step.name);
+        this.decisions.settle(step.name);
         return;
       }
       try {
@@ -303,7 +210,7 @@ export class SagaRun<C> {
         continue;
       }
       this.record('recoveries', { ...base, outcome: 'RETRIED', attempts: round + 1 });
-      this.settle(step.name);
+      this.decisions.settle(step.name);
       return;
     }
   }
@@ -314,22 +221,10 @@ export class SagaRun<C> {
     this.metrics.parked(parked.step, parked.phase ?? 'compensation');
     this.state.status = parked.phase === 'forward' ? 'FORWARD_FAILED' : 'COMPENSATION_FAILED';
     this.changed();
-    await condition(() => this.decisions.has(parked.step));
-    const decision = this.decisions.get(parked.step)!;
-    this.decisions.delete(parked.step);
+    const decision = await this.decisions.next(parked.step);
     this.state.parked = this.state.parked.filter((p) => p.step !== parked.step);
     if (this.state.parked.length === 0) this.state.status = parked.phase === 'forward' ? 'RUNNING' : 'COMPENSATING';
     return decision;
-  }
-
-  /** A step whose action failed with one of its `noEffectOn` types changed nothing of this saga's: nothing to undo. */
-  private withdrawCompensationOnNoEffect(): void {
-    const failure = this.state.failure;
-    if (!failure) return;
-    const step = this.definition.steps.find((s) => s.name === failure.step);
-    if (!step?.noEffectOn?.includes(failure.type)) return;
-    const at = this.registered.findIndex((r) => r.step.name === failure.step);
-    if (at >= 0) this.registered.splice(at, 1);
   }
 
   private async compensate(): Promise<void> {
@@ -358,17 +253,17 @@ export class SagaRun<C> {
         const result = await this.dispatch(compensation, attemptKey, step.name);
         compensation.onResult?.(this.ctx, result);
         this.record('compensations', { ...base, outcome: 'COMPENSATED', attempts: round + 1 });
-        if (round > 0) this.settle(step.name);
+        if (round > 0) this.decisions.settle(step.name);
         return;
       } catch (err) {
         error = errorMessage(err);
       }
       this.record('compensations', { ...base, outcome: 'FAILED', attempts: round + 1, error });
-      if (round > 0) this.settle(step.name);
+      if (round > 0) this.decisions.settle(step.name);
       const decision = await this.park({ ...base, error, since: Date.now(), phase: 'compensation' });
       if (decision.kind === 'skip') {
         this.record('compensations', { ...base, outcome: 'SKIPPED', attempts: round + 1, reason: decision.reason });
-        this.settle(step.name);
+        this.decisions.settle(step.name);
         return;
       }
     }
@@ -382,11 +277,6 @@ export class SagaRun<C> {
     records.push({ ...entry, at: Date.now() } as NonNullable<SagaState[K]>[number]);
     if (list === 'compensations') this.metrics.compensation(entry.step, entry.outcome);
     this.changed();
-  }
-
-  /** An operator's decision for `step` has been carried out to an outcome. */
-  private settle(step: string): void {
-    this.settled.set(step, (this.settled.get(step) ?? 0) + 1);
   }
 
   private finish(status: SagaStatus): void {
@@ -404,7 +294,3 @@ export class SagaRun<C> {
 }
 
 class CancelRequested extends Error {}
-
-function defaultKey({ workflowId, runId, step }: { workflowId: string; runId: string; step: string }): string {
-  return `${workflowId}:${runId}:${step}`;
-}

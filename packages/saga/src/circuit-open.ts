@@ -1,6 +1,6 @@
 /**
- * The failure type of an activity whose service's circuit breaker is open (lib/http/circuit-breaker.ts): nothing
- * was sent to the service. Workflows import this module, so it holds only constants and types.
+ * The failure type of an activity whose service's circuit breaker is open (e.g. lib/http/circuit-breaker.ts): nothing
+ * was sent to the service. The engine then waits for the circuit instead of spending the step's attempts.
  */
 export const CIRCUIT_OPEN = 'CIRCUIT_OPEN';
 

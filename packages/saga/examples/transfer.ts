@@ -1,0 +1,100 @@
+// A complete saga built on the public surface only: compiled with the rest of the repo (npm run typecheck), and
+// quoted by packages/saga/README.md (test/saga/saga-package.test.ts checks the quotes match).
+
+// #region activities
+/** The activities the saga calls, as the worker registers them (the workflow imports this type only). */
+export interface TransferActivities {
+  debit(input: { account: string; amountMinor: number; idempotencyKey: string }): Promise<{ debitId: string }>;
+  refundDebit(input: { account: string; idempotencyKey: string }): Promise<void>;
+  credit(input: { account: string; amountMinor: number; idempotencyKey: string }): Promise<void>;
+  sendReceipt(input: { account: string; idempotencyKey: string }): Promise<void>;
+}
+// #endregion activities
+
+// #region definition
+import { activityCall } from '../index';
+import type { SagaDefinition } from '../index';
+import type { ActivityOptions } from '@temporalio/common';
+
+export interface TransferContext {
+  from: string;
+  to: string;
+  amountMinor: number;
+  debitId?: string;
+}
+
+const call = activityCall<TransferActivities, TransferContext>({ debit: 'bank', refundDebit: 'bank', credit: 'bank' });
+const mail = activityCall<TransferActivities, TransferContext>(); // on the saga's own task queue
+const options: ActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 5, nonRetryableErrorTypes: ['INSUFFICIENT_FUNDS'] },
+};
+
+export const transferSaga: SagaDefinition<TransferContext> = {
+  name: 'transfer',
+  steps: [
+    {
+      name: 'debit',
+      action: call(
+        'debit',
+        options,
+        (ctx, idempotencyKey) => ({ account: ctx.from, amountMinor: ctx.amountMinor, idempotencyKey }),
+        (ctx, result) => (ctx.debitId = result.debitId),
+      ),
+      // Registered before the debit is sent, so it must be harmless when no debit happened.
+      compensation: call('refundDebit', options, (ctx, idempotencyKey) => ({ account: ctx.from, idempotencyKey })),
+      deadline: '5 minutes',
+    },
+    {
+      name: 'credit',
+      action: call('credit', options, (ctx, idempotencyKey) => ({
+        account: ctx.to,
+        amountMinor: ctx.amountMinor,
+        idempotencyKey,
+      })),
+      // Once the money has arrived the saga only moves forward: a later failure parks it for an operator.
+      pivot: true,
+    },
+    {
+      name: 'receipt',
+      action: mail('sendReceipt', options, (ctx, idempotencyKey) => ({ account: ctx.from, idempotencyKey })),
+    },
+  ],
+};
+// #endregion definition
+
+// #region workflow
+import { defineQuery, defineUpdate, setHandler } from '@temporalio/workflow';
+import { SagaRun, setOperatorHandlers } from '../index';
+import type { OperatorRequest, SagaState, SkipRequest } from '../index';
+
+export const transferState = defineQuery<SagaState>('transferState');
+export const cancelTransfer = defineUpdate<SagaState, [{ reason: string }]>('cancelTransfer');
+const operatorUpdates = {
+  retryCompensation: defineUpdate<SagaState, [OperatorRequest]>('retryCompensation'),
+  skipCompensation: defineUpdate<SagaState, [SkipRequest]>('skipCompensation'),
+  retryStep: defineUpdate<SagaState, [OperatorRequest]>('retryStep'),
+  resolveStep: defineUpdate<SagaState, [SkipRequest]>('resolveStep'),
+};
+
+/** The workflow: run the saga, answer its state, let callers cancel before the pivot and operators decide. */
+export async function transfer(input: { from: string; to: string; amountMinor: number }): Promise<SagaState> {
+  const saga = new SagaRun(transferSaga, { ...input });
+  setHandler(transferState, () => saga.state);
+  setHandler(
+    cancelTransfer,
+    async ({ reason }) => {
+      saga.cancel(reason);
+      return saga.state;
+    },
+    {
+      validator: (_request: { reason: string }) => {
+        const refusal = saga.cancelRefusal();
+        if (refusal) throw new Error(refusal);
+      },
+    },
+  );
+  setOperatorHandlers(saga, operatorUpdates);
+  return saga.run();
+}
+// #endregion workflow

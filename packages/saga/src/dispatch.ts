@@ -1,0 +1,60 @@
+import { ActivityCancellationType, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { circuitOpen } from './circuit';
+import type { ActivityCall } from './definition';
+import { laneTaskQueue } from './lanes';
+import type { SagaState } from './state';
+
+/** What dispatching a step reads of its saga, and how it reports a wait. */
+export interface DispatchTarget<C> {
+  ctx: C;
+  state: SagaState;
+  changed(): void;
+}
+
+/**
+ * Schedules the activity; when it fails because its service's circuit is open (it was not called), waits
+ * until the breaker lets a probe through and schedules it again: a fresh activity with its full retry policy,
+ * so an outage costs the saga no attempts. The wait shows in the state and the current details; a deadline or
+ * a cancel still ends it.
+ */
+export function dispatch<C>(
+  call: ActivityCall<C>,
+  key: string,
+  step: string,
+  saga: DispatchTarget<C>,
+): Promise<unknown> {
+  return schedule(call, key, saga).catch((err: unknown) => waitForCircuit(err, call, key, step, saga));
+}
+
+async function waitForCircuit<C>(
+  err: unknown,
+  call: ActivityCall<C>,
+  key: string,
+  step: string,
+  saga: DispatchTarget<C>,
+): Promise<unknown> {
+  const open = circuitOpen(err);
+  if (!open) throw err;
+  const reason = `${open.service} circuit open`;
+  saga.state.waiting = { step, reason, until: Date.now() + open.retryAfterMs };
+  saga.changed();
+  try {
+    await sleep(open.retryAfterMs, { summary: `${step}: ${reason}` });
+  } finally {
+    delete saga.state.waiting;
+  }
+  return dispatch(call, key, step, saga);
+}
+
+/** Schedules the activity; the returned promise is the SDK's own, so awaiting it adds no promise of ours. */
+function schedule<C>(call: ActivityCall<C>, key: string, saga: DispatchTarget<C>): Promise<unknown> {
+  // Waiting for the activity to acknowledge cancellation means its outcome is known before any compensation.
+  const activities = proxyActivities({
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    ...call.options,
+    ...(call.lane ? { taskQueue: laneTaskQueue(workflowInfo().taskQueue, call.lane) } : {}),
+  });
+  const fn = activities[call.activity];
+  if (!fn) throw new Error(`unknown activity ${call.activity}`);
+  return fn(call.input(saga.ctx, key, saga.state));
+}

@@ -1,0 +1,12 @@
+/** Patch ids: each guards a fix that changes the commands of a saga on the path it fixes (see docs/SAGAS.md). */
+export const PATCHES = {
+  /** A step that succeeds as its deadline fires has succeeded (before: the deadline's cancel spilled onto the next step). */
+  deadlineSuccessWins: 'saga-deadline-success-wins',
+  /** A step after the pivot that fails for good parks for an operator (before: the saga compensated, refunding). */
+  forwardRecovery: 'saga-forward-recovery',
+  /**
+   * The order workflow's approve Update answers the state after the decision: approved, once the saga moved on
+   * (RUNNING); rejected, once it settled, as cancel does (before: at once, still AWAITING_APPROVAL).
+   */
+  approveAnswersAfterDecision: 'order-approve-answers-after-decision',
+} as const;
