@@ -5,7 +5,7 @@ import type { Logger } from '../lib/logger';
 import { authenticate, requireRole } from './auth';
 import type { ApiConfig } from './config';
 import { ApiError, errorHandler, notFound, RETRY_AFTER_SECONDS } from './errors';
-import { docsRouter } from './openapi';
+import { docsRouter } from './openapi/docs-router';
 import { ACTIONS, orderAction } from './orders/actions';
 import { createOrder } from './orders/create';
 import { orderEvents } from './orders/events';

@@ -5,7 +5,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { z } from 'zod';
 import { ERROR_CODES } from '../../api/errors';
 import { CreateOrderSchema } from '../../api/schemas';
-import { componentSchemas } from '../../api/openapi';
+import { componentSchemas } from '../../api/openapi/parts';
 import type { TestApi } from './harness';
 import { assertError, KEYS, newKey, startApi, validOrder } from './harness';
 

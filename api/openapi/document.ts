@@ -1,0 +1,44 @@
+import { ERROR_STATUS, RETRY_AFTER_SECONDS } from '../errors';
+import { operationPaths } from './operation-paths';
+import { orderPaths } from './order-paths';
+import { componentSchemas } from './parts';
+import type { Json } from './parts';
+
+/** The OpenAPI 3.1 document of the API. */
+export function openApiDocument(): Json {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'sagaflow orders API',
+      version: '1.0.0',
+      description:
+        'Starts and follows order-fulfillment sagas running on Temporal. Mutations are workflow Updates, so ' +
+        'each answers its outcome. Every error has one shape with a stable code. See docs/API.md.',
+    },
+    servers: [{ url: '/' }],
+    tags: [
+      { name: 'orders', description: 'Order sagas' },
+      { name: 'operations', description: 'Health, readiness and this document' },
+    ],
+    security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
+    paths: { ...orderPaths(), ...operationPaths() },
+    components: {
+      schemas: componentSchemas(),
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' },
+        apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      },
+      parameters: {
+        RequestId: {
+          name: 'X-Request-Id',
+          in: 'header',
+          required: false,
+          description: 'Your request id (1-128 of [A-Za-z0-9._:-]); echoed back, generated when absent or not sane.',
+          schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+        },
+      },
+    },
+    'x-error-codes': Object.fromEntries(Object.entries(ERROR_STATUS)),
+    'x-retry-after-seconds': RETRY_AFTER_SECONDS,
+  };
+}
