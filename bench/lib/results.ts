@@ -1,0 +1,160 @@
+import type { ProfileSummary } from '../profile';
+import type { UsageReport } from './proc';
+import { round } from './stats';
+import type { Summary } from './stats';
+
+// The bench's modes, settings and the shape of its machine-readable result.
+
+export const MODES = ['bare', 'quiet', 'engine', 'steps', 'saga', 'api'] as const;
+export type Mode = (typeof MODES)[number];
+
+export const MODE_DESCRIPTIONS: Record<Mode, string> = {
+  bare: 'bare Temporal workflow, 8 no-op activities on the same lanes, started with the client (bench worker)',
+  quiet:
+    'the saga engine running the order saga with no-op activities and publishing nothing (no search attributes), started with the client (bench worker)',
+  engine:
+    'the order saga with no-op activities, started as the API starts it (publishMode on-status-change) with the client (bench worker): the engine alone',
+  steps:
+    'the order saga with no-op activities and publishMode every-step (PUBLISH_SAGA_STEPS=true: search attributes upserted at every step), started with the client (bench worker)',
+  saga: 'the order saga with the real activities and services, started as the API starts it with the client (bench worker)',
+  api: 'the order saga through the API (POST /orders with Prefer: wait, the events long-poll when it answers 202, one GET /orders/:id while it runs), on the stack’s own worker',
+};
+
+/** The worker settings a run uses (the env variables of workers/config.ts); unset ones keep their defaults. */
+export const WORKER_SETTING_VARS = [
+  'WORKFLOW_TASK_CONCURRENCY',
+  'INVENTORY_ACTIVITY_CONCURRENCY',
+  'PAYMENT_ACTIVITY_CONCURRENCY',
+  'ORDER_ACTIVITY_CONCURRENCY',
+] as const;
+
+export interface BenchSettings {
+  /** Measured sagas per mode, over all rounds. */
+  count: number;
+  /** The modes run this many times in turn, each time with count / rounds sagas. */
+  rounds: number;
+  concurrency: number;
+  /** Sagas run (and not measured) before each mode's measurement. */
+  warmup: number;
+  modes: Mode[];
+  /** Time budget of each mode's measurement, seconds: no saga starts after it, running ones are abandoned. */
+  modeBudgetSeconds: number;
+  /** API mode: when the one GET /orders/:id per saga is sent, ms after its POST. */
+  readAfterMs: number;
+  /** Worker settings (WORKFLOW_TASK_CONCURRENCY, ...), for the stack's worker and the bench worker alike. */
+  workerEnv: Record<string, string>;
+  /** Environment for everything the stack starts (e.g. LOG_LEVEL). */
+  stackEnv?: Record<string, string>;
+  /** Write V8 CPU profiles of the workers (and the stack's processes) into this directory. */
+  profileDir?: string;
+  log: (line: string) => void;
+}
+
+export interface ModeResult {
+  mode: Mode;
+  description: string;
+  sagas: { requested: number; completed: number; failed: number; notStarted: number; statuses: Record<string, number> };
+  wallSeconds: number;
+  sagasPerSecond: number;
+  /**
+   * Start request → saga completed, ms (completed sagas only): until the client's result long poll answered
+   * (direct modes), until the workflow's close time on the server (api mode).
+   */
+  latencyMs: Summary;
+  /**
+   * API mode: POST latency (with `Prefer: wait`, until the outcome), the status read's latency and HTTP statuses,
+   * events long-polls per saga (after a 202), and `observedLatencyMs`: start → the client knew the outcome.
+   */
+  api?: {
+    postMs: Summary;
+    getMs: Summary;
+    getStatuses: Record<string, number>;
+    eventPollsPerSaga: number;
+    observedLatencyMs: Summary;
+  };
+  /** Time the saga's activities spent inside HTTP calls to the services (saga mode). */
+  services?: {
+    calls: number;
+    errors: number;
+    callMs: Summary;
+    msPerSaga: number;
+    /** msPerSaga / mean saga latency. */
+    shareOfLatency: number | null;
+    byRoute: Record<string, { calls: number; meanMs: number }>;
+  };
+  /** The worker process that ran the sagas (the bench worker, or the stack's worker in api mode). */
+  worker: { pid: number; cpuPercent: number; cpuMsPerSaga: number; rssMbMean: number; rssMbMax: number };
+  usage: UsageReport;
+  /**
+   * CPU time per completed saga of each sampled process (the stack's, the bench worker, the load generator) and
+   * their total: on a machine the run saturates, throughput is about cores ÷ total.
+   */
+  cpuMsPerSaga: Record<string, number> & { total: number };
+  /** os.loadavg() (1, 5, 15 min) before the first round's measurement and after the last one's. */
+  loadAverage: { before: number[]; after: number[] };
+  /** Each round's throughput and latency, with the 1-minute load average after it. */
+  rounds?: { sagasPerSecond: number; p50: number; p99: number; loadAverage: number }[];
+  errors?: string[];
+}
+
+/** Completed sagas ÷ wall time over several rounds of one mode. */
+export function pooledThroughput(rounds: readonly ModeResult[]): number {
+  const wall = rounds.reduce((sum, r) => sum + r.wallSeconds, 0);
+  return rounds.reduce((sum, r) => sum + r.sagas.completed, 0) / wall;
+}
+
+export function cpuPerSaga(usage: UsageReport, completed: number): ModeResult['cpuMsPerSaga'] {
+  const perSaga = (cpuSeconds: number) => round(completed ? (cpuSeconds * 1000) / completed : 0);
+  const processes = Object.entries(usage.processes).map(([name, p]) => [name, p.cpuSeconds] as const);
+  return {
+    ...Object.fromEntries(processes.map(([name, cpuSeconds]) => [name, perSaga(cpuSeconds)])),
+    total: perSaga(processes.reduce((sum, [, cpuSeconds]) => sum + cpuSeconds, 0)),
+  };
+}
+
+export interface BenchResult {
+  benchmark: 'sagaflow';
+  startedAt: string;
+  durationSeconds: number;
+  machine: { cores: number; cpu: string; memoryGb: number; node: string; platform: string };
+  settings: {
+    count: number;
+    rounds: number;
+    concurrency: number;
+    warmup: number;
+    modeBudgetSeconds: number;
+    readAfterMs: number;
+    workerEnv: Record<string, string>;
+    worker: Record<string, number>;
+  };
+  modes: Partial<Record<Mode, ModeResult>>;
+  /**
+   * Throughput ratios are sagas/s of a mode ÷ the bare baseline's (1 = no overhead; the target is ≥ 0.9);
+   * p99 ratios are the mode's p99 latency ÷ the baseline's (1 = no overhead, higher is slower).
+   */
+  ratios: Partial<
+    Record<
+      Exclude<Mode, 'bare'>,
+      {
+        throughput: number | null;
+        p99: number | null;
+        /** The median over the rounds of each round's ratio (the mode against the bare run of the same round). */
+        throughputRoundMedian: number | null;
+        p99RoundMedian: number | null;
+        /**
+         * The baseline's total CPU per saga ÷ the mode's: the throughput ratio the CPU cost alone predicts on a
+         * saturated machine, less noisy than wall-clock throughput.
+         */
+        cpu: number | null;
+        cpuRoundMedian: number | null;
+        /**
+         * 95 % bootstrap interval of the pooled throughput ratio, resampling the rounds (each round's mode and
+         * bare run together); null with fewer than 3 rounds.
+         */
+        throughputCi95: [number, number] | null;
+      }
+    >
+  >;
+  /** With BENCH_PROFILE_DIR: each profiled process's top functions by self time. */
+  profiles?: ProfileSummary[];
+}
