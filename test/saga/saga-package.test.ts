@@ -4,12 +4,12 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { laneTaskQueue } from '../../packages/saga';
 import type { SagaState } from '../../packages/saga';
 import type { TransferActivities } from '../../packages/saga/examples/transfer';
 import { transfer } from '../../packages/saga/examples/transfer';
-import { bundleOnce, createTestWorker } from '../helpers/worker';
+import { bundleOnce, createTestWorker, testDataConverter } from '../helpers/worker';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 
 // The saga package as a user adopts it: the example saga of its README, built on the public surface only,
@@ -94,13 +94,21 @@ describe('a saga built on the public API (examples/transfer.ts)', () => {
       args: [{ from: 'alice', to: 'bob', amountMinor }],
     });
 
-  it('completes: debit then credit, on the lane', async () => {
+  it('completes: debit then credit, on the lane; and its history replays', async () => {
     const balances = { alice: 100, bob: 0 };
     const { calls, activities } = bank(balances);
-    const state = await run(activities, async (tq) => (await start(tq, 60)).result());
+    const { state, history } = await run(activities, async (tq) => {
+      const handle = await start(tq, 60);
+      return { state: await handle.result(), history: await handle.fetchHistory() };
+    });
     assert.equal(state.status, 'COMPLETED');
     assert.deepEqual(calls, ['debit alice', 'credit bob', 'receipt alice']);
     assert.deepEqual(balances, { alice: 40, bob: 60 });
+    // A replay runs the workflow code again against the recorded commands: a non-deterministic change fails here.
+    await Worker.runReplayHistory(
+      { workflowBundle: await bundleOnce(example), dataConverter: testDataConverter() },
+      history,
+    );
   });
 
   it('compensates a failed debit, even though nothing was debited', async () => {
