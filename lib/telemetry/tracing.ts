@@ -52,7 +52,9 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
       new UndiciInstrumentation(),
       // One span per route handler (it names the server span's route); none per middleware.
       new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER] }),
-      new PrismaInstrumentation(),
+      // Operations, transactions and their SQL; not the client's own serialize/compile/connect steps (a third of
+      // the spans, little to learn from: docs/BENCHMARKS.md "Tracing").
+      new PrismaInstrumentation({ ignoreSpanTypes: [/^prisma:client:(serialize|compile|connect)$/] }),
     ],
   });
   sdk.start();

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startStack } from '../../scripts/stack/launch';
 import type { RunningStack } from '../../scripts/stack/launch';
-import { startOtlpReceiver } from '../helpers/otlp-receiver';
-import type { ReceivedSpan } from '../helpers/otlp-receiver';
+import { startOtlpReceiver } from '../../bench/lib/otlp-receiver';
+import type { ReceivedSpan } from '../../bench/lib/otlp-receiver';
 import { scrape } from '../helpers/prometheus';
 
 // The stack as `bash scripts/start` runs it, with OTEL_EXPORTER_OTLP_ENDPOINT pointing at an in-process OTLP
