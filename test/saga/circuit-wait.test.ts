@@ -58,6 +58,9 @@ describe('waiting on an open circuit', () => {
     assert.equal(result.state.failure?.type, 'STEP_DEADLINE_EXCEEDED');
     assert.deepEqual(result.state.parked, []);
     assert.ok(result.state.compensations.every((c) => c.outcome === 'COMPENSATED'));
+    // The waits back off (1 s, 2 s, 4 s ... up to 60 s): 30 minutes of outage are a few dozen dispatches, so a long
+    // outage cannot fill the saga's history (before: one dispatch a second, 1,800 here).
+    assert.ok(fakes.attempts('capturePayment') <= 40, `${fakes.attempts('capturePayment')} dispatches in 30 minutes`);
   });
 
   it('a compensation waits for its circuit instead of parking the saga', async () => {

@@ -1,5 +1,5 @@
 import { ActivityCancellationType, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
-import { circuitOpen } from './circuit';
+import { MAX_CIRCUIT_WAIT_MS, circuitOpen } from './circuit';
 import type { ActivityCall } from './definition';
 import { laneTaskQueue } from './lanes';
 import type { SagaState } from './state';
@@ -22,8 +22,17 @@ export function dispatch<C>(
   key: string,
   step: string,
   saga: DispatchTarget<C>,
+  waits = 0,
 ): Promise<unknown> {
-  return schedule(call, key, saga).catch((err: unknown) => waitForCircuit(err, call, key, step, saga));
+  return schedule(call, key, saga).catch((err: unknown) => waitForCircuit(err, call, key, step, saga, waits));
+}
+
+/**
+ * Each wait in a row is twice as long as the last, from the breaker's probe time up to MAX_CIRCUIT_WAIT_MS: a long
+ * outage adds a few events a minute to the saga's history, not a few a second (a history holds about 50,000).
+ */
+export function circuitWaitMs(retryAfterMs: number, waits: number): number {
+  return Math.min(retryAfterMs * 2 ** Math.min(waits, 16), MAX_CIRCUIT_WAIT_MS);
 }
 
 async function waitForCircuit<C>(
@@ -32,18 +41,20 @@ async function waitForCircuit<C>(
   key: string,
   step: string,
   saga: DispatchTarget<C>,
+  waits: number,
 ): Promise<unknown> {
   const open = circuitOpen(err);
   if (!open) throw err;
   const reason = `${open.service} circuit open`;
-  saga.state.waiting = { step, reason, until: Date.now() + open.retryAfterMs };
+  const waitMs = circuitWaitMs(open.retryAfterMs, waits);
+  saga.state.waiting = { step, reason, until: Date.now() + waitMs };
   saga.changed();
   try {
-    await sleep(open.retryAfterMs, { summary: `${step}: ${reason}` });
+    await sleep(waitMs, { summary: `${step}: ${reason}` });
   } finally {
     delete saga.state.waiting;
   }
-  return dispatch(call, key, step, saga);
+  return dispatch(call, key, step, saga, waits + 1);
 }
 
 /** Schedules the activity; the returned promise is the SDK's own, so awaiting it adds no promise of ours. */
