@@ -1,6 +1,7 @@
 import type { MetricMeter } from '@temporalio/common';
 import type { Logger } from '../lib/logger';
 import { breakerMetrics } from '../lib/telemetry/worker-metrics';
+import { LANES } from '../lib/task-queues';
 import { createHelloActivities } from './hello';
 import { createOrderActivities } from './order';
 import { createServiceClients } from './service-clients';
@@ -17,7 +18,7 @@ export interface ActivityDeps {
 
 /** All activities the worker registers, built over their dependencies so tests can inject their own. */
 export function createActivities({ config, http, logger, meter }: ActivityDeps) {
-  const circuitMetric = meter ? breakerMetrics(meter, ['inventory', 'payment', 'order']) : undefined;
+  const circuitMetric = meter ? breakerMetrics(meter, LANES) : undefined;
   return {
     ...createHelloActivities({ logger }),
     ...createOrderActivities(
