@@ -23,6 +23,16 @@ export const BUSINESS_ERROR_CODES = [
   'ORDER_CLOSED',
   /** Raised by the createOrder activity: the order id is taken by an earlier saga (see docs/SAGAS.md). */
   'ORDER_ID_REUSED',
+  'RETURN_EXISTS',
+  'RETURN_CLOSED',
+  'RETURN_NOT_ALLOWED',
+  'RETURN_EXCEEDS_ORDER',
+  'RESTOCK_EXISTS',
+  'RESTOCK_REVERSED',
+  'RESTOCK_EXCEEDS_COMMITTED',
+  'RESTOCK_UNAVAILABLE',
+  /** Raised by the requestReturn activity: the return id is taken by an earlier saga. */
+  'RETURN_ID_REUSED',
 ] as const;
 
 export type BusinessErrorCode = (typeof BUSINESS_ERROR_CODES)[number];

@@ -1,6 +1,14 @@
 import { HttpServiceClient, type CallOptions, type ServiceClientOptions } from '../../lib/http/client';
 import type { OrderLine } from '../shared/schemas';
-import type { CommitResult, ProductView, ReleaseResult, ReservationView, StockStats } from './schemas';
+import type {
+  CommitResult,
+  ProductView,
+  ReleaseResult,
+  ReservationView,
+  RestockView,
+  ReverseRestockResult,
+  StockStats,
+} from './schemas';
 
 export type { CallOptions, ServiceClientOptions } from '../../lib/http/client';
 export { ServiceError } from '../../lib/http/client';
@@ -28,6 +36,23 @@ export class InventoryClient {
   /** NOT_FOUND without a reservation, RESERVATION_RELEASED after a release. */
   commit(orderId: string, call: Keyed): Promise<CommitResult> {
     return this.http.request('POST', `/reservations/${path(orderId)}/commit`, {}, call);
+  }
+
+  /**
+   * Puts a return's units back on sale; 201 new / 200 the same again. RESTOCK_EXCEEDS_COMMITTED, RESTOCK_REVERSED,
+   * RESTOCK_EXISTS.
+   */
+  restock(input: { returnId: string; orderId: string; items: OrderLine[] }, call: Keyed): Promise<RestockView> {
+    return this.http.request('POST', '/restocks', input, call);
+  }
+
+  /** Compensation of restock: safe when nothing was restocked (NONE); RESTOCK_UNAVAILABLE when units were sold again. */
+  reverseRestock(returnId: string, call: Keyed): Promise<ReverseRestockResult> {
+    return this.http.request('POST', `/restocks/${path(returnId)}/reverse`, {}, call);
+  }
+
+  getRestock(returnId: string, call?: CallOptions): Promise<RestockView> {
+    return this.http.request('GET', `/restocks/${path(returnId)}`, undefined, call);
   }
 
   getReservation(orderId: string, call?: CallOptions): Promise<ReservationView> {

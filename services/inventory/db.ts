@@ -30,6 +30,16 @@ export interface ReservationRow {
   items: ReservationItemRow[];
 }
 
+export interface RestockRow {
+  id: string;
+  returnId: string;
+  orderId: string;
+  status: string;
+  createdAt: Date;
+  updatedAt: Date;
+  items: ReservationItemRow[];
+}
+
 type SkuWhere = { sku: string } | { sku: { in: string[] } };
 type Count = { increment: number } | { decrement: number };
 const withItems = { items: { orderBy: { sku: 'asc' } } } as const;
@@ -38,13 +48,13 @@ type WithItems = typeof withItems;
 /**
  * The inventory's database calls, as a narrow interface both generated clients (SQLite, PostgreSQL) satisfy.
  */
-export interface InventoryTx extends IdempotencyTx {
+export interface InventoryTx extends IdempotencyTx, RestockTx {
   product: {
     findMany(args: { where?: SkuWhere; orderBy: { sku: 'asc' } }): PromiseLike<ProductRow[]>;
     findUnique(args: { where: { sku: string } }): PromiseLike<ProductRow | null>;
     /** Conditional update: `available: { gte }` makes the decrement safe under concurrency (check `count`). */
     updateMany(args: {
-      where: { sku: string; available?: { gte: number }; reserved?: { gte: number } };
+      where: { sku: string; available?: { gte: number }; reserved?: { gte: number }; committed?: { gte: number } };
       data: { available?: Count; reserved?: Count; committed?: Count };
     }): PromiseLike<{ count: number }>;
     upsert(args: {
@@ -64,6 +74,26 @@ export interface InventoryTx extends IdempotencyTx {
       where: { id: string; status: string };
       data: { status: string };
     }): PromiseLike<{ count: number }>;
+  };
+}
+
+/** Returned units back on sale (services/inventory/restocks.ts). */
+export interface RestockTx {
+  restock: {
+    findUnique(args: { where: { returnId: string }; include: WithItems }): PromiseLike<RestockRow | null>;
+    findMany(args: { where: { orderId?: string; status: string }; include: WithItems }): PromiseLike<RestockRow[]>;
+    create(args: {
+      data: { id: string; returnId: string; orderId: string; status: string; items: { create: ReservationItemRow[] } };
+      include: WithItems;
+    }): PromiseLike<RestockRow>;
+    updateMany(args: {
+      where: { id: string; status: string };
+      data: { status: string };
+    }): PromiseLike<{ count: number }>;
+  };
+  restockTombstone: {
+    findUnique(args: { where: { returnId: string } }): PromiseLike<unknown>;
+    create(args: { data: { returnId: string } }): PromiseLike<unknown>;
   };
 }
 

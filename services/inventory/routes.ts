@@ -5,7 +5,8 @@ import { parseInput } from '../../lib/http/validate';
 import { orderIdParams } from '../shared/schemas';
 import { reservationInclude, type InventoryDb } from './db';
 import { commit, release, reservationView, reserve } from './reservations';
-import { emptyBody, reserveBody, skuParams } from './schemas';
+import { restock, restockView, reverseRestock } from './restocks';
+import { emptyBody, reserveBody, restockBody, returnIdParams, skuParams } from './schemas';
 import { productView, stockStats } from './stock';
 
 export function inventoryRoutes(db: InventoryDb): Router {
@@ -55,6 +56,40 @@ export function inventoryRoutes(db: InventoryDb): Router {
     '/reservations/:orderId/commit',
     mutation({ db, input: byOrder, effect: (tx, orderId) => commit(tx, orderId) }),
   );
+
+  router.post(
+    '/restocks',
+    mutation({
+      db,
+      input: (req) => parseInput(restockBody, req.body, 'body'),
+      effect: async (tx, input) => {
+        // Then the return, as the reverse route does: a restock and a reversal (tombstone) of the same unknown
+        // restock must not both commit.
+        await db.lock(tx, `restock:${input.returnId}`);
+        return restock(tx, input);
+      },
+      // Two returns of the same order must not both count its units as still committed.
+      lock: (input) => `restock-order:${input.orderId}`,
+    }),
+  );
+  router.post(
+    '/restocks/:returnId/reverse',
+    mutation({
+      db,
+      input: (req) => {
+        parseInput(emptyBody, req.body, 'body');
+        return parseInput(returnIdParams, req.params, 'params').returnId;
+      },
+      effect: (tx, returnId) => reverseRestock(tx, returnId),
+      lock: (returnId) => `restock:${returnId}`,
+    }),
+  );
+  router.get('/restocks/:returnId', async (req, res) => {
+    const { returnId } = parseInput(returnIdParams, req.params, 'params');
+    const row = await db.client.restock.findUnique({ where: { returnId }, include: reservationInclude });
+    if (!row) throw notFound(`No restock for return ${returnId}`, { returnId });
+    res.json(restockView(row));
+  });
 
   return router;
 }

@@ -48,3 +48,26 @@ export interface StockStats {
   consistent: boolean;
   products: (ProductView & { reservedByReservations: number; committedByReservations: number; consistent: boolean })[];
 }
+
+export const restockBody = z.strictObject({ returnId: orderIdSchema, orderId: orderIdSchema, items: orderLinesSchema });
+export type RestockInput = z.infer<typeof restockBody>;
+
+export const returnIdParams = z.strictObject({ returnId: orderIdSchema });
+
+export type RestockStatus = 'RESTOCKED' | 'REVERSED';
+
+export interface RestockView {
+  restockId: string;
+  returnId: string;
+  orderId: string;
+  status: RestockStatus;
+  items: { sku: string; quantity: number }[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ReverseRestockResult {
+  returnId: string;
+  /** REVERSED: the units are committed again; NONE: there was no restock (a tombstone refuses a late one). */
+  outcome: 'REVERSED' | 'NONE';
+}

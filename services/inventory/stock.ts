@@ -21,20 +21,29 @@ export const productView = ({
   committed,
 });
 
-/** The stock invariant per product, checked against the reservations themselves (for chaos tests and operators). */
+/** The stock invariant per product, checked against the reservations (less restocked returns) themselves (for chaos tests and operators). */
 export async function stockStats(db: InventoryTx): Promise<StockStats> {
-  const [products, reservations] = await Promise.all([
+  const [products, reservations, restocks] = await Promise.all([
     db.product.findMany({ orderBy: { sku: 'asc' } }),
     db.reservation.findMany({
       where: { status: { in: ['RESERVED', 'COMMITTED'] } },
       include: { items: { orderBy: { sku: 'asc' } } },
     }),
+    db.restock.findMany({ where: { status: 'RESTOCKED' }, include: { items: { orderBy: { sku: 'asc' } } } }),
   ]);
   const sums = new Map<string, { RESERVED: number; COMMITTED: number }>();
   for (const reservation of reservations) {
     for (const item of reservation.items) {
       const sum = sums.get(item.sku) ?? { RESERVED: 0, COMMITTED: 0 };
       sum[reservation.status as 'RESERVED' | 'COMMITTED'] += item.quantity;
+      sums.set(item.sku, sum);
+    }
+  }
+  // Returned units back on sale are committed no more.
+  for (const restock of restocks) {
+    for (const item of restock.items) {
+      const sum = sums.get(item.sku) ?? { RESERVED: 0, COMMITTED: 0 };
+      sum.COMMITTED -= item.quantity;
       sums.set(item.sku, sum);
     }
   }

@@ -1,5 +1,6 @@
 import { HttpServiceClient, type CallOptions, type ServiceClientOptions } from '../../lib/http/client';
 import type { OrderLine } from '../shared/schemas';
+import type { ReturnStatusInput, ReturnView, VoidLabelResult } from './return-schemas';
 import type { OrderView } from './schemas';
 import type { OrderStatus } from './state-machine';
 
@@ -31,6 +32,37 @@ export class OrderClient {
   /** NOT_FOUND for an unknown order; ILLEGAL_TRANSITION (details { from, to }) off the state machine. */
   setStatus(orderId: string, input: { status: OrderStatus; reason?: string }, call: Keyed): Promise<OrderView> {
     return this.http.request('POST', `/orders/${path(orderId)}/status`, input, call);
+  }
+
+  /**
+   * Requests a return of a fulfilled order's units, priced by the service. RETURN_NOT_ALLOWED, RETURN_EXCEEDS_ORDER,
+   * RETURN_EXISTS, RETURN_CLOSED; `created` is false when the return was already there under another key.
+   */
+  async requestReturn(
+    input: { returnId: string; orderId: string; items: OrderLine[]; reason?: string },
+    call: Keyed,
+  ): Promise<ReturnView & { created: boolean }> {
+    const { status, body } = await this.http.exchange<ReturnView>('POST', '/returns', input, call);
+    return { ...body, created: status === 201 };
+  }
+
+  /** Issues the return's carrier label; RETURN_CLOSED once it closed. */
+  createLabel(returnId: string, call: Keyed): Promise<ReturnView> {
+    return this.http.request('POST', `/returns/${path(returnId)}/label`, {}, call);
+  }
+
+  /** Compensation of createLabel: safe when no label was issued (NONE) and once the parcel came (USED). */
+  voidLabel(returnId: string, call: Keyed): Promise<VoidLabelResult> {
+    return this.http.request('POST', `/returns/${path(returnId)}/label/void`, {}, call);
+  }
+
+  /** NOT_FOUND for an unknown return (closing one leaves a tombstone); ILLEGAL_TRANSITION off its state machine. */
+  setReturnStatus(returnId: string, input: ReturnStatusInput, call: Keyed): Promise<ReturnView> {
+    return this.http.request('POST', `/returns/${path(returnId)}/status`, input, call);
+  }
+
+  getReturn(returnId: string, call?: CallOptions): Promise<ReturnView> {
+    return this.http.request('GET', `/returns/${path(returnId)}`, undefined, call);
   }
 
   get(orderId: string, call?: CallOptions): Promise<OrderView> {

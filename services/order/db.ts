@@ -42,7 +42,7 @@ const withDetails = { items: { orderBy: { sku: 'asc' } }, history: { orderBy: { 
 type WithDetails = typeof withDetails;
 
 /** The order service's database calls, as a narrow interface both generated clients satisfy. */
-export interface OrderTx extends IdempotencyTx {
+export interface OrderTx extends IdempotencyTx, ReturnTx {
   catalogueItem: {
     findMany(args: { where?: { sku: { in: string[] } }; orderBy: { sku: 'asc' } }): PromiseLike<CatalogueRow[]>;
     upsert(args: {
@@ -81,6 +81,58 @@ export interface OrderTx extends IdempotencyTx {
   orderTombstone: {
     findUnique(args: { where: { orderId: string } }): PromiseLike<OrderTombstoneRow | null>;
     create(args: { data: { orderId: string; status: string; reason: string | null } }): PromiseLike<unknown>;
+  };
+}
+
+export interface ReturnItemRow {
+  sku: string;
+  quantity: number;
+  unitPriceMinor: number;
+}
+
+export interface ReturnRow {
+  id: string;
+  orderId: string;
+  status: string;
+  reason: string | null;
+  refundMinor: number;
+  currency: string;
+  trackingNumber: string | null;
+  labelStatus: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  items: ReturnItemRow[];
+}
+
+const returnItems = { items: { orderBy: { sku: 'asc' } } } as const;
+type ReturnItems = typeof returnItems;
+export const returnInclude: ReturnItems = returnItems;
+
+/** The returns' tables (services/order/returns.ts). */
+export interface ReturnTx {
+  return: {
+    findUnique(args: { where: { id: string }; include: ReturnItems }): PromiseLike<ReturnRow | null>;
+    findMany(args: {
+      where: { orderId: string; status?: { notIn: string[] } };
+      orderBy?: { createdAt: 'asc' };
+      include: ReturnItems;
+    }): PromiseLike<ReturnRow[]>;
+    create(args: {
+      data: Omit<ReturnRow, 'createdAt' | 'updatedAt' | 'items' | 'trackingNumber' | 'labelStatus'> & {
+        items: { create: ReturnItemRow[] };
+      };
+      include: ReturnItems;
+    }): PromiseLike<ReturnRow>;
+    /** Optimistic transition: `where` pins the status read; `count` 0 means another transaction moved it first. */
+    updateMany(args: {
+      where: { id: string; status: string; labelStatus?: string | null };
+      data: { status?: string; trackingNumber?: string; labelStatus?: string };
+    }): PromiseLike<{ count: number }>;
+  };
+  /** Returns closed before they were requested: a late request of one is refused (409 RETURN_CLOSED). */
+  returnTombstone: {
+    findUnique(args: { where: { returnId: string } }): PromiseLike<{ status: string } | null>;
+    create(args: { data: { returnId: string; status: string; reason: string | null } }): PromiseLike<unknown>;
   };
 }
 

@@ -6,6 +6,7 @@ import { orderIdParams } from '../shared/schemas';
 import { orderInclude, type OrderDb } from './db';
 import { createOrder, orderView, setStatus } from './orders';
 import { createOrderBody, listQuery, setStatusBody } from './schemas';
+import { returnRoutes } from './return-routes';
 
 export function orderRoutes(db: OrderDb): Router {
   const router = Router();
@@ -48,6 +49,8 @@ export function orderRoutes(db: OrderDb): Router {
     if (!row) throw notFound(`No order ${orderId}`, { orderId });
     res.json(orderView(row));
   });
+
+  router.use(returnRoutes(db));
 
   router.get('/catalogue', async (_req, res) => {
     res.json({ items: await db.client.catalogueItem.findMany({ orderBy: { sku: 'asc' } }) });
