@@ -1,3 +1,4 @@
+import type { ReturnActivities } from '../activities/return-types';
 import type { OrderActivities } from '../activities/types';
 
 /** Task queue names shared by clients and workers. */
@@ -25,3 +26,17 @@ export const ORDER_ACTIVITY_LANES: { [K in keyof OrderActivities]: Lane } = {
   capturePayment: 'payment',
   cancelPayment: 'payment',
 };
+
+export const RETURN_ACTIVITY_LANES: { [K in keyof ReturnActivities]: Lane } = {
+  requestReturn: 'order',
+  closeReturn: 'order',
+  createReturnLabel: 'order',
+  voidReturnLabel: 'order',
+  setReturnStatus: 'order',
+  restockReturn: 'inventory',
+  reverseRestock: 'inventory',
+  refundReturn: 'payment',
+};
+
+/** Every saga activity and the lane that runs it (the worker registers each lane's share). */
+export const ACTIVITY_LANES: Readonly<Record<string, Lane>> = { ...ORDER_ACTIVITY_LANES, ...RETURN_ACTIVITY_LANES };

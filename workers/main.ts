@@ -3,7 +3,7 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { createActivities } from '../activities';
 import { createLogger } from '../lib/logger';
-import { LANES, ORDER_ACTIVITY_LANES, laneTaskQueue } from '../lib/task-queues';
+import { ACTIVITY_LANES, LANES, laneTaskQueue } from '../lib/task-queues';
 import type { Lane } from '../lib/task-queues';
 import { temporalLoggerFor } from '../lib/temporal-logger';
 import { laneWorkerTuning, loadWorkerConfig, workflowWorkerTuning } from './config';
@@ -17,7 +17,7 @@ const logger = createLogger({ component: 'worker', taskQueue: config.TASK_QUEUE 
 
 /** Only the activities that belong to one lane, so each lane's slots serve its own service. */
 function activitiesOf(lane: Lane, all: ReturnType<typeof createActivities>) {
-  const names = Object.entries(ORDER_ACTIVITY_LANES)
+  const names = Object.entries(ACTIVITY_LANES)
     .filter(([, owner]) => owner === lane)
     .map(([name]) => name);
   return Object.fromEntries(names.map((name) => [name, all[name as keyof typeof all]]));

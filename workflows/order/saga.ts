@@ -1,10 +1,10 @@
 import type { ActivityOptions } from '@temporalio/common';
-import { ApplicationFailure, condition } from '@temporalio/workflow';
 import type { OrderActivities } from '../../activities/types';
 import { BUSINESS_ERROR_CODES } from '../../lib/business-errors';
 import { ORDER_ACTIVITY_LANES } from '../../lib/task-queues';
 import { activityCall } from '../../packages/saga';
 import type { SagaDefinition } from '../../packages/saga';
+import { awaitApproval } from '../shared/approval';
 import type { OrderContext } from './types';
 
 const call = activityCall<OrderActivities, OrderContext>(ORDER_ACTIVITY_LANES);
@@ -100,18 +100,7 @@ export const orderSaga: SagaDefinition<OrderContext> = {
     {
       name: 'awaitApproval',
       when: (ctx) => (ctx.order?.totalMinor ?? 0) >= ctx.input.approvalThresholdMinor,
-      action: {
-        local: async (ctx, saga) => {
-          saga.setStatus('AWAITING_APPROVAL');
-          await condition(() => ctx.approval !== undefined, ctx.input.approvalTimeout);
-          // A decision the approve Update accepted wins, even one taken in the same workflow task as the timeout.
-          if (!ctx.approval) throw ApplicationFailure.nonRetryable('no approval decision in time', 'APPROVAL_TIMEOUT');
-          if (!ctx.approval!.approved) {
-            throw ApplicationFailure.nonRetryable(ctx.approval!.reason ?? 'rejected', 'APPROVAL_REJECTED');
-          }
-          saga.setStatus('RUNNING');
-        },
-      },
+      action: { local: (ctx, saga) => awaitApproval(ctx, ctx.input.approvalTimeout, saga) },
     },
     {
       name: 'authorizePayment',

@@ -1,6 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import type { CreatedOrder, OrderItem } from '../../activities/types';
 import type { SagaState } from '../../packages/saga';
+import type { ApprovalRecord } from '../shared/approval';
 
 /**
  * `every-step`: every change of OrderStatus, SagaStep, OrderTotal or CustomerId is upserted at once (about 10
@@ -35,12 +36,7 @@ export interface OrderInput {
   publishSteps?: boolean;
 }
 
-export interface ApprovalRecord {
-  approved: boolean;
-  by: string;
-  reason?: string;
-  at: number;
-}
+export type { ApprovalRecord } from '../shared/approval';
 
 export interface OrderContext {
   input: ResolvedOrderInput;

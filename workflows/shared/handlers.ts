@@ -1,0 +1,45 @@
+import { condition, setHandler } from '@temporalio/workflow';
+import { isParked, isTerminal, setOperatorHandlers } from '../../packages/saga';
+import type { SagaRun } from '../../packages/saga';
+import {
+  cancelUpdate,
+  resolveStepUpdate,
+  retryCompensationUpdate,
+  retryStepUpdate,
+  sagaStateQuery,
+  skipCompensationUpdate,
+} from '../order/messages';
+import { setApprovalHandler, type Approvable } from './approval';
+
+/**
+ * The messages every saga of this application answers: the state Query, cancel, approve and the operators'
+ * Updates on parked steps. `subject` names the saga in refusals ("order is RUNNING, not AWAITING_APPROVAL").
+ */
+export function setSagaHandlers<C extends Approvable>(saga: SagaRun<C>, ctx: C, subject: string): void {
+  setHandler(sagaStateQuery, () => saga.state);
+
+  setHandler(
+    cancelUpdate,
+    async ({ reason }) => {
+      saga.cancel(reason);
+      await condition(() => isTerminal(saga.state.status) || isParked(saga.state.status));
+      return saga.state;
+    },
+    {
+      validator: ({ reason }) => {
+        if (!reason?.trim()) throw new Error('a cancellation needs a reason');
+        const refusal = saga.cancelRefusal();
+        if (refusal) throw new Error(`cannot cancel: ${refusal}`);
+      },
+    },
+  );
+
+  setApprovalHandler(saga, ctx, subject);
+
+  setOperatorHandlers(saga, {
+    retryCompensation: retryCompensationUpdate,
+    skipCompensation: skipCompensationUpdate,
+    retryStep: retryStepUpdate,
+    resolveStep: resolveStepUpdate,
+  });
+}
