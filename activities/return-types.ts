@@ -30,8 +30,6 @@ export interface ReturnActivities {
   voidReturnLabel(input: ReturnKeyed): Promise<{ outcome: 'VOIDED' | 'USED' | 'NONE' }>;
   setReturnStatus(input: ReturnKeyed & { status: 'RECEIVED' | 'REFUNDED' }): Promise<void>;
   restockReturn(input: ReturnKeyed & { orderId: string; items: OrderItem[] }): Promise<void>;
-  /** Compensation of restockReturn: safe when nothing was restocked; RESTOCK_UNAVAILABLE once the units sold again. */
-  reverseRestock(input: ReturnKeyed): Promise<{ outcome: 'REVERSED' | 'NONE' }>;
   /** A partial refund of the order's capture: the returned units' price. */
   refundReturn(input: ReturnKeyed & { orderId: string; amountMinor: number }): Promise<{ refundedMinor: number }>;
 }

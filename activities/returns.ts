@@ -47,12 +47,6 @@ export function createReturnActivities({ inventory, payment, order }: ServiceCli
       await serviceCall(idempotencyKey, (call) => inventory.restock({ returnId, orderId, items }, call));
     },
 
-    async reverseRestock({ idempotencyKey, returnId }) {
-      return {
-        outcome: (await serviceCall(idempotencyKey, (call) => inventory.reverseRestock(returnId, call))).outcome,
-      };
-    },
-
     async refundReturn({ idempotencyKey, orderId, amountMinor }) {
       const refunded = await serviceCall(idempotencyKey, (call) => payment.refund(orderId, amountMinor, call));
       return { refundedMinor: refunded.refundedMinor };

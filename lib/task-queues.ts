@@ -34,7 +34,6 @@ export const RETURN_ACTIVITY_LANES: { [K in keyof ReturnActivities]: Lane } = {
   voidReturnLabel: 'order',
   setReturnStatus: 'order',
   restockReturn: 'inventory',
-  reverseRestock: 'inventory',
   refundReturn: 'payment',
 };
 

@@ -61,7 +61,7 @@ export function startOrderSaga(
 export async function runWithSagaWorkers<T>(
   env: TestWorkflowEnvironment,
   taskQueue: string,
-  activities: OrderActivities,
+  activities: object,
   fn: () => Promise<T>,
   workflowWorker: Partial<WorkerOptions> = {},
 ): Promise<T> {
@@ -80,7 +80,8 @@ export async function runWithSagaWorkers<T>(
   }
 }
 
-type OrderHandle = WorkflowHandle<typeof orderFulfillment>;
+/** Any saga's handle: they all answer the sagaState Query. */
+type OrderHandle = Pick<WorkflowHandle, 'query'>;
 /** Between polls; time-skipping tests pass `() => env.sleep(...)` to let retries and timers advance. */
 type Pause = () => Promise<void>;
 const realPause: Pause = () => new Promise((resolve) => setTimeout(resolve, 50));

@@ -2,6 +2,8 @@ import { after, before } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { OrderActivities } from '../../activities/types';
 import { createOrderActivities } from '../../activities/order';
+import type { ReturnActivities } from '../../activities/return-types';
+import { createReturnActivities } from '../../activities/returns';
 import { createServiceClients } from '../../activities/service-clients';
 import type { ServiceClients, ServicesConfig } from '../../activities/service-clients';
 import { ServiceError } from '../../lib/http/client';
@@ -51,6 +53,14 @@ export interface OrderSnapshot {
   payment?: { status: string; capturedMinor: number; refundedMinor: number; ledger: string[] };
 }
 
+export interface ReturnSnapshot {
+  return?: string;
+  label?: string;
+  restock?: string;
+  /** The order payment's refunded total. */
+  refundedMinor?: number;
+}
+
 export interface RealServices {
   config: ServicesConfig;
   clients: ServiceClients;
@@ -59,7 +69,11 @@ export interface RealServices {
     fetch?: typeof globalThis.fetch,
     options?: Partial<Pick<ServicesConfig, 'timeoutMs' | 'breaker'>>,
   ): OrderActivities;
+  /** The returns saga's activities over these services. */
+  returnActivities(fetch?: typeof globalThis.fetch): ReturnActivities;
   snapshot(orderId: string): Promise<OrderSnapshot>;
+  /** What the services hold about one return of an order. */
+  returnSnapshot(returnId: string, orderId: string): Promise<ReturnSnapshot>;
   /** Available units of a product in the inventory service. */
   available(sku: string): Promise<number>;
   stop(): Promise<void>;
@@ -95,6 +109,20 @@ export async function startRealServices(backend: Backend = 'sqlite'): Promise<Re
     config,
     clients,
     activities: (fetch, options) => createOrderActivities(createServiceClients({ ...config, ...options }, { fetch })),
+    returnActivities: (fetch) => createReturnActivities(createServiceClients(config, { fetch })),
+    async returnSnapshot(returnId, orderId) {
+      const [view, restock, paymentView] = await Promise.all([
+        clients.order.getReturn(returnId).catch(absent),
+        clients.inventory.getRestock(returnId).catch(absent),
+        clients.payment.getPayment(orderId).catch(absent),
+      ]);
+      return withoutUndefined({
+        return: view?.status,
+        label: view?.label?.status,
+        restock: restock?.status,
+        refundedMinor: paymentView?.refundedMinor,
+      });
+    },
     async snapshot(orderId) {
       const [orderView, reservation, paymentView] = await Promise.all([
         clients.order.get(orderId).catch(absent),

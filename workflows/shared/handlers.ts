@@ -15,7 +15,13 @@ import { setApprovalHandler, type Approvable } from './approval';
  * The messages every saga of this application answers: the state Query, cancel, approve and the operators'
  * Updates on parked steps. `subject` names the saga in refusals ("order is RUNNING, not AWAITING_APPROVAL").
  */
-export function setSagaHandlers<C extends Approvable>(saga: SagaRun<C>, ctx: C, subject: string): void {
+export function setSagaHandlers<C extends Approvable>(
+  saga: SagaRun<C>,
+  ctx: C,
+  subject: string,
+  /** A reason of the application's own to refuse a cancel the engine would allow (undefined: allowed). */
+  refuseCancel: () => string | undefined = () => undefined,
+): void {
   setHandler(sagaStateQuery, () => saga.state);
 
   setHandler(
@@ -28,7 +34,7 @@ export function setSagaHandlers<C extends Approvable>(saga: SagaRun<C>, ctx: C, 
     {
       validator: ({ reason }) => {
         if (!reason?.trim()) throw new Error('a cancellation needs a reason');
-        const refusal = saga.cancelRefusal();
+        const refusal = saga.cancelRefusal() ?? refuseCancel();
         if (refusal) throw new Error(`cannot cancel: ${refusal}`);
       },
     },

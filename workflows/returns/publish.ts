@@ -1,0 +1,57 @@
+import { setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
+import type { SagaState } from '../../packages/saga';
+import type { ReturnContext, ReturnStateMemo } from './types';
+
+/** The memo key holding a ReturnStateMemo. */
+export const RETURN_MEMO_KEY = 'returnState';
+
+export function returnMemo(ctx: ReturnContext, state: SagaState): ReturnStateMemo {
+  return {
+    state,
+    ...(ctx.requested ? { refundMinor: ctx.requested.refundMinor, currency: ctx.requested.currency } : {}),
+    ...(ctx.trackingNumber ? { trackingNumber: ctx.trackingNumber } : {}),
+    ...(ctx.parcel ? { parcel: ctx.parcel } : {}),
+    ...(ctx.approval ? { approval: ctx.approval } : {}),
+  };
+}
+
+/**
+ * Mirrors the return's state where operators and the API look: OrderStatus and SagaStep (upserted when they
+ * change, with the whole state in the memo at the same moments, so describe() answers it without a worker), and
+ * the workflow's current details.
+ */
+export function createReturnPublisher(ctx: ReturnContext): (state: SagaState) => void {
+  let last = { status: 'RUNNING', step: '' };
+  return (state) => {
+    setCurrentDetails(renderDetails(ctx, state));
+    const next = { status: state.status, step: state.currentStep ?? '-' };
+    const updates: SearchAttributeUpdatePair[] = [];
+    if (next.status !== last.status) updates.push({ key: SEARCH_ATTRIBUTES.OrderStatus, value: next.status });
+    if (next.step !== last.step) updates.push({ key: SEARCH_ATTRIBUTES.SagaStep, value: next.step });
+    if (updates.length === 0) return;
+    upsertSearchAttributes(updates);
+    upsertMemo({ [RETURN_MEMO_KEY]: returnMemo(ctx, state) });
+    last = next;
+  };
+}
+
+function renderDetails(ctx: ReturnContext, state: SagaState): string {
+  const { input, requested } = ctx;
+  const units = input.items.map((item) => `${item.quantity} × \`${item.sku}\``).join(', ');
+  const lines = [
+    `**Return ${input.returnId}** of order \`${input.orderId}\` — **${state.status}**`,
+    '',
+    `- units: ${units}`,
+    `- refund: ${requested ? `${requested.refundMinor} ${requested.currency} (minor units)` : 'not priced yet'}`,
+    `- label: ${ctx.trackingNumber ?? '—'}; parcel: ${ctx.parcel ? `received by ${ctx.parcel.by}` : 'not received'}`,
+    `- current step: ${state.currentStep ?? '—'}`,
+    `- completed: ${state.completedSteps.join(' → ') || '—'}`,
+  ];
+  if (state.failure)
+    lines.push(`- failed at **${state.failure.step}**: \`${state.failure.type}\` ${state.failure.message}`);
+  if (state.cancellation) lines.push(`- cancelled: ${state.cancellation.reason}`);
+  for (const p of state.parked) lines.push(`- ⚠ **parked**: ${p.activity} for ${p.step} failed (${p.error})`);
+  return lines.join('\n');
+}

@@ -1,0 +1,48 @@
+import type { Duration } from '@temporalio/common';
+import type { RequestedReturn } from '../../activities/return-types';
+import type { OrderItem } from '../../activities/types';
+import type { SagaState } from '../../packages/saga';
+import type { ApprovalRecord } from '../shared/approval';
+
+export interface ReturnInput {
+  returnId: string;
+  orderId: string;
+  items: OrderItem[];
+  reason?: string;
+  /** Refunds of at least this (minor units) wait for an operator's approval once the parcel is in. */
+  approvalThresholdMinor: number;
+  /** How long that approval may take before the return is closed. */
+  approvalTimeout: Duration;
+  /** How long the customer has to send the parcel once the label is issued; then the return EXPIRES. */
+  parcelTimeout: Duration;
+}
+
+/** The warehouse's word that the parcel is in (the parcelReceived Update). */
+export interface ParcelReceipt {
+  by: string;
+  note?: string;
+  at: number;
+}
+
+export interface ReturnContext {
+  input: ReturnInput;
+  requested?: RequestedReturn;
+  trackingNumber?: string;
+  parcel?: ParcelReceipt;
+  approval?: ApprovalRecord;
+}
+
+/** What the return saga keeps in its memo (publish.ts), so describe() answers its state without a worker. */
+export interface ReturnStateMemo {
+  state: SagaState;
+  refundMinor?: number;
+  currency?: string;
+  trackingNumber?: string;
+  parcel?: ParcelReceipt;
+  approval?: ApprovalRecord;
+}
+
+export interface ReturnResult extends ReturnStateMemo {
+  returnId: string;
+  orderId: string;
+}
