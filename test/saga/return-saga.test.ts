@@ -157,8 +157,8 @@ describe('returns saga against the real services', () => {
       const refusals = outcomes.flatMap((o) => (o.status === 'rejected' ? [String(o.reason?.cause?.message)] : []));
       assert.equal(refusals.length, 1, `${first} first: ${JSON.stringify(outcomes.map((o) => o.status))}`);
       const snapshot = await suite.services.returnSnapshot(input.returnId, orderId);
-      if (first === 'parcel') {
-        assert.match(refusals[0]!, /the parcel is in/);
+      // Two concurrent RPCs: the server may admit them in either order, and the one it admitted first wins.
+      if (/the parcel is in/.test(refusals[0]!)) {
         assert.deepEqual([result.state.status, snapshot.return], ['COMPLETED', 'REFUNDED']);
       } else {
         assert.match(refusals[0]!, /being cancelled/);
