@@ -6,14 +6,16 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { testDataConverter, workflowBundle } from '../helpers/worker';
 
-// Recorded histories (scripts/record-histories.ts) replayed against today's workflow code: a change that
+// Recorded histories (scripts/record-histories.ts for the order saga, scripts/record-return-histories.ts for
+// return-*.json, the returns saga) replayed against today's workflow code: a change that
 // would break sagas already running in production fails here with a non-determinism error.
 const historiesDir = path.resolve(__dirname, '..', 'histories');
 const files = readdirSync(historiesDir).filter((file) => file.endsWith('.json'));
 
-describe('replay of recorded order saga histories', () => {
-  it('has recorded histories to replay', () => {
+describe('replay of recorded saga histories', () => {
+  it('has recorded histories of both sagas to replay', () => {
     assert.ok(files.length >= 10, `expected the recorded scenarios in ${historiesDir}, found ${files.length}`);
+    assert.ok(files.filter((file) => file.startsWith('return-')).length >= 5, 'the returns saga histories');
   });
 
   it('replays every history without a determinism error', async () => {
