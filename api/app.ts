@@ -1,17 +1,24 @@
 import type { Client } from '@temporalio/client';
 import express from 'express';
 import type { Express, RequestHandler } from 'express';
+import type { z } from 'zod';
 import type { Logger } from '../lib/logger';
 import { authenticate, requireRole } from './auth';
 import type { ApiConfig } from './config';
 import { ApiError, errorHandler, notFound, RETRY_AFTER_SECONDS } from './errors';
 import { docsRouter } from './openapi/docs-router';
-import { ACTIONS, orderAction } from './orders/actions';
+import { ACTIONS, sagaAction } from './orders/actions';
+import type { ActionSpec } from './orders/actions';
 import { createOrder } from './orders/create';
 import { orderEvents } from './orders/events';
 import { getOrder } from './orders/get';
 import { listOrders } from './orders/list';
+import { ORDER_TARGET } from './orders/target';
 import { rateLimit } from './rate-limit';
+import { parcelReceived } from './returns/actions';
+import { createReturn } from './returns/create';
+import { RETURN_TARGET } from './returns/target';
+import { getReturn } from './returns/view';
 import { requestContext } from './request-id';
 import { withDeadline } from './temporal';
 import { createHttpMetrics } from '../lib/telemetry/http-metrics';
@@ -93,17 +100,23 @@ export function createApp({ client, config, logger, metrics = createHttpMetrics(
     .all(methodNotAllowed('GET', 'POST'));
   app.route('/orders/:id').get(authenticated, client_, getOrder(ctx)).all(methodNotAllowed('GET'));
   app.route('/orders/:id/events').get(authenticated, client_, orderEvents(ctx)).all(methodNotAllowed('GET'));
-  const actions = [
-    ['cancel', client_, orderAction(ctx, ACTIONS.cancel)],
-    ['approve', operator, orderAction(ctx, ACTIONS.approve)],
-    ['retry-compensation', operator, orderAction(ctx, ACTIONS.retryCompensation)],
-    ['skip-compensation', operator, orderAction(ctx, ACTIONS.skipCompensation)],
-    ['retry-step', operator, orderAction(ctx, ACTIONS.retryStep)],
-    ['resolve-step', operator, orderAction(ctx, ACTIONS.resolveStep)],
-  ] as const;
-  for (const [path, role, handler] of actions) {
-    app.route(`/orders/:id/${path}`).post(authenticated, role, json, handler).all(methodNotAllowed('POST'));
-  }
+  app.route('/orders/:id/returns').post(authenticated, client_, json, createReturn(ctx)).all(methodNotAllowed('POST'));
+  app.route('/orders/:id/returns/:returnId').get(authenticated, client_, getReturn(ctx)).all(methodNotAllowed('GET'));
+
+  const route = (path: string, role: RequestHandler, handler: RequestHandler) =>
+    app.route(path).post(authenticated, role, json, handler).all(methodNotAllowed('POST'));
+  // The actions both sagas take, on an order and on one of its returns.
+  const both = <S extends z.ZodType, A>(path: string, role: RequestHandler, spec: ActionSpec<S, A>) => {
+    route(`/orders/:id/${path}`, role, sagaAction(ctx, ORDER_TARGET, spec));
+    route(`/orders/:id/returns/:returnId/${path}`, role, sagaAction(ctx, RETURN_TARGET, spec));
+  };
+  both('cancel', client_, ACTIONS.cancel);
+  both('approve', operator, ACTIONS.approve);
+  both('retry-compensation', operator, ACTIONS.retryCompensation);
+  both('skip-compensation', operator, ACTIONS.skipCompensation);
+  both('retry-step', operator, ACTIONS.retryStep);
+  both('resolve-step', operator, ACTIONS.resolveStep);
+  route('/orders/:id/returns/:returnId/parcel-received', operator, sagaAction(ctx, RETURN_TARGET, parcelReceived));
 
   app.use(notFound);
   app.use(errorHandler);

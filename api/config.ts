@@ -103,6 +103,10 @@ const configFields = z.object({
   APPROVAL_TIMEOUT: duration('24 hours'),
   /** How long the payment may take from authorization to capture before the order is compensated. */
   PAYMENT_DEADLINE: duration('30 minutes'),
+  /** Returns refunding at least this (minor units) wait for an operator's approval (APPROVAL_TIMEOUT applies). */
+  RETURN_APPROVAL_THRESHOLD_MINOR: z.coerce.number().int().min(0).default(50_000),
+  /** How long a customer has to send the parcel once the return label is issued; then the return EXPIRES. */
+  RETURN_PARCEL_TIMEOUT: duration('14 days'),
   /**
    * Sagas it starts upsert their search attributes at every step (true: `publishMode: 'every-step'`, SagaStep
    * always current) or only when OrderStatus changes (false, the default: one upsert on a happy path instead of

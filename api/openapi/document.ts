@@ -1,6 +1,7 @@
 import { ERROR_STATUS, RETRY_AFTER_SECONDS } from '../errors';
 import { operationPaths } from './operation-paths';
 import { orderPaths } from './order-paths';
+import { returnPaths } from './return-paths';
 import { componentSchemas } from './parts';
 import type { Json } from './parts';
 
@@ -12,16 +13,17 @@ export function openApiDocument(): Json {
       title: 'sagaflow orders API',
       version: '1.0.0',
       description:
-        'Starts and follows order-fulfillment sagas running on Temporal. Mutations are workflow Updates, so ' +
+        'Starts and follows order-fulfillment and returns sagas running on Temporal. Mutations are workflow Updates, so ' +
         'each answers its outcome. Every error has one shape with a stable code. See docs/API.md.',
     },
     servers: [{ url: '/' }],
     tags: [
       { name: 'orders', description: 'Order sagas' },
+      { name: 'returns', description: 'Returns and refunds of completed orders' },
       { name: 'operations', description: 'Health, readiness and this document' },
     ],
     security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
-    paths: { ...orderPaths(), ...operationPaths() },
+    paths: { ...orderPaths(), ...returnPaths(), ...operationPaths() },
     components: {
       schemas: componentSchemas(),
       securitySchemes: {

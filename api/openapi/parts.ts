@@ -70,6 +70,16 @@ export const orderIdParam = {
   description: 'The order id returned by POST /orders (also its Temporal workflow id).',
   schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,100}$' },
 };
+export const returnIdParam = {
+  name: 'returnId',
+  in: 'path',
+  required: true,
+  description: 'The return id returned by POST /orders/{orderId}/returns (also its Temporal workflow id).',
+  schema: { type: 'string', pattern: '^ret_[a-f0-9]{24}$' },
+};
+export const returnNotFound = {
+  404: errorResponse(['ORDER_NOT_FOUND', 'RETURN_NOT_FOUND'], 'No such order, or no such return of it.'),
+};
 export const requestIdParam = { $ref: '#/components/parameters/RequestId' };
 
 export function actionOperation(options: {
@@ -79,14 +89,18 @@ export function actionOperation(options: {
   body: string;
   role: 'client' | 'operator';
   refused: ErrorCode;
+  /** An action on one of the order's returns (default: on the order). */
+  onReturn?: boolean;
 }): Json {
+  const closed: ErrorCode = options.onReturn ? 'RETURN_CLOSED' : 'ORDER_CLOSED';
   return {
-    tags: ['orders'],
+    tags: [options.onReturn ? 'returns' : 'orders'],
     operationId: options.action,
     summary: options.summary,
     description: `${options.description}\n\nRole: ${options.role}. Sent as a workflow Update, so the answer is the outcome.`,
     parameters: [
       orderIdParam,
+      ...(options.onReturn ? [returnIdParam] : []),
       {
         name: 'Idempotency-Key',
         in: 'header',
@@ -114,10 +128,10 @@ export function actionOperation(options: {
       ...(options.role === 'operator'
         ? { 403: errorResponse(['FORBIDDEN'], 'This action needs an operator key.') }
         : {}),
-      ...notFound,
+      ...(options.onReturn ? returnNotFound : notFound),
       409: errorResponse(
-        [options.refused, 'ORDER_CLOSED'],
-        `${options.refused}: the workflow refused (message says why); ORDER_CLOSED: the saga has ended.`,
+        [options.refused, closed],
+        `${options.refused}: the workflow refused (message says why); ${closed}: the saga has ended.`,
       ),
       503: errorResponse(
         ['TEMPORAL_UNAVAILABLE', 'ORDER_NOT_RESPONDING'],

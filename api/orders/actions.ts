@@ -30,13 +30,13 @@ import {
 } from '../schemas';
 import { isDeadlineExceeded, withDeadline } from '../temporal';
 import type { OrdersContext } from './common';
-import { describeOrder, idempotencyScope, isOpen, orderStatusOf, parseOrderId, published, statusUrl } from './common';
+import { idempotencyScope, isOpen, orderStatusOf, published } from './common';
 import { stateFor } from './redact';
 import { idempotencyKey } from './create';
-import { orderView } from './view';
+import type { SagaIds, SagaTarget } from './target';
 
-/** One order action: its body schema, the workflow Update it sends, and the code for a refused Update. */
-interface ActionSpec<S extends z.ZodType, A> {
+/** One saga action: its body schema, the workflow Update it sends, and the code for a refused Update. */
+export interface ActionSpec<S extends z.ZodType, A> {
   action: OrderAction;
   body: S;
   update: UpdateDefinition<SagaState, [A]>;
@@ -45,8 +45,8 @@ interface ActionSpec<S extends z.ZodType, A> {
   refused: ErrorCode;
 }
 
-const by = (req: Request) => req.apiKey!.name;
-const action = <S extends z.ZodType, A>(spec: ActionSpec<S, A>) => spec;
+export const by = (req: Request) => req.apiKey!.name;
+export const action = <S extends z.ZodType, A>(spec: ActionSpec<S, A>) => spec;
 
 export const ACTIONS = {
   cancel: action({
@@ -98,11 +98,11 @@ export const ACTIONS = {
  * which Temporal deduplicates per workflow run, and gets its outcome; scoped by tenant, so also after a key
  * rotation); otherwise unique per request.
  */
-function updateIdFor(req: Request, action: OrderAction, orderId: string): string {
+function updateIdFor(req: Request, action: OrderAction, workflowId: string): string {
   const key = idempotencyKey(req.get('Idempotency-Key'), false);
   if (key === undefined) return `${action}:${req.id}:${randomUUID()}`;
   const digest = createHash('sha256')
-    .update(`${idempotencyScope(req.apiKey!)}:${orderId}:${key}`)
+    .update(`${idempotencyScope(req.apiKey!)}:${workflowId}:${key}`)
     .digest('hex');
   return `${action}:${digest.slice(0, 32)}`;
 }
@@ -111,17 +111,35 @@ function causeMessage(err: Error): string {
   return err.cause instanceof Error ? err.cause.message : err.message;
 }
 
+function actionResult<I extends SagaIds>(
+  target: SagaTarget<I>,
+  ids: I,
+  action: OrderAction,
+  req: Request,
+  state: SagaState,
+): ActionResult {
+  return {
+    ...ids,
+    action,
+    done: true,
+    status: state.status,
+    statusUrl: target.statusUrl(ids),
+    state: stateFor(req.apiKey!, state),
+  };
+}
+
 /**
  * The outcome of the Update a keyed request would attach to, if the workflow run has one (the first request was
  * accepted before the saga closed, e.g. answered 503 ORDER_NOT_RESPONDING and taken once the worker was back);
  * undefined when there is none (or without an Idempotency-Key). A first request the workflow refused is refused
  * again.
  */
-async function earlierOutcome<S extends z.ZodType, A>(
+async function earlierOutcome<S extends z.ZodType, A, I extends SagaIds>(
   { client, config }: OrdersContext,
   req: Request,
   spec: ActionSpec<S, A>,
-  orderId: string,
+  target: SagaTarget<I>,
+  ids: I,
   runId: string,
   updateId: string,
 ): Promise<ActionResult | undefined> {
@@ -129,7 +147,7 @@ async function earlierOutcome<S extends z.ZodType, A>(
   let state: SagaState;
   try {
     state = await withDeadline(client, config.TEMPORAL_RPC_TIMEOUT_MS, () =>
-      client.workflow.getHandle(orderId, runId).getUpdateHandle<SagaState>(updateId).result(),
+      client.workflow.getHandle(target.workflowId(ids), runId).getUpdateHandle<SagaState>(updateId).result(),
     );
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) throw new ApiError(spec.refused, causeMessage(err));
@@ -137,44 +155,38 @@ async function earlierOutcome<S extends z.ZodType, A>(
     return undefined;
   }
   req.log.info({ action: spec.action, updateId }, 'answered a retried action from its Update');
-  return {
-    orderId,
-    action: spec.action,
-    done: true,
-    status: state.status,
-    statusUrl: statusUrl(orderId),
-    state: stateFor(req.apiKey!, state),
-  };
+  return actionResult(target, ids, spec.action, req, state);
 }
 
 /**
- * POST /orders/:id/<action> — sends the workflow Update and answers its outcome: 200 with the saga state it
+ * POST <saga>/<action> — sends the workflow Update and answers its outcome: 200 with the saga state it
  * returned; 202 if it was accepted but is still running after UPDATE_TIMEOUT_MS; 409 with the action's code
- * and the workflow's reason when the workflow refuses it; 409 ORDER_CLOSED once the saga has ended.
+ * and the workflow's reason when the workflow refuses it; 409 ORDER_CLOSED (RETURN_CLOSED) once the saga has ended.
  */
-export function orderAction<S extends z.ZodType, A>(ctx: OrdersContext, spec: ActionSpec<S, A>): RequestHandler {
+export function sagaAction<S extends z.ZodType, A, I extends SagaIds>(
+  ctx: OrdersContext,
+  target: SagaTarget<I>,
+  spec: ActionSpec<S, A>,
+): RequestHandler {
   const { client, config } = ctx;
   return async (req, res) => {
-    const orderId = parseOrderId(req.params.id);
+    const ids = target.ids(req);
+    const workflowId = target.workflowId(ids);
     const body = spec.body.parse(req.body ?? {}) as z.infer<S>;
-    correlate(req, orderId);
-    const updateId = updateIdFor(req, spec.action, orderId);
+    correlate(req, workflowId);
+    const updateId = updateIdFor(req, spec.action, workflowId);
 
-    const description = await describeOrder(ctx, req.apiKey!, orderId);
-    const closed = () => {
-      const status = orderStatusOf(description.status.name, published(description.typedSearchAttributes).status);
-      return new ApiError('ORDER_CLOSED', `order ${orderId} has ended (${status}); it takes no more actions`, {
-        status,
-      });
-    };
+    const description = await target.describe(ctx, req.apiKey!, ids);
+    const closed = () =>
+      target.closed(ids, orderStatusOf(description.status.name, published(description.typedSearchAttributes).status));
     if (!isOpen(description.status.name)) {
       // A retry (same Idempotency-Key) of an action that took effect before the saga closed answers that outcome.
-      const earlier = await earlierOutcome(ctx, req, spec, orderId, description.runId, updateId);
+      const earlier = await earlierOutcome(ctx, req, spec, target, ids, description.runId, updateId);
       if (earlier) return res.json(earlier);
       throw closed();
     }
 
-    const handle = client.workflow.getHandle(orderId, description.runId);
+    const handle = client.workflow.getHandle(workflowId, description.runId);
     const args = spec.args(body, req);
     let update;
     try {
@@ -188,7 +200,7 @@ export function orderAction<S extends z.ZodType, A>(ctx: OrdersContext, spec: Ac
         // Temporal answered describe() a moment ago: it is the workflow's worker that does not take the Update.
         throw new ApiError(
           'ORDER_NOT_RESPONDING',
-          'the order did not take the request in time (its worker may be down); retry with the same Idempotency-Key',
+          'the saga did not take the request in time (its worker may be down); retry with the same Idempotency-Key',
           undefined,
           { 'Retry-After': String(RETRY_AFTER_SECONDS) },
         );
@@ -206,27 +218,18 @@ export function orderAction<S extends z.ZodType, A>(ctx: OrdersContext, spec: Ac
         throw new ApiError(spec.refused, causeMessage(err));
       }
       if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isDeadlineExceeded(err)) {
-        // Accepted, not finished yet (e.g. compensations still retrying): the outcome shows on the order.
-        const view = await orderView(ctx, req, orderId);
+        // Accepted, not finished yet (e.g. compensations still retrying): the outcome shows on the saga.
         const pending: ActionResult = {
-          orderId,
+          ...ids,
           action: spec.action,
           done: false,
-          status: view.status,
-          statusUrl: statusUrl(orderId),
+          status: await target.currentStatus(ctx, req, ids),
+          statusUrl: target.statusUrl(ids),
         };
         return res.status(202).location(pending.statusUrl).json(pending);
       }
       throw err;
     }
-    const result: ActionResult = {
-      orderId,
-      action: spec.action,
-      done: true,
-      status: state.status,
-      statusUrl: statusUrl(orderId),
-      state: stateFor(req.apiKey!, state),
-    };
-    res.json(result);
+    res.json(actionResult(target, ids, spec.action, req, state));
   };
 }

@@ -39,7 +39,7 @@ function fromDescription(description: WorkflowExecutionDescription): OrderView {
 }
 
 /** The running saga's own answer (a workflow Query), or undefined when no worker answers in time. */
-async function queried(ctx: OrdersContext, req: Request, description: WorkflowExecutionDescription) {
+export async function queried(ctx: OrdersContext, req: Request, description: WorkflowExecutionDescription) {
   const handle = ctx.client.workflow.getHandle(description.workflowId, description.runId);
   try {
     return await withDeadline(ctx.client, ctx.config.QUERY_TIMEOUT_MS, () => handle.query(sagaStateQuery));

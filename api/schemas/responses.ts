@@ -168,16 +168,19 @@ export const ORDER_ACTIONS = [
   'skip-compensation',
   'retry-step',
   'resolve-step',
+  'parcel-received',
 ] as const;
 export type OrderAction = (typeof ORDER_ACTIONS)[number];
 
 export const ActionResultSchema = named(
   'ActionResult',
-  'Outcome of an order action (a workflow Update). done=true (HTTP 200): the Update completed and state is ' +
+  'Outcome of an action on an order or one of its returns (a workflow Update; returnId is set for a return). ' +
+    'done=true (HTTP 200): the Update completed and state is ' +
     'the saga state it returned. done=false (HTTP 202): the Update was accepted but is still running ' +
     '(e.g. compensations retrying); poll statusUrl.',
   z.object({
     orderId: z.string(),
+    returnId: z.string().optional(),
     action: z.enum(ORDER_ACTIONS),
     done: z.boolean(),
     status: OrderStatusSchema,

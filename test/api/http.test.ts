@@ -110,6 +110,7 @@ describe('API over HTTP without Temporal', () => {
 
   describe('authentication and roles', () => {
     const id = 'ord_0123456789abcdef01234567';
+    const rid = 'ret_0123456789abcdef01234567';
     const routes: { method: string; path: string; body?: unknown; role: 'client' | 'operator' }[] = [
       { method: 'POST', path: '/orders', body: validOrder(), role: 'client' },
       { method: 'GET', path: '/orders', role: 'client' },
@@ -121,6 +122,25 @@ describe('API over HTTP without Temporal', () => {
       { method: 'POST', path: `/orders/${id}/skip-compensation`, body: { reason: 'fixed by hand' }, role: 'operator' },
       { method: 'POST', path: `/orders/${id}/retry-step`, body: {}, role: 'operator' },
       { method: 'POST', path: `/orders/${id}/resolve-step`, body: { reason: 'done by hand' }, role: 'operator' },
+      {
+        method: 'POST',
+        path: `/orders/${id}/returns`,
+        body: { items: [{ sku: 'SKU-1', quantity: 1 }] },
+        role: 'client',
+      },
+      { method: 'GET', path: `/orders/${id}/returns/${rid}`, role: 'client' },
+      { method: 'POST', path: `/orders/${id}/returns/${rid}/cancel`, body: { reason: 'r' }, role: 'client' },
+      { method: 'POST', path: `/orders/${id}/returns/${rid}/approve`, body: { approved: true }, role: 'operator' },
+      { method: 'POST', path: `/orders/${id}/returns/${rid}/parcel-received`, body: {}, role: 'operator' },
+      { method: 'POST', path: `/orders/${id}/returns/${rid}/retry-step`, body: {}, role: 'operator' },
+      { method: 'POST', path: `/orders/${id}/returns/${rid}/resolve-step`, body: { reason: 'x' }, role: 'operator' },
+      { method: 'POST', path: `/orders/${id}/returns/${rid}/retry-compensation`, body: {}, role: 'operator' },
+      {
+        method: 'POST',
+        path: `/orders/${id}/returns/${rid}/skip-compensation`,
+        body: { reason: 'x' },
+        role: 'operator',
+      },
     ];
 
     it('every order route is 401 UNAUTHORIZED without a key, with an unknown key, or a malformed header', async () => {
@@ -154,7 +174,11 @@ describe('API over HTTP without Temporal', () => {
           if (route.role === 'operator' && key === KEYS.client) {
             const error = assertError(res, 403, 'FORBIDDEN');
             assert.match(error.message, /operator/);
-          } else if (route.method === 'POST' && route.path === '/orders' && key === KEYS.operator) {
+          } else if (
+            route.method === 'POST' &&
+            /^\/orders(\/[^/]+\/returns)?$/.test(route.path) &&
+            key === KEYS.operator
+          ) {
             // A global operator belongs to no tenant, so it has no orders of its own to create.
             const error = assertError(res, 403, 'FORBIDDEN');
             assert.match(error.message, /global operator/);
@@ -363,22 +387,34 @@ describe('API over HTTP without Temporal', () => {
       const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
         Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
       );
-      assert.deepEqual(operations.sort(), [
-        'GET /docs',
-        'GET /health',
-        'GET /openapi.json',
-        'GET /orders',
-        'GET /orders/{orderId}',
-        'GET /orders/{orderId}/events',
-        'GET /ready',
-        'POST /orders',
-        'POST /orders/{orderId}/approve',
-        'POST /orders/{orderId}/cancel',
-        'POST /orders/{orderId}/resolve-step',
-        'POST /orders/{orderId}/retry-compensation',
-        'POST /orders/{orderId}/retry-step',
-        'POST /orders/{orderId}/skip-compensation',
-      ]);
+      assert.deepEqual(
+        operations.sort(),
+        [
+          'GET /docs',
+          'GET /health',
+          'GET /openapi.json',
+          'GET /orders',
+          'GET /orders/{orderId}',
+          'GET /orders/{orderId}/events',
+          'GET /ready',
+          'POST /orders',
+          'POST /orders/{orderId}/approve',
+          'POST /orders/{orderId}/cancel',
+          'POST /orders/{orderId}/resolve-step',
+          'POST /orders/{orderId}/retry-compensation',
+          'POST /orders/{orderId}/retry-step',
+          'POST /orders/{orderId}/skip-compensation',
+          'GET /orders/{orderId}/returns/{returnId}',
+          'POST /orders/{orderId}/returns',
+          'POST /orders/{orderId}/returns/{returnId}/approve',
+          'POST /orders/{orderId}/returns/{returnId}/cancel',
+          'POST /orders/{orderId}/returns/{returnId}/parcel-received',
+          'POST /orders/{orderId}/returns/{returnId}/resolve-step',
+          'POST /orders/{orderId}/returns/{returnId}/retry-compensation',
+          'POST /orders/{orderId}/returns/{returnId}/retry-step',
+          'POST /orders/{orderId}/returns/{returnId}/skip-compensation',
+        ].sort(),
+      );
 
       // Every $ref points at a schema that exists.
       const refs = [...res.text.matchAll(/"\$ref":"#\/components\/(schemas|parameters)\/([^"]+)"/g)];
