@@ -70,7 +70,10 @@ export interface RealServices {
     options?: Partial<Pick<ServicesConfig, 'timeoutMs' | 'breaker'>>,
   ): OrderActivities;
   /** The returns saga's activities over these services. */
-  returnActivities(fetch?: typeof globalThis.fetch): ReturnActivities;
+  returnActivities(
+    fetch?: typeof globalThis.fetch,
+    options?: Partial<Pick<ServicesConfig, 'timeoutMs' | 'breaker'>>,
+  ): ReturnActivities;
   snapshot(orderId: string): Promise<OrderSnapshot>;
   /** What the services hold about one return of an order. */
   returnSnapshot(returnId: string, orderId: string): Promise<ReturnSnapshot>;
@@ -109,7 +112,8 @@ export async function startRealServices(backend: Backend = 'sqlite'): Promise<Re
     config,
     clients,
     activities: (fetch, options) => createOrderActivities(createServiceClients({ ...config, ...options }, { fetch })),
-    returnActivities: (fetch) => createReturnActivities(createServiceClients(config, { fetch })),
+    returnActivities: (fetch, options) =>
+      createReturnActivities(createServiceClients({ ...config, ...options }, { fetch })),
     async returnSnapshot(returnId, orderId) {
       const [view, restock, paymentView] = await Promise.all([
         clients.order.getReturn(returnId).catch(absent),
