@@ -32,6 +32,12 @@ export type {
   SagaStatus,
 } from './src/state';
 
+// Restarting a saga from a step (a parked one continues as new; a COMPENSATED one runs again), as an Update.
+export { restartRefusal } from './src/restart';
+export type { RestartRequest, SagaCheckpoint, SagaRestart, SagaRestartInput, StepRecord } from './src/restart';
+export { setRestartHandler } from './src/operator';
+export type { SagaRunOptions } from './src/engine';
+
 // Operators' decisions on parked steps, as Updates.
 export { setOperatorHandlers } from './src/operator';
 export type { OperatorRequest, OperatorUpdates, SkipRequest } from './src/operator';

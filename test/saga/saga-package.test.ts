@@ -5,10 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { laneTaskQueue } from '../../packages/saga';
+import { laneTaskQueue, restartRefusal } from '../../packages/saga';
 import type { SagaState } from '../../packages/saga';
 import type { TransferActivities } from '../../packages/saga/examples/transfer';
-import { transfer } from '../../packages/saga/examples/transfer';
+import { restartTransfer, transfer, transferSaga } from '../../packages/saga/examples/transfer';
 import { bundleOnce, createTestWorker, testDataConverter } from '../helpers/worker';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 
@@ -40,31 +40,44 @@ describe('a saga built on the public API (examples/transfer.ts)', () => {
     await env?.teardown();
   });
 
-  /** In-memory bank: balances, and what was called. */
-  function bank(balances: Record<string, number>, { creditFails = false, receiptFails = false } = {}) {
+  /**
+   * In-memory bank: balances, what was called, and under which idempotency keys (the part after the workflow id).
+   * `faults` is read at each call: clearing one stands for the fix an operator deployed.
+   */
+  function bank(balances: Record<string, number>, faults = { creditFails: false, receiptFails: false }) {
     const calls: string[] = [];
+    const keys: string[] = [];
+    const debited = new Map<string, number>();
+    const key = (idempotencyKey: string) => keys.push(idempotencyKey.split(':').slice(2).join(':'));
     const activities: TransferActivities = {
-      async debit({ account, amountMinor }) {
+      async debit({ account, amountMinor, idempotencyKey }) {
         calls.push(`debit ${account}`);
+        key(idempotencyKey);
         if ((balances[account] ?? 0) < amountMinor)
           throw ApplicationFailure.nonRetryable('no funds', 'INSUFFICIENT_FUNDS');
         balances[account] = (balances[account] ?? 0) - amountMinor;
+        debited.set(account, amountMinor);
         return { debitId: `d-${account}` };
       },
-      async refundDebit({ account }) {
+      async refundDebit({ account, idempotencyKey }) {
         calls.push(`refund ${account}`);
+        key(idempotencyKey);
+        balances[account] = (balances[account] ?? 0) + (debited.get(account) ?? 0);
+        debited.delete(account);
       },
-      async credit({ account, amountMinor }) {
+      async credit({ account, amountMinor, idempotencyKey }) {
         calls.push(`credit ${account}`);
-        if (creditFails) throw ApplicationFailure.nonRetryable('account closed', 'ACCOUNT_CLOSED');
+        key(idempotencyKey);
+        if (faults.creditFails) throw ApplicationFailure.nonRetryable('account closed', 'ACCOUNT_CLOSED');
         balances[account] = (balances[account] ?? 0) + amountMinor;
       },
-      async sendReceipt({ account }) {
+      async sendReceipt({ account, idempotencyKey }) {
         calls.push(`receipt ${account}`);
-        if (receiptFails) throw ApplicationFailure.nonRetryable('mail bounced', 'MAIL_BOUNCED');
+        key(idempotencyKey);
+        if (faults.receiptFails) throw ApplicationFailure.nonRetryable('mail bounced', 'MAIL_BOUNCED');
       },
     };
-    return { calls, activities };
+    return { calls, keys, activities };
   }
 
   let sequence = 0;
@@ -99,7 +112,7 @@ describe('a saga built on the public API (examples/transfer.ts)', () => {
     const { calls, activities } = bank(balances);
     const { state, history } = await run(activities, async (tq) => {
       const handle = await start(tq, 60);
-      return { state: await handle.result(), history: await handle.fetchHistory() };
+      return { state: (await handle.result()).state, history: await handle.fetchHistory() };
     });
     assert.equal(state.status, 'COMPLETED');
     assert.deepEqual(calls, ['debit alice', 'credit bob', 'receipt alice']);
@@ -113,21 +126,21 @@ describe('a saga built on the public API (examples/transfer.ts)', () => {
 
   it('compensates a failed debit, even though nothing was debited', async () => {
     const { calls, activities } = bank({ alice: 10 });
-    const state: SagaState = await run(activities, async (tq) => (await start(tq, 60)).result());
+    const { state } = await run(activities, async (tq) => (await start(tq, 60)).result());
     assert.equal(state.status, 'COMPENSATED');
     assert.equal(state.failure?.type, 'INSUFFICIENT_FUNDS');
     assert.deepEqual(calls, ['debit alice', 'refund alice']);
   });
 
   it('compensates when the pivot itself fails: the debit is refunded', async () => {
-    const { calls, activities } = bank({ alice: 100 }, { creditFails: true });
-    const state = await run(activities, async (tq) => (await start(tq, 60)).result());
+    const { calls, activities } = bank({ alice: 100 }, { creditFails: true, receiptFails: false });
+    const { state } = await run(activities, async (tq) => (await start(tq, 60)).result());
     assert.equal(state.status, 'COMPENSATED');
     assert.deepEqual(calls, ['debit alice', 'credit bob', 'refund alice']);
   });
 
   it('parks a step that fails after the pivot, and an operator resolves it', async () => {
-    const { calls, activities } = bank({ alice: 100 }, { receiptFails: true });
+    const { calls, activities } = bank({ alice: 100 }, { creditFails: false, receiptFails: true });
     const state = await run(activities, async (tq) => {
       const handle = await start(tq, 60);
       let current = await handle.query<SagaState>('transferState');
@@ -137,10 +150,90 @@ describe('a saga built on the public API (examples/transfer.ts)', () => {
       }
       assert.equal(current.status, 'FORWARD_FAILED');
       await handle.executeUpdate('resolveStep', { args: [{ step: 'receipt', by: 'ops', reason: 'mailed by hand' }] });
-      return handle.result();
+      return (await handle.result()).state;
     });
     assert.equal(state.status, 'COMPLETED');
     assert.deepEqual(calls, ['debit alice', 'credit bob', 'receipt alice'], 'never refunded after the pivot');
     assert.equal(state.recoveries?.at(-1)?.outcome, 'RESOLVED');
+  });
+
+  /** Polls the transfer's state until `status`. */
+  async function until(handle: { query: (q: string) => Promise<SagaState> }, status: string): Promise<SagaState> {
+    let current = await handle.query('transferState');
+    for (let i = 0; i < 100 && current.status !== status; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      current = await handle.query('transferState');
+    }
+    assert.equal(current.status, status);
+    return current;
+  }
+
+  it('restarts a run parked after the pivot from its parked step: continued as new, nothing before it again', async () => {
+    const faults = { creditFails: false, receiptFails: true };
+    const balances = { alice: 100, bob: 0 };
+    const { calls, keys, activities } = bank(balances, faults);
+    const { result, firstRun } = await run(activities, async (tq) => {
+      const handle = await start(tq, 60);
+      await until(handle, 'FORWARD_FAILED');
+      // Not from the pivot or before it: those effects stand and the saga only moves forward.
+      await assert.rejects(
+        handle.executeUpdate(restartTransfer, { args: [{ from: 'credit', by: 'ops' }] }),
+        (err: Error) => /point of no return at credit/.test(String((err.cause as Error)?.message)),
+      );
+      faults.receiptFails = false; // the fix is deployed
+      const answer = await handle.executeUpdate(restartTransfer, { args: [{ from: 'receipt', by: 'ops' }] });
+      assert.deepEqual([answer.status, answer.currentStep], ['RUNNING', 'receipt']);
+      const result = await handle.result();
+      const parked = await env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).describe();
+      return { result, firstRun: parked.status.name };
+    });
+    assert.equal(result.state.status, 'COMPLETED');
+    assert.deepEqual(result.state.completedSteps, ['debit', 'credit', 'receipt']);
+    assert.deepEqual(result.state.restart && [result.state.restart.from, result.state.restart.count], ['receipt', 1]);
+    assert.deepEqual(calls, ['debit alice', 'credit bob', 'receipt alice', 'receipt alice']);
+    // The parked step's key holds the refusal: the restart runs it under a fresh one.
+    assert.deepEqual(keys, ['debit', 'credit', 'receipt', 'receipt:restart-1']);
+    assert.deepEqual(balances, { alice: 40, bob: 60 });
+    assert.equal(result.context.debitId, 'd-alice', 'the results of the steps before it are carried');
+    assert.equal(firstRun, 'CONTINUED_AS_NEW', 'one workflow id: the parked run continued as new');
+  });
+
+  it('restarts a COMPENSATED run from its first undone step as a new run: fresh keys, what came before carried', async () => {
+    const faults = { creditFails: true, receiptFails: false };
+    const balances = { alice: 100, bob: 0 };
+    const { calls, keys, activities } = bank(balances, faults);
+    const result = await run(activities, async (tq) => {
+      const first = await (await start(tq, 60)).result();
+      assert.equal(first.state.status, 'COMPENSATED');
+      // The debit was refunded: a restart from after it would skip a debit that no longer stands.
+      assert.equal(
+        restartRefusal(transferSaga, first.checkpoint, 'credit'),
+        'step debit (before credit) was undone; restart from it or an earlier step',
+      );
+      faults.creditFails = false;
+      const restart = { from: 'debit', by: 'ops', checkpoint: first.checkpoint, context: first.context };
+      const again = await env.client.workflow.start(transfer, {
+        taskQueue: tq,
+        workflowId: `${tq}-wf`,
+        args: [{ from: 'alice', to: 'bob', amountMinor: 60, restart }],
+      });
+      return again.result();
+    });
+    assert.equal(result.state.status, 'COMPLETED');
+    assert.equal(result.state.restart?.from, 'debit');
+    assert.deepEqual(balances, { alice: 40, bob: 60 }, 'debited once in effect: the first debit was refunded');
+    assert.deepEqual(calls, [
+      'debit alice',
+      'credit bob',
+      'refund alice',
+      'debit alice',
+      'credit bob',
+      'receipt alice',
+    ]);
+    // Every step that ran before runs under a fresh key (its compensation may have undone it); the receipt never ran.
+    const second = keys.slice(3);
+    assert.match(second[0]!, /^debit:restart-1$/);
+    assert.match(second[1]!, /^credit:restart-1$/);
+    assert.match(second[2]!, /^receipt$/);
   });
 });

@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { OperatorRequest, SkipRequest, SagaState } from '../../packages/saga';
+import type { OperatorRequest, RestartRequest, SkipRequest, SagaState } from '../../packages/saga';
 
 // The order saga's message contract, shared by the workflow, the API and tests.
 
@@ -32,3 +32,11 @@ export const skipCompensationUpdate = defineUpdate<SagaState, [SkipRequest]>('sk
 export const retryStepUpdate = defineUpdate<SagaState, [OperatorRequest]>('retryStep');
 /** Marks a parked step after the pivot as done by hand, recording why; the saga moves on to the next step. */
 export const resolveStepUpdate = defineUpdate<SagaState, [SkipRequest]>('resolveStep');
+
+export type { RestartRequest } from '../../packages/saga';
+/**
+ * Restarts a saga parked after its pivot (FORWARD_FAILED) from a step after the pivot, up to the parked one: the
+ * workflow continues as new, skipping the steps before it (their results carried), running the rest with the code
+ * deployed now. Answers the state the new run starts from.
+ */
+export const restartUpdate = defineUpdate<SagaState, [RestartRequest]>('restart');

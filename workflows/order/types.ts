@@ -1,6 +1,6 @@
 import type { Duration } from '@temporalio/common';
 import type { CreatedOrder, OrderItem } from '../../activities/types';
-import type { SagaState } from '../../packages/saga';
+import type { SagaRestartInput, SagaState } from '../../packages/saga';
 import type { ApprovalRecord } from '../shared/approval';
 
 /**
@@ -34,6 +34,8 @@ export interface OrderInput {
    * (OrderTotal and CustomerId whenever they change). Kept so that their histories replay; use `publishMode`.
    */
   publishSteps?: boolean;
+  /** This run restarts an earlier one (the restart Update continued it as new): its request, checkpoint and context. */
+  restart?: SagaRestartInput<OrderContext>;
 }
 
 export type { ApprovalRecord } from '../shared/approval';

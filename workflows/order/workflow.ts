@@ -1,3 +1,4 @@
+import { allHandlersFinished, condition, continueAsNew } from '@temporalio/workflow';
 import { SagaRun } from '../../packages/saga';
 import type { SagaDefinition } from '../../packages/saga';
 import { setSagaHandlers } from '../shared/handlers';
@@ -16,12 +17,18 @@ export async function runOrderFulfillment(
   definition: SagaDefinition<OrderContext>,
   input: OrderInput,
 ): Promise<OrderResult> {
-  // Defaults are resolved once, here: a default changed later never changes this saga.
-  const ctx: OrderContext = { input: resolveOrderInput(input) };
-  const saga = new SagaRun(definition, ctx, createPublisher(ctx));
+  const { restart, ...fresh } = input;
+  // Defaults are resolved once, here: a default changed later never changes this saga. A restarted run carries the
+  // context of the run it restarts (the input as it was resolved then, and the results of the steps it keeps).
+  const ctx: OrderContext = restart?.context ?? { input: resolveOrderInput(fresh) };
+  const saga = new SagaRun(definition, ctx, createPublisher(ctx), { restart });
 
   setSagaHandlers(saga, ctx, 'order');
 
-  const state = await saga.run();
-  return { orderId: input.orderId, state, order: ctx.order, approval: ctx.approval };
+  const ended = await saga.runOrRestart();
+  if (ended.restart) {
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof orderFulfillment>({ ...fresh, restart: saga.restartInput(ended.restart) });
+  }
+  return { orderId: input.orderId, state: ended.state, order: ctx.order, approval: ctx.approval };
 }

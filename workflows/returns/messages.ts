@@ -11,6 +11,6 @@ export interface ParcelReceivedRequest {
 }
 /**
  * The parcel is in: only while the saga waits for it (awaitParcel); completes once the saga has moved past the
- * parcel, with the state then (RUNNING, AWAITING_APPROVAL for a high refund, or later).
+ * parcel, with the state then (RUNNING, or later).
  */
 export const parcelReceivedUpdate = defineUpdate<SagaState, [ParcelReceivedRequest]>('parcelReceived');

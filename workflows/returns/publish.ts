@@ -1,4 +1,4 @@
-import { setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
 import type { SagaState } from '../../packages/saga';
@@ -23,7 +23,12 @@ export function returnMemo(ctx: ReturnContext, state: SagaState): ReturnStateMem
  * the workflow's current details.
  */
 export function createReturnPublisher(ctx: ReturnContext): (state: SagaState) => void {
-  let last = { status: 'RUNNING', step: '' };
+  // What the run was started with: a run continued by a restart inherits its predecessor's (e.g. FORWARD_FAILED).
+  const attributes = workflowInfo().typedSearchAttributes;
+  let last = {
+    status: attributes.get(SEARCH_ATTRIBUTES.OrderStatus) ?? 'RUNNING',
+    step: attributes.get(SEARCH_ATTRIBUTES.SagaStep) ?? '',
+  };
   return (state) => {
     setCurrentDetails(renderDetails(ctx, state));
     const next = { status: state.status, step: state.currentStep ?? '-' };

@@ -1,7 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import type { RequestedReturn } from '../../activities/return-types';
 import type { OrderItem } from '../../activities/types';
-import type { SagaState } from '../../packages/saga';
+import type { SagaRestartInput, SagaState } from '../../packages/saga';
 import type { ApprovalRecord } from '../shared/approval';
 
 export interface ReturnInput {
@@ -9,12 +9,14 @@ export interface ReturnInput {
   orderId: string;
   items: OrderItem[];
   reason?: string;
-  /** Refunds of at least this (minor units) wait for an operator's approval once the parcel is in. */
+  /** Refunds of at least this (minor units) wait for an operator's approval before the label is issued. */
   approvalThresholdMinor: number;
   /** How long that approval may take before the return is closed. */
   approvalTimeout: Duration;
   /** How long the customer has to send the parcel once the label is issued; then the return EXPIRES. */
   parcelTimeout: Duration;
+  /** This run restarts an earlier one (the restart Update continued it as new): its request, checkpoint and context. */
+  restart?: SagaRestartInput<ReturnContext>;
 }
 
 /** The warehouse's word that the parcel is in (the parcelReceived Update). */

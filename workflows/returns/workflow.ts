@@ -1,4 +1,4 @@
-import { condition, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, setHandler } from '@temporalio/workflow';
 import { SagaRun } from '../../packages/saga';
 import { setSagaHandlers } from '../shared/handlers';
 import { parcelReceivedUpdate } from './messages';
@@ -8,8 +8,9 @@ import type { ReturnContext, ReturnInput, ReturnResult } from './types';
 
 /** The returns-and-refunds saga of one return. Workflow id = return id: one return never runs two sagas. */
 export async function orderReturn(input: ReturnInput): Promise<ReturnResult> {
-  const ctx: ReturnContext = { input };
-  const saga = new SagaRun(returnSaga, ctx, createReturnPublisher(ctx));
+  const { restart, ...fresh } = input;
+  const ctx: ReturnContext = restart?.context ?? { input: fresh };
+  const saga = new SagaRun(returnSaga, ctx, createReturnPublisher(ctx), { restart });
   // The parcel is in once the Update took it, before the pivot step has seen it: a cancel then would close a
   // return whose goods the warehouse holds.
   setSagaHandlers(saga, ctx, 'return', () => (ctx.parcel ? 'the parcel is in; the refund is owed' : undefined));
@@ -33,6 +34,10 @@ export async function orderReturn(input: ReturnInput): Promise<ReturnResult> {
     },
   );
 
-  const state = await saga.run();
-  return { returnId: input.returnId, orderId: input.orderId, ...returnMemo(ctx, state) };
+  const ended = await saga.runOrRestart();
+  if (ended.restart) {
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof orderReturn>({ ...fresh, restart: saga.restartInput(ended.restart) });
+  }
+  return { returnId: input.returnId, orderId: input.orderId, ...returnMemo(ctx, ended.state) };
 }

@@ -1,9 +1,10 @@
 import { condition, setHandler } from '@temporalio/workflow';
-import { isParked, isTerminal, setOperatorHandlers } from '../../packages/saga';
+import { isParked, isTerminal, setOperatorHandlers, setRestartHandler } from '../../packages/saga';
 import type { SagaRun } from '../../packages/saga';
 import {
   cancelUpdate,
   resolveStepUpdate,
+  restartUpdate,
   retryCompensationUpdate,
   retryStepUpdate,
   sagaStateQuery,
@@ -12,8 +13,8 @@ import {
 import { setApprovalHandler, type Approvable } from './approval';
 
 /**
- * The messages every saga of this application answers: the state Query, cancel, approve and the operators'
- * Updates on parked steps. `subject` names the saga in refusals ("order is RUNNING, not AWAITING_APPROVAL").
+ * The messages every saga of this application answers: the state Query, cancel, approve, the operators'
+ * Updates on parked steps and restart. `subject` names the saga in refusals ("order is RUNNING, not AWAITING_APPROVAL").
  */
 export function setSagaHandlers<C extends Approvable>(
   saga: SagaRun<C>,
@@ -48,4 +49,5 @@ export function setSagaHandlers<C extends Approvable>(
     retryStep: retryStepUpdate,
     resolveStep: resolveStepUpdate,
   });
+  setRestartHandler(saga, restartUpdate);
 }

@@ -64,12 +64,20 @@ export const transferSaga: SagaDefinition<TransferContext> = {
 // #endregion definition
 
 // #region workflow
-import { defineQuery, defineUpdate, setHandler } from '@temporalio/workflow';
-import { SagaRun, setOperatorHandlers } from '../index';
-import type { OperatorRequest, SagaState, SkipRequest } from '../index';
+import { continueAsNew, defineQuery, defineUpdate, setHandler } from '@temporalio/workflow';
+import { SagaRun, setOperatorHandlers, setRestartHandler } from '../index';
+import type {
+  OperatorRequest,
+  RestartRequest,
+  SagaCheckpoint,
+  SagaRestartInput,
+  SagaState,
+  SkipRequest,
+} from '../index';
 
 export const transferState = defineQuery<SagaState>('transferState');
 export const cancelTransfer = defineUpdate<SagaState, [{ reason: string }]>('cancelTransfer');
+export const restartTransfer = defineUpdate<SagaState, [RestartRequest]>('restartTransfer');
 const operatorUpdates = {
   retryCompensation: defineUpdate<SagaState, [OperatorRequest]>('retryCompensation'),
   skipCompensation: defineUpdate<SagaState, [SkipRequest]>('skipCompensation'),
@@ -77,9 +85,25 @@ const operatorUpdates = {
   resolveStep: defineUpdate<SagaState, [SkipRequest]>('resolveStep'),
 };
 
+export interface TransferInput {
+  from: string;
+  to: string;
+  amountMinor: number;
+  /** Set when this run restarts an earlier one (see "Restarting from a step"). */
+  restart?: SagaRestartInput<TransferContext>;
+}
+/** What a later restart of this transfer needs: its checkpoint and its context (the steps' results). */
+export interface TransferResult {
+  state: SagaState;
+  checkpoint: SagaCheckpoint;
+  context: TransferContext;
+}
+
 /** The workflow: run the saga, answer its state, let callers cancel before the pivot and operators decide. */
-export async function transfer(input: { from: string; to: string; amountMinor: number }): Promise<SagaState> {
-  const saga = new SagaRun(transferSaga, { ...input });
+export async function transfer(input: TransferInput): Promise<TransferResult> {
+  const { restart, ...fresh } = input;
+  const ctx: TransferContext = restart?.context ?? { ...fresh };
+  const saga = new SagaRun(transferSaga, ctx, undefined, { restart });
   setHandler(transferState, () => saga.state);
   setHandler(
     cancelTransfer,
@@ -95,6 +119,10 @@ export async function transfer(input: { from: string; to: string; amountMinor: n
     },
   );
   setOperatorHandlers(saga, operatorUpdates);
-  return saga.run();
+  // An operator may restart a run parked after the pivot: it continues as new from the chosen step.
+  setRestartHandler(saga, restartTransfer);
+  const ended = await saga.runOrRestart();
+  if (ended.restart) return continueAsNew<typeof transfer>({ ...fresh, restart: saga.restartInput(ended.restart) });
+  return { state: ended.state, checkpoint: saga.checkpoint(), context: ctx };
 }
 // #endregion workflow

@@ -63,6 +63,11 @@ export interface SagaDefinition<C> {
   name: string;
   steps: SagaStep<C>[];
   compensationOrder?: CompensationOrder;
+  /**
+   * Why a run that ended COMPENSATED may not be restarted (restarts of it are refused with this reason), when its
+   * compensations are final at the services (e.g. a closed order is never reopened). Absent: it may.
+   */
+  noRestartAfterCompensation?: string;
 }
 
 /** Typed builder for an activity call against an activity interface `A`, optionally routing activities to lanes. */

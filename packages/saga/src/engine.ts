@@ -1,16 +1,21 @@
-import { CancellationScope, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import { raceDeadline } from './deadline';
 import { dispatch } from './dispatch';
-import { Decisions } from './decisions';
-import type { OperatorDecision } from './decisions';
 import { PATCHES } from './patches';
 import { defaultIdempotencyKey } from './definition';
 import type { ActivityCall, SagaDefinition, SagaStep } from './definition';
 import { describeFailure, errorMessage } from './failures';
 import { hadNoEffect, planCompensations } from './compensation-plan';
-import { sagaMetrics } from './metrics';
-import { initialState, isParked, isTerminal, parkedPhase } from './state';
-import type { ParkedPhase, ParkedStep, SagaState, SagaStatus } from './state';
+import { SagaLedger } from './ledger';
+import { restartPlan, restartRefusal } from './restart';
+import type { SagaRestart } from './restart';
+import { isParked, isTerminal } from './state';
+import type { SagaState } from './state';
+
+export interface SagaRunOptions {
+  /** This run restarts an earlier one (its checkpoint, from a step); its context is the one passed in. */
+  restart?: SagaRestart;
+}
 
 interface Registered<C> {
   step: SagaStep<C>;
@@ -25,34 +30,37 @@ interface Registered<C> {
  * After the pivot the saga only moves forward: the remaining steps run non-cancellable, and one that fails for
  * good parks the saga (FORWARD_FAILED) until an operator retries it or marks it resolved.
  */
-export class SagaRun<C> {
-  readonly state: SagaState;
+export class SagaRun<C> extends SagaLedger<C> {
   private registered: Registered<C>[] = [];
-  private readonly decisions = new Decisions();
   /** The forward steps up to the pivot run in this scope, so a cancel cancels whichever step is running. */
   private forwardScope?: CancellationScope;
   private pivotPassed = false;
   /** A saga recorded before PATCHES.deadlineSuccessWins, replaying the old path: it keeps running in the cancelled scope. */
   private legacyDeadlineCancel = false;
-  private readonly metrics: ReturnType<typeof sagaMetrics>;
+  /** Keys of the steps a restarted run runs again (the same where their effect stands, fresh where not). */
+  private readonly keys = new Map<string, string>();
 
   constructor(
-    private readonly definition: SagaDefinition<C>,
+    definition: SagaDefinition<C>,
     readonly ctx: C,
-    private readonly onChange: (state: SagaState) => void = () => undefined,
+    onChange: (state: SagaState) => void = () => undefined,
+    private readonly options: SagaRunOptions = {},
   ) {
-    this.metrics = sagaMetrics(definition.name);
-    this.state = initialState(definition.name, Date.now());
+    super(definition, onChange);
   }
 
-  async run(): Promise<SagaState> {
+  override async run(): Promise<SagaState> {
     this.metrics.started();
+    const start = this.beginRestart();
     try {
-      // One scope for all the forward steps rather than one per step: every scope adds promises, and the SDK
-      // records a stack for each promise a workflow creates.
-      this.forwardScope = new CancellationScope();
-      const next = await this.forwardScope.run(() => this.runForward(0, true));
-      this.forwardScope = undefined;
+      let next = start;
+      if (!this.pivotPassed) {
+        // One scope for all the forward steps rather than one per step: every scope adds promises, and the SDK
+        // records a stack for each promise a workflow creates.
+        this.forwardScope = new CancellationScope();
+        next = await this.forwardScope.run(() => this.runForward(start, true));
+        this.forwardScope = undefined;
+      }
       // Past the pivot nothing cancels the saga: neither the cancel Update (refused) nor a workflow cancellation.
       if (next < this.definition.steps.length)
         await CancellationScope.nonCancellable(() => this.runForward(next, false));
@@ -88,28 +96,29 @@ export class SagaRun<C> {
     this.changed();
   }
 
-  /** The parked steps of `phase` that still wait for a decision (all of them, or the one named `step`). */
-  awaitingDecision(phase: ParkedPhase, step?: string): ParkedStep[] {
-    return this.state.parked.filter(
-      (p) => parkedPhase(p) === phase && (step === undefined || p.step === step) && !this.decisions.has(p.step),
-    );
-  }
-
   /**
-   * Records an operator's decision for the parked steps of `phase` still awaiting one (or for `step` only), and
-   * resolves once each of them has an outcome again: done, parked again, or skipped. A second decision for the
-   * same parked step is not taken: validators refuse it with `awaitingDecision`.
+   * A restarted run takes the steps before `from` whose effect stands as done (their results are in the carried
+   * context, their compensations registered under the keys they ran with) and runs from `from` on.
    */
-  async decide(phase: ParkedPhase, decision: OperatorDecision, step?: string): Promise<string[]> {
-    const targets = this.awaitingDecision(phase, step).map((p) => p.step);
-    await this.decisions.take(targets, decision);
-    return targets;
-  }
-
-  /** Updates the status a local step (e.g. a wait for approval) reports while it runs. */
-  setStatus(status: SagaStatus): void {
-    this.state.status = status;
+  private beginRestart(): number {
+    const restart = this.options.restart;
+    if (!restart) return 0;
+    const refusal = restartRefusal(this.definition, restart.checkpoint, restart.from);
+    if (refusal)
+      throw ApplicationFailure.nonRetryable(`cannot restart from ${restart.from}: ${refusal}`, 'RESTART_REFUSED');
+    const plan = restartPlan(this.definition, restart);
+    for (const [name, key] of plan.keys) this.keys.set(name, key);
+    for (const step of this.definition.steps.slice(0, plan.fromIndex)) {
+      const record = restart.checkpoint.steps[step.name];
+      if (record) this.records[step.name] = { ...record };
+      if (!plan.carried.includes(step.name)) continue;
+      this.state.completedSteps.push(step.name);
+      if (step.compensation) this.registered.push({ step, compensation: step.compensation, key: record!.key! });
+    }
+    this.pivotPassed = plan.pivotPassed;
+    this.state.restart = plan.record;
     this.changed();
+    return plan.fromIndex;
   }
 
   /**
@@ -121,7 +130,10 @@ export class SagaRun<C> {
     const { steps } = this.definition;
     for (let index = from; index < steps.length; index++) {
       const step = steps[index]!;
-      if (step.when && !step.when(this.ctx)) continue;
+      if (step.when && !step.when(this.ctx)) {
+        this.records[step.name] = { outcome: 'SKIPPED' };
+        continue;
+      }
       if (this.state.cancellation) throw new CancelRequested();
       const key = this.startStep(step);
       const began = Date.now();
@@ -133,6 +145,7 @@ export class SagaRun<C> {
         if (untilPivot || !patched(PATCHES.forwardRecovery)) throw err;
         await this.recoverForward(step, key, err);
       }
+      this.records[step.name]!.outcome = 'DONE';
       this.state.completedSteps.push(step.name);
       if (step.pivot) this.pivotPassed = true;
       this.changed();
@@ -154,11 +167,10 @@ export class SagaRun<C> {
   /** Publishes the step as current and registers its compensation before its action is dispatched. */
   private startStep(step: SagaStep<C>): string {
     const { workflowId, firstExecutionRunId } = workflowInfo();
-    const key = (step.idempotencyKey ?? defaultIdempotencyKey)({
-      workflowId,
-      runId: firstExecutionRunId,
-      step: step.name,
-    });
+    const key =
+      this.keys.get(step.name) ??
+      (step.idempotencyKey ?? defaultIdempotencyKey)({ workflowId, runId: firstExecutionRunId, step: step.name });
+    this.records[step.name] = { outcome: 'FAILED', key };
     this.state.currentStep = step.name;
     this.state.status = 'RUNNING';
     this.changed();
@@ -205,6 +217,8 @@ export class SagaRun<C> {
       }
       try {
         await this.runAction(step, `${key}:retry-${round}`);
+        // Its effect happened under this key: a restart that runs it again must get this answer, not a second effect.
+        this.records[step.name]!.key = `${key}:retry-${round}`;
       } catch (retryErr) {
         err = retryErr;
         continue;
@@ -213,18 +227,6 @@ export class SagaRun<C> {
       this.decisions.settle(step.name);
       return;
     }
-  }
-
-  /** Parks one step for an operator and waits for the decision taken for it. */
-  private async park(parked: ParkedStep): Promise<OperatorDecision> {
-    this.state.parked.push(parked);
-    this.metrics.parked(parked.step, parked.phase ?? 'compensation');
-    this.state.status = parked.phase === 'forward' ? 'FORWARD_FAILED' : 'COMPENSATION_FAILED';
-    this.changed();
-    const decision = await this.decisions.next(parked.step);
-    this.state.parked = this.state.parked.filter((p) => p.step !== parked.step);
-    if (this.state.parked.length === 0) this.state.status = parked.phase === 'forward' ? 'RUNNING' : 'COMPENSATING';
-    return decision;
   }
 
   private async compensate(): Promise<void> {
@@ -267,29 +269,6 @@ export class SagaRun<C> {
         return;
       }
     }
-  }
-
-  private record<K extends 'compensations' | 'recoveries'>(
-    list: K,
-    entry: Omit<NonNullable<SagaState[K]>[number], 'at'>,
-  ): void {
-    const records = (this.state[list] ??= []) as NonNullable<SagaState[K]>[number][];
-    records.push({ ...entry, at: Date.now() } as NonNullable<SagaState[K]>[number]);
-    if (list === 'compensations') this.metrics.compensation(entry.step, entry.outcome);
-    this.changed();
-  }
-
-  private finish(status: SagaStatus): void {
-    this.state.status = status;
-    this.state.currentStep = undefined;
-    this.state.finishedAt = Date.now();
-    this.metrics.finished(status);
-    this.changed();
-  }
-
-  private changed(): void {
-    this.state.updatedAt = Date.now();
-    this.onChange(this.state);
   }
 }
 

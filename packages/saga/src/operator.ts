@@ -2,6 +2,7 @@ import { setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { OperatorDecision } from './decisions';
 import type { SagaRun } from './engine';
+import type { RestartRequest } from './restart';
 import { parkedPhase } from './state';
 import type { ParkedPhase, SagaState } from './state';
 
@@ -52,4 +53,26 @@ export function setOperatorHandlers<C>(saga: SagaRun<C>, updates: OperatorUpdate
   setHandler(updates.skipCompensation, skip('compensation'), { validator: (r) => validateSkip('compensation', r) });
   setHandler(updates.retryStep, retry('forward'), { validator: (r) => validate('forward', r) });
   setHandler(updates.resolveStep, skip('forward'), { validator: (r) => validateSkip('forward', r) });
+}
+
+/**
+ * The operator's restart Update: validated by the engine's rules (`SagaRun.restartRequestRefusal`), then taken; the
+ * workflow's `runOrRestart()` resolves and it continues as new from the chosen step. It answers the state the new
+ * run starts from: RUNNING at that step, nothing parked.
+ */
+export function setRestartHandler<C>(saga: SagaRun<C>, update: UpdateDefinition<SagaState, [RestartRequest]>): void {
+  setHandler(
+    update,
+    (request) => {
+      saga.requestRestart(request);
+      return Promise.resolve({ ...saga.state, status: 'RUNNING' as const, currentStep: request.from, parked: [] });
+    },
+    {
+      validator: ({ from, by }) => {
+        if (!by?.trim()) throw new Error('a restart needs the operator (by)');
+        const refusal = saga.restartRequestRefusal(from);
+        if (refusal) throw new Error(`cannot restart from ${from}: ${refusal}`);
+      },
+    },
+  );
 }

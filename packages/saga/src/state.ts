@@ -71,6 +71,8 @@ export interface SagaState {
   cancellation?: { reason: string; at: number };
   /** The step waits for a service whose circuit breaker is open (no call is made meanwhile), until `until`. */
   waiting?: { step: string; reason: string; until: number };
+  /** This run restarts an earlier one from step `from` (the `count`th restart), as `by` asked. */
+  restart?: { from: string; by: string; reason?: string; count: number; at: number };
   startedAt: number;
   updatedAt: number;
   finishedAt?: number;
