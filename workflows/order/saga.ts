@@ -57,6 +57,10 @@ const closeReason = (state: { cancellation?: { reason: string }; failure?: { typ
 /** Order fulfillment: create order → reserve stock → (approval) → authorize → capture → confirm and commit. */
 export const orderSaga: SagaDefinition<OrderContext> = {
   name: 'order-fulfillment',
+  // The order service never reopens a closed order, nor the payment service a voided payment: undone is final.
+  noRestartAfterCompensation:
+    'a compensated order is closed for good at the services (order closed, stock released, payment voided or ' +
+    'refunded); place a new order',
   compensationOrder: { kind: 'reverse' },
   steps: [
     {

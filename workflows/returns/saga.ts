@@ -49,6 +49,9 @@ function closing(state: SagaState): { status: ReturnClosing; reason: string } {
  */
 export const returnSaga: SagaDefinition<ReturnContext> = {
   name: 'order-return',
+  noRestartAfterCompensation:
+    'a compensated return is closed for good at the order service (CANCELLED, REJECTED or EXPIRED, its label ' +
+    'voided); request a new return',
   compensationOrder: { kind: 'reverse' },
   steps: [
     {
