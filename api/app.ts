@@ -116,6 +116,7 @@ export function createApp({ client, config, logger, metrics = createHttpMetrics(
   both('skip-compensation', operator, ACTIONS.skipCompensation);
   both('retry-step', operator, ACTIONS.retryStep);
   both('resolve-step', operator, ACTIONS.resolveStep);
+  both('restart', operator, ACTIONS.restart);
   route('/orders/:id/returns/:returnId/parcel-received', operator, sagaAction(ctx, RETURN_TARGET, parcelReceived));
 
   app.use(notFound);

@@ -218,5 +218,21 @@ export function orderPaths(): Json {
         refused: 'NO_PARKED_STEP',
       }),
     },
+    '/orders/{orderId}/restart': {
+      post: actionOperation({
+        action: 'restartOrder',
+        summary: 'Restart a parked order from a step',
+        description:
+          'For an order parked after the point of no return (FORWARD_FAILED), once the cause is fixed (new code, a ' +
+          'service repaired): the saga continues as a new run of the same workflow from `fromStep`, a step after ' +
+          'the pivot up to the parked one. Steps before it are not run again (their results are carried); steps ' +
+          'from it whose effect stands run under their own idempotency keys (the services answer what they did), ' +
+          'the parked one under a fresh key. Answers the state the new run starts from. A compensated order is not ' +
+          'restarted (ORDER_CLOSED): it is closed for good at the services.',
+        body: 'Restart',
+        role: 'operator',
+        refused: 'RESTART_REFUSED',
+      }),
+    },
   };
 }

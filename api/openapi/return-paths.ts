@@ -40,6 +40,7 @@ const ACTIONS: [string, string, string, string, 'client' | 'operator', ErrorCode
   ],
   ['retry-step', 'retryReturnStep', 'Retry a parked step of a return', 'RetryStep', 'operator', 'NO_PARKED_STEP'],
   ['resolve-step', 'resolveReturnStep', 'Resolve a parked step by hand', 'ResolveStep', 'operator', 'NO_PARKED_STEP'],
+  ['restart', 'restartReturn', 'Restart a parked return from a step', 'Restart', 'operator', 'RESTART_REFUSED'],
 ];
 
 const descriptions: Record<string, string> = {
@@ -51,6 +52,9 @@ const descriptions: Record<string, string> = {
   'skip-compensation': 'As for an order, on the return saga.',
   'retry-step': 'Retries the step after the parcel (the pivot) that failed for good (FORWARD_FAILED).',
   'resolve-step': 'Marks the parked step after the parcel as done by hand (e.g. refunded by hand).',
+  restart:
+    'As for an order: a return parked after its parcel (FORWARD_FAILED) continues as a new run from `fromStep`, ' +
+    'a step after awaitParcel up to the parked one.',
 };
 
 /** The paths of an order's returns: request one, read it, and its actions. */

@@ -11,6 +11,7 @@ import {
   approveUpdate,
   cancelUpdate,
   resolveStepUpdate,
+  restartUpdate,
   retryCompensationUpdate,
   retryStepUpdate,
   skipCompensationUpdate,
@@ -24,6 +25,7 @@ import {
   ApproveOrderSchema,
   CancelOrderSchema,
   ResolveStepSchema,
+  RestartSchema,
   RetryCompensationSchema,
   RetryStepSchema,
   SkipCompensationSchema,
@@ -90,6 +92,13 @@ export const ACTIONS = {
     update: resolveStepUpdate,
     args: (body, req) => ({ by: by(req), reason: body.reason, ...(body.step ? { step: body.step } : {}) }),
     refused: 'NO_PARKED_STEP',
+  }),
+  restart: action({
+    action: 'restart',
+    body: RestartSchema,
+    update: restartUpdate,
+    args: (body, req) => ({ from: body.fromStep, by: by(req), ...(body.reason ? { reason: body.reason } : {}) }),
+    refused: 'RESTART_REFUSED',
   }),
 };
 

@@ -99,6 +99,13 @@ export const ResolveStepSchema = named(
   z.object({ step: step.optional(), reason }).strict(),
 );
 
+export const RestartSchema = named(
+  'Restart',
+  "Body of POST /orders/{orderId}/restart (and a return's): the step to restart the saga parked after its point of " +
+    'no return (FORWARD_FAILED) from, a step after the pivot up to the parked one, and why.',
+  z.object({ fromStep: step, reason: reason.optional() }).strict(),
+);
+
 // ── query strings ────────────────────────────────────────────────────────────────────────────────────
 
 export const ListOrdersQuerySchema = z

@@ -52,6 +52,16 @@ export const SagaStateSchema = named(
     failure: z.object({ step: z.string(), type: z.string(), message: z.string() }).optional(),
     cancellation: z.object({ reason: z.string(), at: z.number() }).optional(),
     waiting: z.object({ step: z.string(), reason: z.string(), until: z.number() }).optional(),
+    restart: z
+      .object({
+        from: z.string(),
+        by: z.string(),
+        reason: z.string().optional(),
+        count: z.number().int(),
+        at: z.number(),
+      })
+      .optional()
+      .describe('this run restarts an earlier one from step `from` (the `count`th restart), as `by` asked'),
     startedAt: z.number(),
     updatedAt: z.number(),
     finishedAt: z.number().optional(),
@@ -169,6 +179,7 @@ export const ORDER_ACTIONS = [
   'retry-step',
   'resolve-step',
   'parcel-received',
+  'restart',
 ] as const;
 export type OrderAction = (typeof ORDER_ACTIONS)[number];
 

@@ -122,6 +122,8 @@ describe('API over HTTP without Temporal', () => {
       { method: 'POST', path: `/orders/${id}/skip-compensation`, body: { reason: 'fixed by hand' }, role: 'operator' },
       { method: 'POST', path: `/orders/${id}/retry-step`, body: {}, role: 'operator' },
       { method: 'POST', path: `/orders/${id}/resolve-step`, body: { reason: 'done by hand' }, role: 'operator' },
+      { method: 'POST', path: `/orders/${id}/restart`, body: { fromStep: 'markPaid' }, role: 'operator' },
+      { method: 'POST', path: `/orders/${id}/returns/${rid}/restart`, body: { fromStep: 'refund' }, role: 'operator' },
       {
         method: 'POST',
         path: `/orders/${id}/returns`,
@@ -404,6 +406,8 @@ describe('API over HTTP without Temporal', () => {
           'POST /orders/{orderId}/retry-compensation',
           'POST /orders/{orderId}/retry-step',
           'POST /orders/{orderId}/skip-compensation',
+          'POST /orders/{orderId}/restart',
+          'POST /orders/{orderId}/returns/{returnId}/restart',
           'GET /orders/{orderId}/returns/{returnId}',
           'POST /orders/{orderId}/returns',
           'POST /orders/{orderId}/returns/{returnId}/approve',

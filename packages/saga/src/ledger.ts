@@ -1,4 +1,4 @@
-import { condition } from '@temporalio/workflow';
+import { CancellationScope, condition } from '@temporalio/workflow';
 import { Decisions } from './decisions';
 import type { OperatorDecision } from './decisions';
 import { sagaMetrics } from './metrics';
@@ -56,9 +56,10 @@ export abstract class SagaLedger<C> {
    * continues as new with `restartInput(restart)`, leaving this run where it was parked.
    */
   runOrRestart(): Promise<{ state: SagaState; restart?: undefined } | { restart: RestartRequest; state?: undefined }> {
-    const requested = condition(() => this.restartRequest !== undefined).then(() => ({
-      restart: this.restartRequest!,
-    }));
+    // Not cancellable: cancelling the workflow must run the compensations (run() handles it), not end this wait.
+    const requested = CancellationScope.nonCancellable(() => condition(() => this.restartRequest !== undefined)).then(
+      () => ({ restart: this.restartRequest! }),
+    );
     return Promise.race([this.run().then((state) => ({ state })), requested]);
   }
 

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { OrderAccepted, OrderView } from '../../api/schemas';
+import { ActionResultSchema, OrderViewSchema } from '../../api/schemas';
+import { apiOnDevServer, assertError, KEYS, newKey, pollUntil, validOrder } from './harness';
+
+// Restarting a parked order over HTTP, on the real dev server (continue-as-new, memo and search attributes carried
+// by the server), with the saga workers over in-memory services.
+const suite = apiOnDevServer('restart');
+const { fakes, run } = suite;
+
+const create = async (body = validOrder()): Promise<string> => {
+  const res = await suite.api.request<OrderAccepted>('POST', '/orders', {
+    key: KEYS.client,
+    body,
+    headers: { 'Idempotency-Key': newKey('restart') },
+  });
+  assert.equal(res.status, 202, res.text);
+  return res.body.orderId;
+};
+
+const view = (orderId: string, secret: string = KEYS.client) =>
+  pollUntil(
+    async () => OrderViewSchema.parse((await suite.api.request('GET', `/orders/${orderId}`, { key: secret })).body),
+    () => true,
+    'read',
+  );
+
+const until = (orderId: string, done: (order: OrderView) => boolean, what: string) =>
+  pollUntil(
+    async () =>
+      OrderViewSchema.parse((await suite.api.request('GET', `/orders/${orderId}`, { key: KEYS.client })).body),
+    done,
+    what,
+  );
+
+const restart = (orderId: string, body: unknown, secret: string = KEYS.operator) =>
+  suite.api.request('POST', `/orders/${orderId}/restart`, { key: secret, body });
+
+describe('restart over HTTP', () => {
+  it('an order parked after the pivot is restarted from its parked step by an operator, and completes', () =>
+    run(async () => {
+      // The inventory refuses the commit once (say a bug), after the payment was captured: the order parks.
+      fakes.faults.set('commitInventory', { kind: 'business', code: 'RESERVATION_RELEASED', times: 1 });
+      const orderId = await create();
+      const parked = await until(orderId, (o) => o.status === 'FORWARD_FAILED', 'parked');
+      assert.deepEqual(
+        parked.state?.parked.map((p) => p.step),
+        ['commitInventory'],
+      );
+
+      assertError(await restart(orderId, { fromStep: 'commitInventory' }, KEYS.client), 403, 'FORBIDDEN');
+      assertError(await restart(orderId, { fromStep: 'commitInventory' }, KEYS.otherOperator), 404, 'ORDER_NOT_FOUND');
+      assertError(await restart(orderId, { from: 'commitInventory' }), 400, 'VALIDATION_ERROR');
+      const early = assertError(await restart(orderId, { fromStep: 'capturePayment' }), 409, 'RESTART_REFUSED');
+      assert.match(early.message, /point of no return at capturePayment; restart from a step after it/);
+      const late = assertError(await restart(orderId, { fromStep: 'confirmOrder' }), 409, 'RESTART_REFUSED');
+      assert.match(late.message, /step commitInventory is parked/);
+
+      const res = await restart(orderId, { fromStep: 'commitInventory', reason: 'inventory fixed' });
+      assert.equal(res.status, 200, res.text);
+      const answer = ActionResultSchema.parse(res.body);
+      assert.deepEqual(
+        [answer.action, answer.status, answer.state?.currentStep],
+        ['restart', 'RUNNING', 'commitInventory'],
+      );
+
+      const done = await until(orderId, (o) => o.workflowStatus === 'COMPLETED', 'completed');
+      assert.equal(done.status, 'COMPLETED');
+      assert.deepEqual(done.state?.restart && { ...done.state.restart, at: 0 }, {
+        from: 'commitInventory',
+        by: 'ops',
+        reason: 'inventory fixed',
+        count: 1,
+        at: 0,
+      });
+      assert.deepEqual(done.state?.completedSteps, [
+        'createOrder',
+        'reserveInventory',
+        'markReserved',
+        'authorizePayment',
+        'capturePayment',
+        'markPaid',
+        'commitInventory',
+        'confirmOrder',
+      ]);
+      // Nothing before the restarted step ran again: one capture, and the order is the tenant's still.
+      assert.equal(fakes.attempts('capturePayment'), 1);
+      assert.equal(fakes.payments.get(orderId)?.status, 'CAPTURED');
+      assert.equal(fakes.reservations.get(orderId)?.status, 'COMMITTED');
+      assert.equal(fakes.orders.get(orderId)?.status, 'CONFIRMED');
+      assert.equal((await view(orderId, KEYS.rotatedClient)).status, 'COMPLETED');
+      const runs = await suite.env.client.workflow.count(`WorkflowId = "${orderId}"`);
+      assert.equal(runs.count, 2, 'the parked run continued as new under the same order id');
+
+      const closed = assertError(await restart(orderId, { fromStep: 'commitInventory' }), 409, 'ORDER_CLOSED');
+      assert.match(closed.message, /has ended \(COMPLETED\)/);
+      fakes.faults.delete('commitInventory');
+    }));
+
+  it('a running order, and one that compensated, are not restarted', () =>
+    run(async () => {
+      fakes.faults.set('authorizePayment', { kind: 'business', code: 'PAYMENT_DECLINED' });
+      const declined = await create();
+      await until(declined, (o) => o.workflowStatus === 'COMPLETED', 'compensated');
+      fakes.faults.delete('authorizePayment');
+      const error = assertError(await restart(declined, { fromStep: 'createOrder' }), 409, 'ORDER_CLOSED');
+      assert.match(error.message, /has ended \(COMPENSATED\)/);
+
+      const approving = await create(validOrder({ items: [{ sku: 'SKU-1', quantity: 1000 }] }));
+      await until(approving, (o) => o.status === 'AWAITING_APPROVAL', 'awaiting approval');
+      const running = assertError(await restart(approving, { fromStep: 'createOrder' }), 409, 'RESTART_REFUSED');
+      assert.match(running.message, /this one is AWAITING_APPROVAL/);
+      await suite.api.request('POST', `/orders/${approving}/cancel`, { key: KEYS.client, body: { reason: 'done' } });
+    }));
+});
