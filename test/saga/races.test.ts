@@ -205,6 +205,28 @@ describe('saga races (issue 12)', () => {
     assert.equal(fakes.payments.has(input.orderId), false);
   });
 
+  it('4d. an approval and a cancellation of the workflow (e.g. from the Web UI) in one workflow task: the approver gets the outcome, not an error', async () => {
+    const fakes = new FakeOrderServices();
+    const input = orderInput({ approvalThresholdMinor: 1 });
+    const { sent, result } = await withWorkersDownBetween(
+      fakes,
+      input,
+      (handle) => waitForStatus(handle, 'AWAITING_APPROVAL').then(() => undefined),
+      (handle) =>
+        sendInOrder(
+          () => handle.executeUpdate(approveUpdate, { args: [{ approved: true, by: 'ops-1' }] }),
+          () => handle.cancel(),
+        ),
+    );
+    const [approval] = await sent.settled;
+    // Before: the approve Update failed with "Workflow cancelled" although it was taken.
+    assert.equal(approval?.status, 'fulfilled', String((approval as PromiseRejectedResult).reason?.cause));
+    assert.equal(result.state.status, 'CANCELLED');
+    assert.equal(result.approval?.by, 'ops-1');
+    assert.equal(fakes.payments.has(input.orderId), false, 'cancelled before the payment');
+    assert.equal(fakes.reservations.get(input.orderId)?.status, 'RELEASED');
+  });
+
   it('4b. an approval in the same workflow task as the approval timeout: an accepted approval is honoured', async () => {
     const fakes = new FakeOrderServices();
     const input = orderInput({ approvalThresholdMinor: 1, approvalTimeout: '1 hour' });

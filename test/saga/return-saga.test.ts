@@ -167,6 +167,44 @@ describe('returns saga against the real services', () => {
     }
   });
 
+  it('the parcel and a cancellation of the workflow (e.g. from the Web UI) in one workflow task: never both', async () => {
+    const orderId = await fulfilledOrder(suite.env, suite.services);
+    const activities = suite.services.returnActivities();
+    const input = returnInput(orderId);
+    const taskQueue = returnTaskQueue(input);
+    const handle = await runWithSagaWorkers(
+      suite.env,
+      taskQueue,
+      activities,
+      async () => {
+        const started = await startReturnSaga(suite.env, input);
+        await waitForStep(started, 'awaitParcel');
+        return started;
+      },
+      { maxCachedWorkflows: 0 },
+    );
+    // No worker polls now: the Update and the cancel request reach the next worker in the same workflow task.
+    const parcel = handle.executeUpdate(parcelReceivedUpdate, { args: [{ by: 'w' }] });
+    await handle.cancel();
+    const [outcome, result] = await runWithSagaWorkers(suite.env, taskQueue, activities, () =>
+      Promise.all([
+        parcel
+          .then(() => 'accepted')
+          .catch((err: Error) => `refused: ${String((err.cause as Error | undefined)?.message ?? err.message)}`),
+        handle.result(),
+      ]),
+    );
+    const snapshot = await suite.services.returnSnapshot(input.returnId, orderId);
+    // Once the Update took the parcel the warehouse holds the goods: the refund is owed, and the warehouse is told
+    // so (before: the Update failed with "Workflow cancelled" while the saga went on to refund).
+    if (outcome === 'accepted') {
+      assert.deepEqual([result.state.status, snapshot.return], ['COMPLETED', 'REFUNDED']);
+    } else {
+      assert.match(outcome, /being cancelled|not waiting for its parcel/);
+      assert.deepEqual([result.state.status, snapshot.return], ['CANCELLED', 'CANCELLED']);
+    }
+  });
+
   it('more units than the order has: RETURN_EXCEEDS_ORDER at once, nothing to undo', async () => {
     const orderId = await fulfilledOrder(suite.env, suite.services);
     const input = returnInput(orderId, { items: [{ sku: 'SKU-1', quantity: 3 }] });

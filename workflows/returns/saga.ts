@@ -1,5 +1,5 @@
 import type { ActivityOptions } from '@temporalio/common';
-import { ApplicationFailure, condition } from '@temporalio/workflow';
+import { ApplicationFailure, condition, isCancellation } from '@temporalio/workflow';
 import type { ReturnActivities, ReturnClosing } from '../../activities/return-types';
 import { BUSINESS_ERROR_CODES } from '../../lib/business-errors';
 import { RETURN_ACTIVITY_LANES } from '../../lib/task-queues';
@@ -92,7 +92,12 @@ export const returnSaga: SagaDefinition<ReturnContext> = {
       name: 'awaitParcel',
       action: {
         local: async (ctx) => {
-          await condition(() => ctx.parcel !== undefined, ctx.input.parcelTimeout);
+          try {
+            await condition(() => ctx.parcel !== undefined, ctx.input.parcelTimeout);
+          } catch (err) {
+            // The parcel Update was taken in the workflow task that cancelled the workflow: the goods are in.
+            if (!(isCancellation(err) && ctx.parcel)) throw err;
+          }
           if (!ctx.parcel) {
             throw ApplicationFailure.nonRetryable(
               `no parcel within ${String(ctx.input.parcelTimeout)} of the label`,

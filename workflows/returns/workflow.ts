@@ -1,6 +1,7 @@
 import { allHandlersFinished, condition, continueAsNew, setHandler } from '@temporalio/workflow';
 import { SagaRun } from '../../packages/saga';
 import { setSagaHandlers } from '../shared/handlers';
+import { outcomeOf } from '../shared/wait';
 import { parcelReceivedUpdate } from './messages';
 import { createReturnPublisher, returnMemo } from './publish';
 import { returnSaga } from './saga';
@@ -19,7 +20,7 @@ export async function orderReturn(input: ReturnInput): Promise<ReturnResult> {
     parcelReceivedUpdate,
     async ({ by, note }) => {
       ctx.parcel = { by, ...(note ? { note } : {}), at: Date.now() };
-      await condition(() => saga.state.currentStep !== 'awaitParcel');
+      await outcomeOf(() => saga.state.currentStep !== 'awaitParcel');
       return saga.state;
     },
     {

@@ -3,6 +3,7 @@ import { ApplicationFailure, condition, patched, setHandler } from '@temporalio/
 import { PATCHES, isParked, isTerminal } from '../../packages/saga';
 import type { SagaControl, SagaRun } from '../../packages/saga';
 import { approveUpdate } from '../order/messages';
+import { outcomeOf } from './wait';
 
 export interface ApprovalRecord {
   approved: boolean;
@@ -43,7 +44,7 @@ export function setApprovalHandler<C extends Approvable>(saga: SagaRun<C>, ctx: 
       // Approved: the saga moves on in this same workflow task (RUNNING, or later if something else happened).
       // Rejected: the saga compensates; like cancel, the answer waits until it has settled (COMPENSATED, or
       // COMPENSATION_FAILED when a compensation parks), so the approver learns the outcome of the rejection.
-      await condition(decision.approved ? () => saga.state.status !== 'AWAITING_APPROVAL' : settled);
+      await outcomeOf(decision.approved ? () => saga.state.status !== 'AWAITING_APPROVAL' : settled);
       return saga.state;
     },
     {

@@ -1,4 +1,4 @@
-import { condition, setHandler } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
 import { isParked, isTerminal, setOperatorHandlers, setRestartHandler } from '../../packages/saga';
 import type { SagaRun } from '../../packages/saga';
 import {
@@ -11,6 +11,7 @@ import {
   skipCompensationUpdate,
 } from '../order/messages';
 import { setApprovalHandler, type Approvable } from './approval';
+import { outcomeOf } from './wait';
 
 /**
  * The messages every saga of this application answers: the state Query, cancel, approve, the operators'
@@ -29,7 +30,7 @@ export function setSagaHandlers<C extends Approvable>(
     cancelUpdate,
     async ({ reason }) => {
       saga.cancel(reason);
-      await condition(() => isTerminal(saga.state.status) || isParked(saga.state.status));
+      await outcomeOf(() => isTerminal(saga.state.status) || isParked(saga.state.status));
       return saga.state;
     },
     {
