@@ -2,10 +2,10 @@
 // saga on the time-skipping test server with in-memory services and saves its event history as JSON.
 // Re-record only when a change is meant to be incompatible with running sagas (see docs/ARCHITECTURE.md);
 // `npx tsx scripts/record-histories.ts NAME...` records only the named scenarios (e.g. a new one).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { WorkflowHandle } from '@temporalio/client';
+import { saveHistories } from '../test/helpers/histories';
 import { createTimeSkippingEnv } from '../test/helpers/temporal';
 import { disableTestPayloadEncryption } from '../test/helpers/payload-keys';
 import { FakeOrderServices } from '../test/helpers/fake-order-services';
@@ -130,6 +130,15 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    // Two histories: the parked run that took the restart (continued as new), and the run that restarted.
+    name: 'restarted',
+    faults: (f) => f.faults.set('commitInventory', { kind: 'business', code: 'RESERVATION_RELEASED', times: 1 }),
+    during: async (handle, skip) => {
+      await waitForStatus(handle, 'FORWARD_FAILED', skip);
+      await handle.executeUpdate('restart', { args: [{ from: 'markPaid', by: 'ops', reason: 'fixed' }] });
+    },
+  },
+  {
     name: 'parked-then-skipped',
     faults: (f) => {
       f.faults.set('reserveInventory', { kind: 'business', code: 'INSUFFICIENT_STOCK' });
@@ -163,9 +172,9 @@ async function main(): Promise<void> {
         (handle) => scenario.during?.(handle, skip) ?? Promise.resolve(),
         { startSearchAttributes: scenario.startSearchAttributes ?? true },
       );
-      const history = await env.client.workflow.getHandle(input.orderId).fetchHistory();
-      writeFileSync(path.join(outDir, `${scenario.name}.json`), `${historyToJSON(history)}\n`);
-      console.log(`${scenario.name}: ${result.state.status}, ${history.events?.length ?? 0} events`);
+      for (const line of await saveHistories(env, input.orderId, scenario.name, outDir)) {
+        console.log(`${line} (${result.state.status})`);
+      }
     }
   } finally {
     await env.teardown();

@@ -3,14 +3,14 @@
 // databases), and saves the return's event history as test/histories/return-<name>.json.
 // Re-record only when a change is meant to be incompatible with running sagas (see docs/ARCHITECTURE.md);
 // `npx tsx scripts/record-return-histories.ts NAME...` records only the named scenarios.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { approveUpdate } from '../workflows/order/messages';
 import type { ReturnInput } from '../workflows/returns/types';
+import { saveHistories } from '../test/helpers/histories';
 import { createTimeSkippingEnv } from '../test/helpers/temporal';
 import { disableTestPayloadEncryption } from '../test/helpers/payload-keys';
 import { waitForStatus, waitForStep } from '../test/helpers/order-saga';
+import { approveUpdate, restartUpdate } from '../workflows/order/messages';
 import { startRealServices } from '../test/helpers/real-services';
 import type { RealServices } from '../test/helpers/real-services';
 import { fulfilledOrder, receiveParcel, returnInput, runReturnSaga } from '../test/helpers/return-saga';
@@ -21,7 +21,19 @@ interface Scenario {
   input?: Partial<ReturnInput>;
   before?: (services: RealServices, orderId: string) => Promise<void>;
   during?: (handle: ReturnHandle) => Promise<void>;
+  /** A transport in front of the services (the restart scenario's refusing payment provider). */
+  fetch?: typeof globalThis.fetch;
 }
+
+/** The payment provider refuses refunds until it is fixed (`refusing.now = false`). */
+const refusing = { now: true };
+const refusingRefunds: typeof globalThis.fetch = async (url, init) => {
+  const key = new Headers(init?.headers).get('idempotency-key') ?? '';
+  if (refusing.now && key.endsWith(':refund')) {
+    return Response.json({ error: { code: 'PROVIDER_REFUSED', message: 'refund refused' } }, { status: 409 });
+  }
+  return globalThis.fetch(url, init);
+};
 
 const parcelArrives = async (handle: ReturnHandle) => {
   await waitForStep(handle, 'awaitParcel');
@@ -60,6 +72,17 @@ const scenarios: Scenario[] = [
       await handle.executeUpdate('resolveStep', { args: [{ by: 'ops', reason: 'refunded by hand' }] });
     },
   },
+  {
+    // Two histories: the parked run that took the restart (continued as new), and the run that restarted.
+    name: 'restarted',
+    fetch: refusingRefunds,
+    during: async (handle) => {
+      await parcelArrives(handle);
+      await waitForStatus(handle, 'FORWARD_FAILED');
+      refusing.now = false;
+      await handle.executeUpdate(restartUpdate, { args: [{ from: 'restock', by: 'ops', reason: 'provider fixed' }] });
+    },
+  },
 ];
 
 async function main(): Promise<void> {
@@ -75,10 +98,10 @@ async function main(): Promise<void> {
       const orderId = await fulfilledOrder(env, services);
       await scenario.before?.(services, orderId);
       const input = returnInput(orderId, { returnId: `history-return-${scenario.name}`, ...scenario.input });
-      const result = await runReturnSaga(env, services.returnActivities(), input, scenario.during);
-      const history = await env.client.workflow.getHandle(input.returnId).fetchHistory();
-      writeFileSync(path.join(outDir, `return-${scenario.name}.json`), `${historyToJSON(history)}\n`);
-      console.log(`return-${scenario.name}: ${result.state.status}, ${history.events?.length ?? 0} events`);
+      const result = await runReturnSaga(env, services.returnActivities(scenario.fetch), input, scenario.during);
+      for (const line of await saveHistories(env, input.returnId, `return-${scenario.name}`, outDir)) {
+        console.log(`${line} (${result.state.status})`);
+      }
     }
   } finally {
     await Promise.all([env.teardown(), services.stop()]);
