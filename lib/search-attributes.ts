@@ -24,12 +24,12 @@ export const SEARCH_ATTRIBUTE_FLAGS = [
 ];
 
 /**
- * What an order saga is started with (by the API, the bench, the tests): a saga whose input says
+ * What an order saga (and a return of it) is started with (by the API, the bench, the tests): a saga whose input says
  * `publishMode: 'on-status-change'` takes these as already published and upserts nothing until its status changes.
  */
-export function orderStartSearchAttributes(customerId: string, tenant?: string): SearchAttributePair[] {
+export function orderStartSearchAttributes(customerId: string | undefined, tenant?: string): SearchAttributePair[] {
   return [
-    { key: SEARCH_ATTRIBUTES.CustomerId, value: customerId },
+    ...(customerId === undefined ? [] : [{ key: SEARCH_ATTRIBUTES.CustomerId, value: customerId }]),
     { key: SEARCH_ATTRIBUTES.OrderStatus, value: 'RUNNING' },
     ...(tenant === undefined ? [] : [{ key: SEARCH_ATTRIBUTES.TenantId, value: tenant }]),
   ];

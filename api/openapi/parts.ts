@@ -82,6 +82,15 @@ export const returnNotFound = {
 };
 export const requestIdParam = { $ref: '#/components/parameters/RequestId' };
 
+/** The required Idempotency-Key header of a creating request (`what`: "order you mean to place"). */
+export const idempotencyKeyParam = (what: string) => ({
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: true,
+  description: `1-200 printable ASCII characters, unique per ${what}.`,
+  schema: { type: 'string', minLength: 1, maxLength: 200 },
+});
+
 export function actionOperation(options: {
   action: string;
   summary: string;

@@ -6,6 +6,7 @@ import {
   common,
   errorResponse,
   headers,
+  idempotencyKeyParam,
   jsonBody,
   notFound,
   orderIdParam,
@@ -73,17 +74,7 @@ export function returnPaths(): Json {
           'the same return (Idempotent-Replay: true), another body under the key is 422. More units than the ' +
           'order has (across its open returns) end the saga COMPENSATED with failure.type RETURN_EXCEEDS_ORDER.' +
           '\n\nRole: client with a tenant.',
-        parameters: [
-          orderIdParam,
-          {
-            name: 'Idempotency-Key',
-            in: 'header',
-            required: true,
-            description: '1-200 printable ASCII characters, unique per return you mean to make.',
-            schema: { type: 'string', minLength: 1, maxLength: 200 },
-          },
-          requestIdParam,
-        ],
+        parameters: [orderIdParam, idempotencyKeyParam('return you mean to make'), requestIdParam],
         requestBody: { required: true, content: jsonBody('CreateReturn') },
         responses: {
           202: {

@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { RequestHandler } from 'express';
-import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
+import { orderStartSearchAttributes } from '../../lib/search-attributes';
 import type { orderReturn } from '../../workflows/returns/workflow';
 import type { ReturnInput } from '../../workflows/returns/types';
 import { ApiError } from '../errors';
@@ -45,6 +45,13 @@ export function createReturn(ctx: OrdersContext): RequestHandler {
     const order = await describeOrder(ctx, apiKey, orderId);
     const attributes = published(order.typedSearchAttributes);
     const orderStatus = orderStatusOf(order.status.name, attributes.status);
+    if (orderStatus !== 'COMPLETED') {
+      throw new ApiError(
+        'ORDER_NOT_RETURNABLE',
+        `order ${orderId} is ${orderStatus}; only a completed order takes returns`,
+        { status: orderStatus },
+      );
+    }
     const input: ReturnInput = {
       returnId,
       orderId,
@@ -56,15 +63,6 @@ export function createReturn(ctx: OrdersContext): RequestHandler {
       parcelTimeout: config.RETURN_PARCEL_TIMEOUT,
     };
     const memo: ReturnApiMemo = { requestHash: hash, tenant, orderId, apiKey: apiKey.name, requestId: req.id };
-    if (orderStatus !== 'COMPLETED') {
-      throw new ApiError(
-        'ORDER_NOT_RETURNABLE',
-        `order ${orderId} is ${orderStatus}; only a completed order takes returns`,
-        {
-          status: orderStatus,
-        },
-      );
-    }
     try {
       await withDeadline(client, config.TEMPORAL_RPC_TIMEOUT_MS, () =>
         client.workflow.start<typeof orderReturn>(RETURN_WORKFLOW_TYPE, {
@@ -73,11 +71,8 @@ export function createReturn(ctx: OrdersContext): RequestHandler {
           args: [input],
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           memo: { ...memo },
-          typedSearchAttributes: [
-            { key: SEARCH_ATTRIBUTES.OrderStatus, value: 'RUNNING' },
-            { key: SEARCH_ATTRIBUTES.TenantId, value: tenant },
-            ...(attributes.customerId ? [{ key: SEARCH_ATTRIBUTES.CustomerId, value: attributes.customerId }] : []),
-          ],
+          // The order's CustomerId (already the keyed hash the API stores), so operators find a customer's returns.
+          typedSearchAttributes: orderStartSearchAttributes(attributes.customerId, tenant),
           staticSummary: summary(returnId, orderId, body),
           staticDetails: `started through the API for tenant \`${tenant}\` by key \`${apiKey.name}\` (request \`${req.id}\`)`,
         }),

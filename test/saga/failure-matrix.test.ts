@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FaultyTransport } from '../helpers/faulty-transport';
-import { orderInput, rejectsWithCause, runOrderSaga, waitForStep } from '../helpers/order-saga';
+import type { ExpectedState, Fault, MatrixStep } from '../helpers/failure-matrix';
+import { assertSagaState, cancelDuring, FAILURE_TYPES, FAULTS, faultyTransport } from '../helpers/failure-matrix';
+import { orderInput, runOrderSaga } from '../helpers/order-saga';
 import { realServicesSuite } from '../helpers/real-services';
 import type { OrderSnapshot } from '../helpers/real-services';
 
@@ -10,14 +11,8 @@ import type { OrderSnapshot } from '../helpers/real-services';
 // flight}. For each case the expected compensations and the
 // final state of all three services are derived from the saga's declaration, then checked.
 
-type Fault = 'before' | 'after' | 'timeout' | 'cancel';
-const FAULTS: Fault[] = ['before', 'after', 'timeout', 'cancel'];
-
-interface StepModel {
-  name: string;
+interface StepModel extends MatrixStep {
   compensation?: 'closeOrder' | 'releaseInventory' | 'cancelPayment';
-  /** After the pivot the saga only moves forward: faults are retried until they clear, cancel is refused. */
-  afterPivot?: boolean;
 }
 
 const STEPS: StepModel[] = [
@@ -34,12 +29,9 @@ const STEPS: StepModel[] = [
 const QUANTITY = 1;
 const PRICE = 2_450; // SKU-1 in the demo catalogue
 
-interface Expected {
-  status: string;
-  compensations: string[];
+interface Expected extends ExpectedState {
   snapshot: OrderSnapshot;
   stockDelta: number;
-  failureType?: RegExp;
 }
 
 function expectedOutcome(index: number, fault: Fault): Expected {
@@ -75,10 +67,7 @@ function expectedOutcome(index: number, fault: Fault): Expected {
   } else if (happened('authorizePayment')) {
     snapshot.payment = { status: 'VOIDED', capturedMinor: 0, refundedMinor: 0, ledger: ['AUTHORIZE', 'VOID'] };
   }
-  const failureType =
-    step.name === 'capturePayment' && !cancelled
-      ? /^STEP_DEADLINE_EXCEEDED$/
-      : { before: /^NETWORK_ERROR$/, after: /^NETWORK_ERROR$/, timeout: /^TIMEOUT$/, cancel: undefined }[fault];
+  const failureType = step.name === 'capturePayment' && !cancelled ? /^STEP_DEADLINE_EXCEEDED$/ : FAILURE_TYPES[fault];
   return {
     status: cancelled ? 'CANCELLED' : 'COMPENSATED',
     compensations: STEPS.slice(0, index + 1)
@@ -97,39 +86,13 @@ describe('failure matrix: every step × every fault, against the real services',
     for (const fault of FAULTS) {
       const expected = expectedOutcome(index, fault);
       it(`${step.name} ${fault} → ${expected.status} [${expected.compensations.join(', ') || 'no compensation'}]`, async () => {
-        const transport = new FaultyTransport();
-        // Before the pivot faults persist until the saga gives up; after it they clear after a few attempts.
-        const times = step.afterPivot ? (fault === 'cancel' ? 1 : 3) : undefined;
-        transport.inject(
-          step.name,
-          { before: 'before', after: 'after', timeout: 'hang', cancel: 'hang' }[fault] as never,
-          times,
-        );
+        const { fetch, options } = faultyTransport(step, fault);
         const input = orderInput({ items: [{ sku: 'SKU-1', quantity: QUANTITY }] });
         const availableBefore = await suite.services.available('SKU-1');
-
-        // The test server does not skip time while an activity runs, so the timeout is the client's, kept short.
-        const activities = suite.services.activities(transport.fetch, fault === 'timeout' ? { timeoutMs: 300 } : {});
-        const result = await runOrderSaga(suite.env, activities, input, async (handle) => {
-          if (fault !== 'cancel') return;
-          await waitForStep(handle, step.name);
-          const cancel = handle.executeUpdate('cancel', { args: [{ reason: `cancel during ${step.name}` }] });
-          if (step.afterPivot) await rejectsWithCause(cancel, /point of no return/);
-          else await cancel;
-        });
-
-        assert.equal(result.state.status, expected.status);
-        assert.deepEqual(
-          result.state.compensations.map((c) => `${c.activity}:${c.outcome}`),
-          expected.compensations.map((activity) => `${activity}:COMPENSATED`),
+        const result = await runOrderSaga(suite.env, suite.services.activities(fetch, options), input, (handle) =>
+          cancelDuring(handle, step, fault, /point of no return/),
         );
-        if (expected.failureType) {
-          assert.equal(result.state.failure?.step, step.name);
-          assert.match(result.state.failure?.type ?? '', expected.failureType);
-        }
-        if (fault === 'cancel' && !step.afterPivot) {
-          assert.equal(result.state.cancellation?.reason, `cancel during ${step.name}`);
-        }
+        assertSagaState(result.state, expected, step, fault);
         assert.deepEqual(await suite.services.snapshot(input.orderId), expected.snapshot);
         assert.equal(await suite.services.available('SKU-1'), availableBefore + expected.stockDelta);
       });

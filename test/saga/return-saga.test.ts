@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { ReturnActivities } from '../../activities/return-types';
 import { approveUpdate, cancelUpdate } from '../../workflows/order/messages';
 import { parcelReceivedUpdate } from '../../workflows/returns/messages';
 import { rejectsWithCause, runWithSagaWorkers, waitForState, waitForStatus, waitForStep } from '../helpers/order-saga';
@@ -19,6 +20,29 @@ const suite = realServicesSuite();
 
 const compensated = (result: { state: { compensations: { activity: string; outcome: string }[] } }) =>
   result.state.compensations.map((c) => `${c.activity}:${c.outcome}`);
+
+/**
+ * A return waiting for its parcel, its workers stopped: what is sent now waits at the server and reaches the worker
+ * that `resume` starts in one workflow task.
+ */
+async function awaitingParcelWorkersDown(orderId: string, activities: ReturnActivities) {
+  const input = returnInput(orderId);
+  const taskQueue = returnTaskQueue(input);
+  // The first worker caches nothing, so the next workflow task goes to the task queue, not to its sticky queue.
+  const handle = await runWithSagaWorkers(
+    suite.env,
+    taskQueue,
+    activities,
+    async () => {
+      const started = await startReturnSaga(suite.env, input);
+      await waitForStep(started, 'awaitParcel');
+      return started;
+    },
+    { maxCachedWorkflows: 0 },
+  );
+  const resume = <T>(fn: () => Promise<T>) => runWithSagaWorkers(suite.env, taskQueue, activities, fn);
+  return { input, handle, resume };
+}
 
 describe('returns saga against the real services', () => {
   it('happy path: label, parcel, restock, partial refund of the returned unit; the return ends REFUNDED', async () => {
@@ -133,27 +157,12 @@ describe('returns saga against the real services', () => {
     const orderId = await fulfilledOrder(suite.env, suite.services);
     const activities = suite.services.returnActivities();
     for (const first of ['parcel', 'cancel'] as const) {
-      const input = returnInput(orderId);
-      const taskQueue = returnTaskQueue(input);
-      // The first worker caches nothing, so the next workflow task goes to the task queue, not to its sticky queue.
-      const handle = await runWithSagaWorkers(
-        suite.env,
-        taskQueue,
-        activities,
-        async () => {
-          const started = await startReturnSaga(suite.env, input);
-          await waitForStep(started, 'awaitParcel');
-          return started;
-        },
-        { maxCachedWorkflows: 0 },
-      );
-      // No worker polls now: both Updates wait at the server and reach the next worker in the same workflow task.
+      const { input, handle, resume } = await awaitingParcelWorkersDown(orderId, activities);
+      // Both Updates wait at the server and reach the next worker in the same workflow task.
       const parcel = () => handle.executeUpdate(parcelReceivedUpdate, { args: [{ by: 'w' }] });
       const cancel = () => handle.executeUpdate(cancelUpdate, { args: [{ reason: 'race' }] });
       const sent = first === 'parcel' ? [parcel(), cancel()] : [cancel(), parcel()];
-      const [outcomes, result] = await runWithSagaWorkers(suite.env, taskQueue, activities, () =>
-        Promise.all([Promise.allSettled(sent), handle.result()]),
-      );
+      const [outcomes, result] = await resume(() => Promise.all([Promise.allSettled(sent), handle.result()]));
       const refusals = outcomes.flatMap((o) => (o.status === 'rejected' ? [String(o.reason?.cause?.message)] : []));
       assert.equal(refusals.length, 1, `${first} first: ${JSON.stringify(outcomes.map((o) => o.status))}`);
       const snapshot = await suite.services.returnSnapshot(input.returnId, orderId);
@@ -170,23 +179,11 @@ describe('returns saga against the real services', () => {
   it('the parcel and a cancellation of the workflow (e.g. from the Web UI) in one workflow task: never both', async () => {
     const orderId = await fulfilledOrder(suite.env, suite.services);
     const activities = suite.services.returnActivities();
-    const input = returnInput(orderId);
-    const taskQueue = returnTaskQueue(input);
-    const handle = await runWithSagaWorkers(
-      suite.env,
-      taskQueue,
-      activities,
-      async () => {
-        const started = await startReturnSaga(suite.env, input);
-        await waitForStep(started, 'awaitParcel');
-        return started;
-      },
-      { maxCachedWorkflows: 0 },
-    );
-    // No worker polls now: the Update and the cancel request reach the next worker in the same workflow task.
+    const { input, handle, resume } = await awaitingParcelWorkersDown(orderId, activities);
+    // The Update and the cancel request reach the next worker in the same workflow task.
     const parcel = handle.executeUpdate(parcelReceivedUpdate, { args: [{ by: 'w' }] });
     await handle.cancel();
-    const [outcome, result] = await runWithSagaWorkers(suite.env, taskQueue, activities, () =>
+    const [outcome, result] = await resume(() =>
       Promise.all([
         parcel
           .then(() => 'accepted')
