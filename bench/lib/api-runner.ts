@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
 import { ended, orderIdFor } from '../../api/orders/common';
 import type { OrderStatus } from '../../api/schemas';
 import { isParked } from '../../packages/saga';
@@ -21,6 +22,12 @@ export interface ApiRunnerOptions {
   readAfterMs: number;
   /** `Prefer: wait=N` (seconds), and each events long-poll's `?wait=`. */
   waitSeconds: number;
+  /**
+   * With it, beside each status read the load generator times two calls straight to Temporal under the same load:
+   * the order's describe (what the API's GET makes), and GetSystemInfo (the cheapest call there is): the floor of
+   * any read that goes to the Temporal server.
+   */
+  client?: Client;
 }
 
 interface Timed {
@@ -70,6 +77,7 @@ export function apiRunner(options: ApiRunnerOptions): SagaRunner {
     const read: Promise<Timed | Error> = delay(options.readAfterMs)
       .then(() => timed(`/orders/${orderId}`))
       .catch(asError);
+    const direct = options.client ? probeTemporal(options.client, orderId, options.readAfterMs) : undefined;
     try {
       const post = await timed('/orders', {
         method: 'POST',
@@ -99,6 +107,7 @@ export function apiRunner(options: ApiRunnerOptions): SagaRunner {
         getMs: [get.ms],
         getStatus: get.status,
         eventPolls: outcome.polls,
+        ...(direct ? { temporalMs: await direct } : {}),
       };
     } catch (err) {
       const get = await read;
@@ -108,4 +117,22 @@ export function apiRunner(options: ApiRunnerOptions): SagaRunner {
       };
     }
   };
+}
+
+/** Times describe (of the order, as the API's GET does) and GetSystemInfo straight against Temporal, in turn. */
+async function probeTemporal(client: Client, orderId: string, afterMs: number) {
+  await delay(afterMs);
+  const time = async (call: () => Promise<unknown>) => {
+    const started = performance.now();
+    await call().catch(() => undefined);
+    return performance.now() - started;
+  };
+  const describe = await time(() =>
+    client.workflowService.describeWorkflowExecution({
+      namespace: client.options.namespace,
+      execution: { workflowId: orderId },
+    }),
+  );
+  const systemInfo = await time(() => client.workflowService.getSystemInfo({}));
+  return { describe, systemInfo };
 }

@@ -69,6 +69,9 @@ export interface ModeResult {
     postMs: Summary;
     getMs: Summary;
     getStatuses: Record<string, number>;
+    /** Beside each GET: describe and GetSystemInfo called straight on Temporal by the load generator. */
+    temporalDescribeMs: Summary;
+    temporalSystemInfoMs: Summary;
     eventPollsPerSaga: number;
     observedLatencyMs: Summary;
   };

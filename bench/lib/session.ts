@@ -136,6 +136,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
                   idPrefix: `bench-${mode}-${runId}-r${round}-${phase}`,
                   readAfterMs: settings.readAfterMs,
                   waitSeconds: API_WAIT_SECONDS,
+                  client,
                 })
               : directRunner({
                   client,

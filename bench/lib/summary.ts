@@ -57,6 +57,8 @@ export function summarizeMode(
       postMs: summarize(load.samples.flatMap((s) => (s.postMs === undefined ? [] : [s.postMs]))),
       getMs: summarize(load.samples.flatMap((s) => s.getMs ?? [])),
       getStatuses: counts(load.samples.flatMap((s) => (s.getStatus === undefined ? [] : [String(s.getStatus)]))),
+      temporalDescribeMs: summarize(load.samples.flatMap((s) => (s.temporalMs ? [s.temporalMs.describe] : []))),
+      temporalSystemInfoMs: summarize(load.samples.flatMap((s) => (s.temporalMs ? [s.temporalMs.systemInfo] : []))),
       eventPollsPerSaga: round(load.samples.length ? polls / load.samples.length : 0, 2),
       observedLatencyMs: summarize(completed.map((s) => s.latencyMs)),
     };
