@@ -23,9 +23,9 @@ export interface ApiRunnerOptions {
   /** `Prefer: wait=N` (seconds), and each events long-poll's `?wait=`. */
   waitSeconds: number;
   /**
-   * With it, beside each status read the load generator times two calls straight to Temporal under the same load:
-   * the order's describe (what the API's GET makes), and GetSystemInfo (the cheapest call there is): the floor of
-   * any read that goes to the Temporal server.
+   * With it, beside each status read the load generator times, under the same load, two calls straight to
+   * Temporal (the order's describe, what the API's GET makes, and GetSystemInfo, the cheapest call there is) and
+   * the API's /health (no Temporal call): the floors of a read through Temporal and through the API.
    */
   client?: Client;
 }
@@ -77,7 +77,9 @@ export function apiRunner(options: ApiRunnerOptions): SagaRunner {
     const read: Promise<Timed | Error> = delay(options.readAfterMs)
       .then(() => timed(`/orders/${orderId}`))
       .catch(asError);
-    const direct = options.client ? probeTemporal(options.client, orderId, options.readAfterMs) : undefined;
+    const probes = options.client
+      ? probeReads(options.client, () => timed('/health'), orderId, options.readAfterMs)
+      : undefined;
     try {
       const post = await timed('/orders', {
         method: 'POST',
@@ -107,7 +109,7 @@ export function apiRunner(options: ApiRunnerOptions): SagaRunner {
         getMs: [get.ms],
         getStatus: get.status,
         eventPolls: outcome.polls,
-        ...(direct ? { temporalMs: await direct } : {}),
+        ...(probes ? { probesMs: await probes } : {}),
       };
     } catch (err) {
       const get = await read;
@@ -119,8 +121,11 @@ export function apiRunner(options: ApiRunnerOptions): SagaRunner {
   };
 }
 
-/** Times describe (of the order, as the API's GET does) and GetSystemInfo straight against Temporal, in turn. */
-async function probeTemporal(client: Client, orderId: string, afterMs: number) {
+/**
+ * Times, in turn: describe of the order (what the API's GET makes) and GetSystemInfo straight against Temporal,
+ * and the API's GET /health, which calls nothing: the floors of a read through Temporal and through the API.
+ */
+async function probeReads(client: Client, health: () => Promise<unknown>, orderId: string, afterMs: number) {
   await delay(afterMs);
   const time = async (call: () => Promise<unknown>) => {
     const started = performance.now();
@@ -134,5 +139,6 @@ async function probeTemporal(client: Client, orderId: string, afterMs: number) {
     }),
   );
   const systemInfo = await time(() => client.workflowService.getSystemInfo({}));
-  return { describe, systemInfo };
+  const apiHealth = await time(health);
+  return { describe, systemInfo, apiHealth };
 }

@@ -23,8 +23,8 @@ export interface SagaSample {
   postMs?: number;
   getMs?: number[];
   getStatus?: number;
-  /** API mode: the same moment's describe and GetSystemInfo straight against Temporal, ms (api-runner.ts). */
-  temporalMs?: { describe: number; systemInfo: number };
+  /** API mode: the same moment's describe and GetSystemInfo straight on Temporal, and the API's /health, ms. */
+  probesMs?: { describe: number; systemInfo: number; apiHealth: number };
   /** API mode: events long-polls after a POST that answered 202 (0 when the POST answered the outcome). */
   eventPolls?: number;
   error?: string;

@@ -69,9 +69,10 @@ export interface ModeResult {
     postMs: Summary;
     getMs: Summary;
     getStatuses: Record<string, number>;
-    /** Beside each GET: describe and GetSystemInfo called straight on Temporal by the load generator. */
+    /** Beside each GET: describe and GetSystemInfo called straight on Temporal, and the API's /health. */
     temporalDescribeMs: Summary;
     temporalSystemInfoMs: Summary;
+    apiHealthMs: Summary;
     eventPollsPerSaga: number;
     observedLatencyMs: Summary;
   };

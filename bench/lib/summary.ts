@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { HttpTimings } from '../worker';
-import type { LoadResult } from './load';
+import type { LoadResult, SagaSample } from './load';
 import type { UsageReport } from './proc';
 import { ratio, round, summarize } from './stats';
 import { MODE_DESCRIPTIONS, cpuPerSaga } from './results';
@@ -57,8 +57,9 @@ export function summarizeMode(
       postMs: summarize(load.samples.flatMap((s) => (s.postMs === undefined ? [] : [s.postMs]))),
       getMs: summarize(load.samples.flatMap((s) => s.getMs ?? [])),
       getStatuses: counts(load.samples.flatMap((s) => (s.getStatus === undefined ? [] : [String(s.getStatus)]))),
-      temporalDescribeMs: summarize(load.samples.flatMap((s) => (s.temporalMs ? [s.temporalMs.describe] : []))),
-      temporalSystemInfoMs: summarize(load.samples.flatMap((s) => (s.temporalMs ? [s.temporalMs.systemInfo] : []))),
+      temporalDescribeMs: probe(load, 'describe'),
+      temporalSystemInfoMs: probe(load, 'systemInfo'),
+      apiHealthMs: probe(load, 'apiHealth'),
       eventPollsPerSaga: round(load.samples.length ? polls / load.samples.length : 0, 2),
       observedLatencyMs: summarize(completed.map((s) => s.latencyMs)),
     };
@@ -173,3 +174,6 @@ export function loadAverage(): number[] {
  * mode in turn (warm-up, then `count` sagas at `concurrency`), sampling the worker's CPU and memory; stops
  * everything it started, and returns the results.
  */
+
+const probe = (load: LoadResult, which: keyof NonNullable<SagaSample['probesMs']>) =>
+  summarize(load.samples.flatMap((s) => (s.probesMs ? [s.probesMs[which]] : [])));

@@ -140,6 +140,7 @@ describe('npm run bench, tiny', () => {
     assert.deepEqual(api.getStatuses, { '200': 4 });
     assert.equal(api.temporalDescribeMs.count, 4, 'beside each read, the same describe straight on Temporal');
     assert.equal(api.temporalSystemInfoMs.count, 4);
+    assert.equal(api.apiHealthMs.count, 4);
     assert.equal(result.modes.saga!.services!.calls, 4 * 8, 'eight service calls per saga');
     assert.ok(result.ratios.saga!.throughput! > 0);
     assert.ok(result.ratios.saga!.throughputRoundMedian! > 0);
