@@ -48,12 +48,14 @@ describe('the one-command stack', () => {
 
   const demoCustomer = () =>
     `CustomerId = "${customerSearchValue('demo-customer', localCustomerRefKey({ SAGAFLOW_DATA_DIR: stack.dataDir }))}"`;
+  /** The demo customer's orders (the demo's return carries the order's CustomerId too). */
+  const demoOrders = () => `${demoCustomer()} AND WorkflowType = "orderFulfillment"`;
 
   /** The completed demo order's id. */
   const demoOrderId = () =>
     withStackClient(async (client) => {
       for await (const execution of client.workflow.list({
-        query: `${demoCustomer()} AND OrderStatus = "COMPLETED"`,
+        query: `${demoOrders()} AND OrderStatus = "COMPLETED"`,
       })) {
         return execution.workflowId;
       }
@@ -85,6 +87,8 @@ describe('the one-command stack', () => {
     assert.match(demo.output, /out of stock\s+COMPENSATED/);
     assert.match(demo.output, /declined card\s+COMPENSATED/);
     assert.match(demo.output, /cancelled while awaiting approval\s+CANCELLED/);
+    // The returns saga on the stack's own worker process, through the API's routes and the demo keys.
+    assert.match(demo.output, /return of one unit of the success\s+COMPLETED/);
   });
 
   it('lists the demo orders by search attribute, as an operator would in the UI', async () => {
@@ -95,7 +99,7 @@ describe('the one-command stack', () => {
       assert.match(customer, /"cref_/);
       for (let attempt = 0; attempt < 50 && statuses.length < 4; attempt++) {
         statuses.length = 0;
-        for await (const execution of client.workflow.list({ query: customer })) {
+        for await (const execution of client.workflow.list({ query: demoOrders() })) {
           statuses.push(String(execution.searchAttributes.OrderStatus?.[0] ?? ''));
         }
         if (statuses.length < 4) await new Promise((resolve) => setTimeout(resolve, 200));
