@@ -100,25 +100,38 @@ export const orderNotFound = (orderId?: string) =>
   new ApiError('ORDER_NOT_FOUND', orderId ? `no order ${orderId}` : 'no such order');
 
 /**
- * describe() of the order's workflow, for `key`; 404 ORDER_NOT_FOUND when there is none, it is no order saga, or
- * another tenant owns it (the same answer, so a key learns nothing of other tenants' orders).
+ * describe() of a saga's workflow, answered only when `visible` accepts it; otherwise, and when there is none, the
+ * `notFound` error (one answer for both, so a key learns nothing of what it may not see).
  */
-export async function describeOrder(
+export async function describeVisible(
   ctx: OrdersContext,
-  key: ApiKey,
-  orderId: string,
+  workflowId: string,
+  visible: (description: WorkflowExecutionDescription) => boolean,
+  notFound: () => ApiError,
 ): Promise<WorkflowExecutionDescription> {
   try {
     const description = await withDeadline(ctx.client, ctx.config.TEMPORAL_RPC_TIMEOUT_MS, () =>
-      ctx.client.workflow.getHandle(orderId).describe(),
+      ctx.client.workflow.getHandle(workflowId).describe(),
     );
-    if (description.type !== ORDER_WORKFLOW_TYPE) throw orderNotFound(orderId);
-    if (!maySee(key, ownerOf(memoOf(description.memo)))) throw orderNotFound(orderId);
+    if (!visible(description)) throw notFound();
     return description;
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw orderNotFound(orderId);
+    if (err instanceof WorkflowNotFoundError) throw notFound();
     throw err;
   }
+}
+
+/**
+ * describe() of the order's workflow, for `key`; 404 ORDER_NOT_FOUND when there is none, it is no order saga, or
+ * another tenant owns it (the same answer, so a key learns nothing of other tenants' orders).
+ */
+export function describeOrder(ctx: OrdersContext, key: ApiKey, orderId: string): Promise<WorkflowExecutionDescription> {
+  return describeVisible(
+    ctx,
+    orderId,
+    (d) => d.type === ORDER_WORKFLOW_TYPE && maySee(key, ownerOf(memoOf(d.memo))),
+    () => orderNotFound(orderId),
+  );
 }
 
 /** Execution statuses in which the workflow still runs (and can answer Queries and Updates). */

@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { WorkflowExecutionDescription } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import type { ApiKey } from '../config';
 import { ApiError } from '../errors';
 import { ReturnIdSchema } from '../schemas';
-import { withDeadline } from '../temporal';
 import type { OrdersContext } from '../orders/common';
-import { maySee, parseOrderId } from '../orders/common';
+import { describeVisible, maySee, parseOrderId } from '../orders/common';
 import type { SagaIds } from '../orders/target';
 
 /** The workflow type every return runs as (workflows/returns/workflow.ts). */
@@ -48,22 +46,18 @@ export function parseReturnIds(params: Record<string, unknown>): Required<SagaId
  * describe() of the return's workflow for `key`: 404 RETURN_NOT_FOUND when there is none, it is no return saga, it
  * is a return of another order, or another tenant owns it (one answer, so a key learns nothing of others' returns).
  */
-export async function describeReturn(
+export function describeReturn(
   ctx: OrdersContext,
   key: ApiKey,
   { orderId, returnId }: Required<SagaIds>,
 ): Promise<WorkflowExecutionDescription> {
-  try {
-    const description = await withDeadline(ctx.client, ctx.config.TEMPORAL_RPC_TIMEOUT_MS, () =>
-      ctx.client.workflow.getHandle(returnId).describe(),
-    );
-    const memo = (description.memo ?? {}) as Partial<ReturnApiMemo>;
-    if (description.type !== RETURN_WORKFLOW_TYPE || memo.orderId !== orderId || !maySee(key, memo.tenant)) {
-      throw returnNotFound(returnId);
-    }
-    return description;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw returnNotFound(returnId);
-    throw err;
-  }
+  return describeVisible(
+    ctx,
+    returnId,
+    (d) => {
+      const memo = (d.memo ?? {}) as Partial<ReturnApiMemo>;
+      return d.type === RETURN_WORKFLOW_TYPE && memo.orderId === orderId && maySee(key, memo.tenant);
+    },
+    () => returnNotFound(returnId),
+  );
 }
