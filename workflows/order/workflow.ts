@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew } from '@temporalio/workflow';
+import { continueAsNew } from '@temporalio/workflow';
 import { SagaRun } from '../../packages/saga';
 import type { SagaDefinition } from '../../packages/saga';
 import { setSagaHandlers } from '../shared/handlers';
@@ -26,9 +26,7 @@ export async function runOrderFulfillment(
   setSagaHandlers(saga, ctx, 'order');
 
   const ended = await saga.runOrRestart();
-  if (ended.restart) {
-    await condition(allHandlersFinished);
+  if (ended.restart)
     return continueAsNew<typeof orderFulfillment>({ ...fresh, restart: saga.restartInput(ended.restart) });
-  }
   return { orderId: input.orderId, state: ended.state, order: ctx.order, approval: ctx.approval };
 }

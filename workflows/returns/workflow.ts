@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, setHandler } from '@temporalio/workflow';
+import { continueAsNew, setHandler } from '@temporalio/workflow';
 import { SagaRun } from '../../packages/saga';
 import { setSagaHandlers } from '../shared/handlers';
 import { outcomeOf } from '../shared/wait';
@@ -36,9 +36,6 @@ export async function orderReturn(input: ReturnInput): Promise<ReturnResult> {
   );
 
   const ended = await saga.runOrRestart();
-  if (ended.restart) {
-    await condition(allHandlersFinished);
-    return continueAsNew<typeof orderReturn>({ ...fresh, restart: saga.restartInput(ended.restart) });
-  }
+  if (ended.restart) return continueAsNew<typeof orderReturn>({ ...fresh, restart: saga.restartInput(ended.restart) });
   return { returnId: input.returnId, orderId: input.orderId, ...returnMemo(ctx, ended.state) };
 }

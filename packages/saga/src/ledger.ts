@@ -1,4 +1,4 @@
-import { CancellationScope, condition } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition } from '@temporalio/workflow';
 import { Decisions } from './decisions';
 import type { OperatorDecision } from './decisions';
 import { sagaMetrics } from './metrics';
@@ -52,14 +52,18 @@ export abstract class SagaLedger<C> {
   }
 
   /**
-   * Runs the saga until it ends, or until an operator's restart was accepted (`requestRestart`): then the workflow
-   * continues as new with `restartInput(restart)`, leaving this run where it was parked.
+   * Runs the saga until it ends, or until an operator's restart was accepted (`requestRestart`) and every message
+   * handler has finished: then the workflow continues as new with `restartInput(restart)`, leaving this run where
+   * it was parked.
    */
   runOrRestart(): Promise<{ state: SagaState; restart?: undefined } | { restart: RestartRequest; state?: undefined }> {
     // Not cancellable: cancelling the workflow must run the compensations (run() handles it), not end this wait.
-    const requested = CancellationScope.nonCancellable(() => condition(() => this.restartRequest !== undefined)).then(
-      () => ({ restart: this.restartRequest! }),
-    );
+    // It resolves once every handler has finished, so the workflow may continue as new at once.
+    const requested = CancellationScope.nonCancellable(async () => {
+      await condition(() => this.restartRequest !== undefined);
+      await condition(allHandlersFinished);
+      return { restart: this.restartRequest! };
+    });
     return Promise.race([this.run().then((state) => ({ state })), requested]);
   }
 
