@@ -5,7 +5,7 @@ import type { CallOptions } from '../lib/http/client';
 
 /**
  * Runs one service call from inside an activity: passes the idempotency key and workflow id, heartbeats
- * while the call is in flight (so a cancellation reaches it and a hung call is detected), aborts the call
+ * while the call is in flight (a regular activity) (so a cancellation reaches it and a hung call is detected), aborts the call
  * when the activity is cancelled, and turns service errors into Temporal failures: answers that will not
  * change on retry (4xx, business conflicts) become non-retryable ApplicationFailures typed with the
  * service's code; faults (5xx, timeouts, network errors) stay retryable under the step's policy.
@@ -16,7 +16,8 @@ export async function serviceCall<T>(
 ): Promise<T> {
   const context = Context.current();
   const heartbeatEvery = Math.max(200, Math.floor((context.info.heartbeatTimeoutMs ?? 3_000) / 3));
-  const heartbeat = setInterval(() => context.heartbeat(), heartbeatEvery);
+  // A local activity does not heartbeat (its workflow task does); cancellation reaches it all the same.
+  const heartbeat = context.info.isLocal ? undefined : setInterval(() => context.heartbeat(), heartbeatEvery);
   const started = Date.now();
   try {
     const result = await call({

@@ -114,6 +114,12 @@ const configFields = z.object({
    * details).
    */
   PUBLISH_SAGA_STEPS: flag(false),
+  /**
+   * How the sagas it starts run their service calls (workflows/shared/step-execution.ts): `local` (the default), as
+   * local activities in the worker running the saga (its workflow worker then needs every service's URL and token:
+   * WORKER_LOCAL_STEPS), or `remote`, as activities on each service's lane task queue. Part of each saga's input.
+   */
+  SAGA_STEP_EXECUTION: z.enum(['local', 'remote']).default('local'),
   /** Deadline of each ordinary Temporal call (start, describe, list, result of a closed workflow). */
   TEMPORAL_RPC_TIMEOUT_MS: positiveInt(5_000),
   /** How long a status Query may take before the API answers from the last published search attributes. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, parseEnv } from '../lib/env';
+import { duration, flag, parseEnv } from '../lib/env';
 import { LANES, TASK_QUEUES } from '../lib/task-queues';
 import type { Lane } from '../lib/task-queues';
 import { msToNumber } from '@temporalio/common/lib/time';
@@ -25,6 +25,12 @@ const fields = z.object({
     .default(ROLES.join(','))
     .transform((value) => value.split(',').map((role) => role.trim()))
     .pipe(z.array(z.enum(ROLES)).min(1)),
+  /**
+   * A worker with the workflows role also runs the sagas' service calls as local activities, for sagas started
+   * with `stepExecution: 'local'` (the API's SAGA_STEP_EXECUTION), each lane limited to its concurrency below;
+   * it then needs every service's URL and token. Off: only for deployments whose sagas all run `remote`.
+   */
+  WORKER_LOCAL_STEPS: flag(true),
   WORKFLOW_TASK_CONCURRENCY: concurrency(100),
   INVENTORY_ACTIVITY_CONCURRENCY: concurrency(50),
   PAYMENT_ACTIVITY_CONCURRENCY: concurrency(50),
@@ -70,17 +76,31 @@ const schema = fields.superRefine((env, ctx) => {
     const message = 'a shared token is for development: set INVENTORY_/PAYMENT_/ORDER_SERVICE_TOKEN instead';
     ctx.addIssue({ code: 'custom', path: ['SERVICE_TOKEN'], message });
   }
-  for (const lane of LANES.filter((role) => env.WORKER_ROLES.includes(role))) {
+  for (const lane of callerOf(env)) {
     const name = TOKEN_VARS[lane];
     const value = env[name] ?? (production ? undefined : env.SERVICE_TOKEN);
     if (value === undefined) {
-      ctx.addIssue({ code: 'custom', path: [name], message: `required: this worker runs the ${lane} lane` });
+      const why = env.WORKER_ROLES.includes(lane)
+        ? `this worker runs the ${lane} lane`
+        : `this worker runs local steps (WORKER_LOCAL_STEPS), ${lane}'s included`;
+      ctx.addIssue({ code: 'custom', path: [name], message: `required: ${why}` });
     } else if (production && value.length < PRODUCTION_TOKEN_MIN) {
       const message = `with NODE_ENV=production at least ${PRODUCTION_TOKEN_MIN} characters (openssl rand -hex 32)`;
       ctx.addIssue({ code: 'custom', path: [name], message });
     }
   }
 });
+
+/** The services this worker calls: its lanes', and every one when it runs the sagas' local steps. */
+function callerOf(env: { WORKER_ROLES: string[]; WORKER_LOCAL_STEPS: boolean }): Lane[] {
+  if (runsLocalSteps(env)) return [...LANES];
+  return LANES.filter((lane) => env.WORKER_ROLES.includes(lane));
+}
+
+/** Whether this worker's workflow worker runs the sagas' local steps. */
+export function runsLocalSteps(env: { WORKER_ROLES: string[]; WORKER_LOCAL_STEPS: boolean }): boolean {
+  return env.WORKER_LOCAL_STEPS && env.WORKER_ROLES.includes('workflows');
+}
 
 export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
 
@@ -97,11 +117,11 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
       inventoryUrl: parsed.INVENTORY_URL,
       paymentUrl: parsed.PAYMENT_URL,
       orderUrl: parsed.ORDER_URL,
-      // A lane this worker does not run gets no token: its activities are not registered here.
+      // A service this worker does not call gets no token: its activities are not registered here.
       tokens: Object.fromEntries(
         LANES.map((lane) => [
           lane,
-          parsed.WORKER_ROLES.includes(lane) ? (parsed[TOKEN_VARS[lane]] ?? parsed.SERVICE_TOKEN ?? '') : '',
+          callerOf(parsed).includes(lane) ? (parsed[TOKEN_VARS[lane]] ?? parsed.SERVICE_TOKEN ?? '') : '',
         ]),
       ) as Record<Lane, string>,
       timeoutMs: parsed.SERVICE_TIMEOUT_MS,
@@ -122,7 +142,12 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
  * and the benchmark worker (bench/worker.ts) both build their workers with these, so they run the same settings.
  */
 export function workflowWorkerTuning(config: WorkerConfig) {
-  return { maxConcurrentWorkflowTaskExecutions: config.WORKFLOW_TASK_CONCURRENCY, ...shutdownTimes(config) };
+  return {
+    maxConcurrentWorkflowTaskExecutions: config.WORKFLOW_TASK_CONCURRENCY,
+    // The lanes' bulkheads limit local steps (laneLimitedLocalActivities); the pool is never the tighter limit.
+    maxConcurrentLocalActivityExecutions: Object.values(config.laneConcurrency).reduce((sum, n) => sum + n, 0),
+    ...shutdownTimes(config),
+  };
 }
 
 export function laneWorkerTuning(config: WorkerConfig, lane: Lane) {

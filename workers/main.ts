@@ -6,7 +6,8 @@ import { createLogger } from '../lib/logger';
 import { ACTIVITY_LANES, LANES, laneTaskQueue } from '../lib/task-queues';
 import type { Lane } from '../lib/task-queues';
 import { temporalLoggerFor } from '../lib/temporal-logger';
-import { laneWorkerTuning, loadWorkerConfig, workflowWorkerTuning } from './config';
+import { laneWorkerTuning, loadWorkerConfig, runsLocalSteps, workflowWorkerTuning } from './config';
+import { laneLimitedLocalActivities } from '../packages/saga/worker';
 import { dataConverterFor } from '../lib/codec/data-converter';
 import { loadPayloadKeys } from '../lib/codec/payload-keys';
 import { workerTelemetry } from '../lib/telemetry/worker-metrics';
@@ -15,10 +16,10 @@ const config = loadWorkerConfig();
 const payloadKeys = loadPayloadKeys();
 const logger = createLogger({ component: 'worker', taskQueue: config.TASK_QUEUE });
 
-/** Only the activities that belong to one lane, so each lane's slots serve its own service. */
-function activitiesOf(lane: Lane, all: ReturnType<typeof createActivities>) {
+/** The activities that belong to the given lanes (all of them by default): the sagas' service calls. */
+function sagaActivities(all: ReturnType<typeof createActivities>, lanes: readonly Lane[] = LANES) {
   const names = Object.entries(ACTIVITY_LANES)
-    .filter(([, owner]) => owner === lane)
+    .filter(([, owner]) => lanes.includes(owner))
     .map(([name]) => name);
   return Object.fromEntries(names.map((name) => [name, all[name as keyof typeof all]]));
 }
@@ -48,8 +49,14 @@ async function main(): Promise<void> {
         ...common,
         taskQueue: config.TASK_QUEUE,
         workflowsPath: require.resolve('../workflows'),
-        // The hello workflow's activity runs on the saga queue itself.
-        activities: { greet: activities.greet },
+        // The hello workflow's activity runs on the saga queue itself; the sagas' local steps run here, each
+        // service's calls limited to its lane's concurrency.
+        activities: {
+          greet: activities.greet,
+          ...(runsLocalSteps(config)
+            ? laneLimitedLocalActivities(sagaActivities(activities), ACTIVITY_LANES, config.laneConcurrency)
+            : {}),
+        },
         ...workflowWorkerTuning(config),
       }),
     );
@@ -59,7 +66,7 @@ async function main(): Promise<void> {
       await Worker.create({
         ...common,
         taskQueue: laneTaskQueue(config.TASK_QUEUE, lane),
-        activities: activitiesOf(lane, activities),
+        activities: sagaActivities(activities, [lane]),
         ...laneWorkerTuning(config, lane),
       }),
     );
@@ -69,6 +76,7 @@ async function main(): Promise<void> {
       address: config.TEMPORAL_ADDRESS,
       namespace: config.TEMPORAL_NAMESPACE,
       roles: config.WORKER_ROLES,
+      localSteps: runsLocalSteps(config),
       payloadEncryption: payloadKeys ? `on (key ${payloadKeys.current.id})` : 'off',
       metrics: metricsAddress ? `http://${metricsAddress}/metrics` : 'off',
     },

@@ -115,6 +115,7 @@ export function createOrder(ctx: OrdersContext): RequestHandler {
       approvalTimeout: config.APPROVAL_TIMEOUT,
       paymentDeadline: config.PAYMENT_DEADLINE,
       publishMode: config.PUBLISH_SAGA_STEPS ? 'every-step' : 'on-status-change',
+      stepExecution: config.SAGA_STEP_EXECUTION,
     };
     const memo: OrderMemo = {
       requestHash: hash,

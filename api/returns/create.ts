@@ -61,6 +61,7 @@ export function createReturn(ctx: OrdersContext): RequestHandler {
       approvalThresholdMinor: config.RETURN_APPROVAL_THRESHOLD_MINOR,
       approvalTimeout: config.APPROVAL_TIMEOUT,
       parcelTimeout: config.RETURN_PARCEL_TIMEOUT,
+      stepExecution: config.SAGA_STEP_EXECUTION,
     };
     const memo: ReturnApiMemo = { requestHash: hash, tenant, orderId, apiKey: apiKey.name, requestId: req.id };
     try {

@@ -9,6 +9,7 @@ export type {
   ActivityInterface,
   CompensationOrder,
   LocalAction,
+  LocalActivityCallOptions,
   SagaControl,
   SagaDefinition,
   SagaStep,

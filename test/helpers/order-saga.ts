@@ -57,7 +57,10 @@ export function startOrderSaga(
   });
 }
 
-/** Runs `fn` while a workflow worker polls `taskQueue` and one activity worker polls each service lane. */
+/**
+ * Runs `fn` while a workflow worker polls `taskQueue` and one activity worker polls each service lane; the workflow
+ * worker registers the activities too, for sagas whose steps run as local activities (`stepExecution: 'local'`).
+ */
 export async function runWithSagaWorkers<T>(
   env: TestWorkflowEnvironment,
   taskQueue: string,
@@ -70,7 +73,7 @@ export async function runWithSagaWorkers<T>(
       createTestWorker(env, { taskQueue: laneTaskQueue(taskQueue, lane), activities, workflowBundle: undefined }),
     ),
   );
-  const sagaWorker = await createTestWorker(env, { taskQueue, ...workflowWorker });
+  const sagaWorker = await createTestWorker(env, { taskQueue, activities, ...workflowWorker });
   const running = laneWorkers.map((worker) => worker.run());
   try {
     return await sagaWorker.runUntil(fn);

@@ -5,9 +5,11 @@ import { ORDER_ACTIVITY_LANES } from '../../lib/task-queues';
 import { activityCall } from '../../packages/saga';
 import type { SagaDefinition } from '../../packages/saga';
 import { awaitApproval } from '../shared/approval';
+import { STEP_EXECUTION } from '../shared/step-execution';
 import type { OrderContext } from './types';
 
-const call = activityCall<OrderActivities, OrderContext>(ORDER_ACTIVITY_LANES);
+// Every service call is a short idempotent HTTP request: the textbook local activity (docs/SAGAS.md, per step).
+const call = activityCall<OrderActivities, OrderContext>(ORDER_ACTIVITY_LANES, STEP_EXECUTION);
 const nonRetryableErrorTypes = [...BUSINESS_ERROR_CODES];
 
 /** A forward step calling a service: a few quick retries for transient faults, business errors fail at once. */

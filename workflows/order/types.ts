@@ -2,6 +2,7 @@ import type { Duration } from '@temporalio/common';
 import type { CreatedOrder, OrderItem } from '../../activities/types';
 import type { SagaRestartInput, SagaState } from '../../packages/saga';
 import type { ApprovalRecord } from '../shared/approval';
+import type { StepExecution } from '../shared/step-execution';
 
 /**
  * `every-step`: every change of OrderStatus, SagaStep, OrderTotal or CustomerId is upserted at once (about 10
@@ -34,6 +35,8 @@ export interface OrderInput {
    * (OrderTotal and CustomerId whenever they change). Kept so that their histories replay; use `publishMode`.
    */
   publishSteps?: boolean;
+  /** How the saga's service calls run (workflows/shared/step-execution.ts). Absent: `remote`. */
+  stepExecution?: StepExecution;
   /** This run restarts an earlier one (the restart Update continued it as new): its request, checkpoint and context. */
   restart?: SagaRestartInput<OrderContext>;
 }

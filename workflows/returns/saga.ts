@@ -6,9 +6,11 @@ import { RETURN_ACTIVITY_LANES } from '../../lib/task-queues';
 import { activityCall } from '../../packages/saga';
 import type { SagaDefinition, SagaState } from '../../packages/saga';
 import { awaitApproval } from '../shared/approval';
+import { STEP_EXECUTION } from '../shared/step-execution';
 import type { ReturnContext } from './types';
 
-const call = activityCall<ReturnActivities, ReturnContext>(RETURN_ACTIVITY_LANES);
+// Every service call is a short idempotent HTTP request: the textbook local activity (docs/SAGAS.md, per step).
+const call = activityCall<ReturnActivities, ReturnContext>(RETURN_ACTIVITY_LANES, STEP_EXECUTION);
 const nonRetryableErrorTypes = [...BUSINESS_ERROR_CODES];
 const base = { startToCloseTimeout: '10 seconds', heartbeatTimeout: '5 seconds' } as const;
 

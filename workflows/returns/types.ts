@@ -3,6 +3,7 @@ import type { RequestedReturn } from '../../activities/return-types';
 import type { OrderItem } from '../../activities/types';
 import type { SagaRestartInput, SagaState } from '../../packages/saga';
 import type { ApprovalRecord } from '../shared/approval';
+import type { StepExecution } from '../shared/step-execution';
 
 export interface ReturnInput {
   returnId: string;
@@ -15,6 +16,8 @@ export interface ReturnInput {
   approvalTimeout: Duration;
   /** How long the customer has to send the parcel once the label is issued; then the return EXPIRES. */
   parcelTimeout: Duration;
+  /** How the saga's service calls run (workflows/shared/step-execution.ts). Absent: `remote`. */
+  stepExecution?: StepExecution;
   /** This run restarts an earlier one (the restart Update continued it as new): its request, checkpoint and context. */
   restart?: SagaRestartInput<ReturnContext>;
 }

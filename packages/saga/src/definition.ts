@@ -1,4 +1,4 @@
-import type { ActivityOptions, Duration } from '@temporalio/common';
+import type { ActivityOptions, Duration, LocalActivityOptions } from '@temporalio/common';
 import type { SagaState, SagaStatus } from './state';
 
 /** Any activity interface: named functions taking one input object. */
@@ -14,7 +14,19 @@ export interface ActivityCall<C> {
   input: (ctx: C, idempotencyKey: string, state: SagaState) => unknown;
   /** Folds the activity's result into the saga context. */
   onResult?: (ctx: C, result: unknown) => void;
+  /**
+   * Runs the call as a Temporal local activity: in the worker that runs the saga's workflow task, recorded as a
+   * marker in its history, with no task queue round trip (no lane: see `laneLimitedLocalActivities` for its bulkhead). A
+   * boolean, or decided per saga from its context, which must come from the input (so a running saga never changes
+   * its commands). Default: a regular activity.
+   */
+  localActivity?: boolean | ((ctx: C) => boolean);
+  /** What a local activity takes beyond `options` (`heartbeatTimeout` and `taskQueue` do not apply to it). */
+  localActivityOptions?: LocalActivityCallOptions;
 }
+
+/** Options of a call that runs as a local activity, beyond the ones it shares with a regular activity. */
+export type LocalActivityCallOptions = Pick<LocalActivityOptions, 'localRetryThreshold' | 'scheduleToStartTimeout'>;
 
 /** What a local step may tell the saga while it runs. */
 export interface SagaControl {
@@ -70,14 +82,21 @@ export interface SagaDefinition<C> {
   noRestartAfterCompensation?: string;
 }
 
-/** Typed builder for an activity call against an activity interface `A`, optionally routing activities to lanes. */
-export function activityCall<A extends ActivityInterface<A>, C>(lanes?: { [K in keyof A]?: string }) {
+/**
+ * Typed builder for an activity call against an activity interface `A`, optionally routing activities to lanes and
+ * running them as local activities (`localActivity`, `localActivityOptions`: the default of every call it builds).
+ */
+export function activityCall<A extends ActivityInterface<A>, C>(
+  lanes?: { [K in keyof A]?: string },
+  defaults: Pick<ActivityCall<C>, 'localActivity' | 'localActivityOptions'> = {},
+) {
   return <K extends keyof A & string>(
     activity: K,
     options: ActivityOptions,
     input: (ctx: C, idempotencyKey: string, state: SagaState) => Parameters<A[K]>[0],
     onResult?: (ctx: C, result: Awaited<ReturnType<A[K]>>) => void,
   ): ActivityCall<C> => ({
+    ...defaults,
     activity,
     options,
     lane: lanes?.[activity],

@@ -1,7 +1,14 @@
-import { ActivityCancellationType, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  proxyActivities,
+  proxyLocalActivities,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { MAX_CIRCUIT_WAIT_MS, circuitOpen } from './circuit';
 import type { ActivityCall } from './definition';
 import { laneTaskQueue } from './lanes';
+import { runsAsLocalActivity, toLocalActivityOptions } from './local';
 import type { SagaState } from './state';
 
 /** What dispatching a step reads of its saga, and how it reports a wait. */
@@ -57,14 +64,20 @@ async function waitForCircuit<C>(
   return dispatch(call, key, step, saga, waits + 1);
 }
 
-/** Schedules the activity; the returned promise is the SDK's own, so awaiting it adds no promise of ours. */
+/**
+ * Schedules the activity, or runs it as a local activity where the call says so; the returned promise is the SDK's
+ * own, so awaiting it adds no promise of ours.
+ */
 function schedule<C>(call: ActivityCall<C>, key: string, saga: DispatchTarget<C>): Promise<unknown> {
   // Waiting for the activity to acknowledge cancellation means its outcome is known before any compensation.
-  const activities = proxyActivities({
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    ...call.options,
-    ...(call.lane ? { taskQueue: laneTaskQueue(workflowInfo().taskQueue, call.lane) } : {}),
-  });
+  const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
+  const activities = runsAsLocalActivity(call, saga.ctx)
+    ? proxyLocalActivities({ cancellationType, ...toLocalActivityOptions(call) })
+    : proxyActivities({
+        cancellationType,
+        ...call.options,
+        ...(call.lane ? { taskQueue: laneTaskQueue(workflowInfo().taskQueue, call.lane) } : {}),
+      });
   const fn = activities[call.activity];
   if (!fn) throw new Error(`unknown activity ${call.activity}`);
   return fn(call.input(saga.ctx, key, saga.state));

@@ -1,9 +1,17 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, isCancellation } from '@temporalio/workflow';
 import type { SagaFailure } from './state';
 
+/**
+ * What an activity raised: the cause of the ActivityFailure a regular activity fails with; a local activity that
+ * failed for good (not retried) arrives as its own failure, unwrapped.
+ */
+export function activityCause(err: unknown): unknown {
+  return err instanceof ActivityFailure && err.cause ? err.cause : err;
+}
+
 /** Names a failure by its business code where there is one, else by its Temporal failure kind. */
 export function describeFailure(step: string, err: unknown): SagaFailure {
-  const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
+  const cause = activityCause(err);
   if (isCancellation(err)) return { step, type: 'CANCELLED', message: 'cancelled' };
   if (cause instanceof ApplicationFailure) {
     return { step, type: cause.type ?? 'ApplicationFailure', message: cause.message };
@@ -15,7 +23,7 @@ export function describeFailure(step: string, err: unknown): SagaFailure {
 }
 
 export function errorMessage(err: unknown): string {
-  const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
+  const cause = activityCause(err);
   return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
 }
 

@@ -1,0 +1,4 @@
+// The saga engine's worker-side entry (Node.js only, never imported by workflow code): what a worker process needs
+// beyond its activities to run sagas. Usage: packages/saga/README.md.
+
+export { laneLimitedLocalActivities } from './src/local-lanes';
