@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ExpectedState, Fault, MatrixStep } from '../helpers/failure-matrix';
 import { assertSagaState, cancelDuring, FAILURE_TYPES, FAULTS, faultyTransport } from '../helpers/failure-matrix';
-import { orderInput, runOrderSaga } from '../helpers/order-saga';
+import { orderInput as baseOrderInput, runOrderSaga } from '../helpers/order-saga';
 import { realServicesSuite } from '../helpers/real-services';
 import type { OrderSnapshot } from '../helpers/real-services';
+import { STEP_EXECUTIONS } from '../helpers/step-execution';
+import type { OrderInput } from '../../workflows/order/types';
 
 // A generated matrix over the real services: every activity step × {fails before its effect, fails after it
 // (response lost), times out (the service does not answer within the client's timeout), cancelled while in
@@ -81,21 +83,26 @@ function expectedOutcome(index: number, fault: Fault): Expected {
 
 const suite = realServicesSuite();
 
-describe('failure matrix: every step × every fault, against the real services', () => {
-  STEPS.forEach((step, index) => {
-    for (const fault of FAULTS) {
-      const expected = expectedOutcome(index, fault);
-      it(`${step.name} ${fault} → ${expected.status} [${expected.compensations.join(', ') || 'no compensation'}]`, async () => {
-        const { fetch, options } = faultyTransport(step, fault);
-        const input = orderInput({ items: [{ sku: 'SKU-1', quantity: QUANTITY }] });
-        const availableBefore = await suite.services.available('SKU-1');
-        const result = await runOrderSaga(suite.env, suite.services.activities(fetch, options), input, (handle) =>
-          cancelDuring(handle, step, fault, /point of no return/),
-        );
-        assertSagaState(result.state, expected, step, fault);
-        assert.deepEqual(await suite.services.snapshot(input.orderId), expected.snapshot);
-        assert.equal(await suite.services.available('SKU-1'), availableBefore + expected.stockDelta);
-      });
-    }
+// Every case runs with the saga's service calls as regular activities on the lanes and as local activities.
+for (const stepExecution of STEP_EXECUTIONS) {
+  const orderInput = (overrides: Partial<OrderInput> = {}) => baseOrderInput({ stepExecution, ...overrides });
+
+  describe(`failure matrix: every step × every fault, against the real services, ${stepExecution} steps`, () => {
+    STEPS.forEach((step, index) => {
+      for (const fault of FAULTS) {
+        const expected = expectedOutcome(index, fault);
+        it(`${step.name} ${fault} → ${expected.status} [${expected.compensations.join(', ') || 'no compensation'}]`, async () => {
+          const { fetch, options } = faultyTransport(step, fault);
+          const input = orderInput({ items: [{ sku: 'SKU-1', quantity: QUANTITY }] });
+          const availableBefore = await suite.services.available('SKU-1');
+          const result = await runOrderSaga(suite.env, suite.services.activities(fetch, options), input, (handle) =>
+            cancelDuring(handle, step, fault, /point of no return/),
+          );
+          assertSagaState(result.state, expected, step, fault);
+          assert.deepEqual(await suite.services.snapshot(input.orderId), expected.snapshot);
+          assert.equal(await suite.services.available('SKU-1'), availableBefore + expected.stockDelta);
+        });
+      }
+    });
   });
-});
+}

@@ -5,7 +5,9 @@ import { assertSagaState, cancelDuring, FAILURE_TYPES, FAULTS, faultyTransport }
 import { waitForStep } from '../helpers/order-saga';
 import { realServicesSuite } from '../helpers/real-services';
 import type { ReturnSnapshot } from '../helpers/real-services';
-import { fulfilledOrder, receiveParcel, returnInput, runReturnSaga } from '../helpers/return-saga';
+import { fulfilledOrder, receiveParcel, returnInput as baseReturnInput, runReturnSaga } from '../helpers/return-saga';
+import { STEP_EXECUTIONS } from '../helpers/step-execution';
+import type { ReturnInput } from '../../workflows/returns/types';
 
 // The returns saga's matrix over the real services: every activity step × {fails before its effect, fails after
 // it (response lost), times out, cancelled while in flight}. The expected compensations and what the order,
@@ -64,27 +66,33 @@ function expectedOutcome(index: number, fault: Fault): Expected {
 
 const suite = realServicesSuite();
 
-describe('returns failure matrix: every service step × every fault, against the real services', () => {
-  STEPS.forEach((step, index) => {
-    for (const fault of FAULTS) {
-      const expected = expectedOutcome(index, fault);
-      it(`${step.name} ${fault} → ${expected.status} [${expected.compensations.join(', ') || 'no compensation'}]`, async () => {
-        const orderId = await fulfilledOrder(suite.env, suite.services);
-        const { fetch, options } = faultyTransport(step, fault);
-        const input = returnInput(orderId);
-        const availableBefore = await suite.services.available('SKU-1');
-        const activities = suite.services.returnActivities(fetch, options);
-        const result = await runReturnSaga(suite.env, activities, input, async (handle) => {
-          if (step.afterPivot) {
-            await waitForStep(handle, 'awaitParcel');
-            await receiveParcel(handle);
-          }
-          await cancelDuring(handle, step, fault, /the parcel is in|point of no return/);
+// Every case runs with the saga's service calls as regular activities on the lanes and as local activities.
+for (const stepExecution of STEP_EXECUTIONS) {
+  const returnInput = (orderId: string, overrides: Partial<ReturnInput> = {}) =>
+    baseReturnInput(orderId, { stepExecution, ...overrides });
+
+  describe(`returns failure matrix: every service step × every fault, against the real services, ${stepExecution} steps`, () => {
+    STEPS.forEach((step, index) => {
+      for (const fault of FAULTS) {
+        const expected = expectedOutcome(index, fault);
+        it(`${step.name} ${fault} → ${expected.status} [${expected.compensations.join(', ') || 'no compensation'}]`, async () => {
+          const orderId = await fulfilledOrder(suite.env, suite.services);
+          const { fetch, options } = faultyTransport(step, fault);
+          const input = returnInput(orderId);
+          const availableBefore = await suite.services.available('SKU-1');
+          const activities = suite.services.returnActivities(fetch, options);
+          const result = await runReturnSaga(suite.env, activities, input, async (handle) => {
+            if (step.afterPivot) {
+              await waitForStep(handle, 'awaitParcel');
+              await receiveParcel(handle);
+            }
+            await cancelDuring(handle, step, fault, /the parcel is in|point of no return/);
+          });
+          assertSagaState(result.state, expected, step, fault);
+          assert.deepEqual(await suite.services.returnSnapshot(input.returnId, orderId), expected.snapshot);
+          assert.equal(await suite.services.available('SKU-1'), availableBefore + expected.stockDelta);
         });
-        assertSagaState(result.state, expected, step, fault);
-        assert.deepEqual(await suite.services.returnSnapshot(input.returnId, orderId), expected.snapshot);
-        assert.equal(await suite.services.available('SKU-1'), availableBefore + expected.stockDelta);
-      });
-    }
+      }
+    });
   });
-});
+}
