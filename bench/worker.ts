@@ -2,12 +2,15 @@
 // worker's settings (workers/config.ts: the same env variables, the same Worker options) on its own task queues:
 //
 //   bare    the baseline: bench/workflows/bare.ts, eight no-op activities on the same lane queues
+//   bare-local  the same eight no-op calls as local activities (bareOrderLocal)
 //   quiet   the saga engine running the order saga with no-op activities, publishing nothing (bench/workflows/quiet.ts)
 //   engine  the real order saga (workflows/order) with no-op activities, started as the API starts it: the saga
 //           engine without the services
 //   steps   as engine, started with publishMode every-step (search attributes upserted at every step)
 //   saga    the real order saga with the real activities calling the real services, with a timing wrapper
 //           around their fetch (how long the saga spends inside HTTP calls to the services)
+//   engine-local, saga-local  as engine and saga, the saga started with stepExecution 'local': its calls run as
+//           local activities in the workflow worker, behind the lanes' bulkheads as in workers/main.ts
 //
 // It tells its parent 'ready' over IPC once its workers exist, answers 'stats' and 'reset' messages with the
 // HTTP timings, and stops gracefully on SIGINT like the production worker.
@@ -26,8 +29,18 @@ import type { Lane } from '../lib/task-queues';
 import { temporalLoggerFor } from '../lib/temporal-logger';
 import { laneWorkerTuning, loadWorkerConfig, workflowWorkerTuning } from '../workers/config';
 import type { BareActivities } from './workflows/bare';
+import { laneLimitedLocalActivities } from '../packages/saga/worker';
 
-export const BENCH_WORKER_MODES = ['bare', 'quiet', 'engine', 'steps', 'saga'] as const;
+export const BENCH_WORKER_MODES = [
+  'bare',
+  'bare-local',
+  'quiet',
+  'engine',
+  'engine-local',
+  'steps',
+  'saga',
+  'saga-local',
+] as const;
 export type BenchWorkerMode = (typeof BENCH_WORKER_MODES)[number];
 
 /** What the worker answers to 'stats': the service calls it timed since the last 'reset' (saga mode only). */
@@ -97,19 +110,39 @@ function noopOrderActivities(): OrderActivities {
   };
 }
 
-function laneActivities(lane: Lane): object {
-  if (bench.BENCH_MODE === 'bare') {
+/** Every activity the mode's sagas call, by name. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyActivities = Record<string, (input: any) => Promise<unknown>>;
+
+function modeActivities(): AnyActivities {
+  if (bench.BENCH_MODE === 'bare' || bench.BENCH_MODE === 'bare-local') {
     const bare: BareActivities = { noop: async () => undefined };
-    return bare;
+    return { ...bare };
   }
-  const all =
-    bench.BENCH_MODE === 'saga'
-      ? createActivities({ config: config.services, http: { fetch: timedFetch }, logger })
-      : noopOrderActivities();
+  return bench.BENCH_MODE === 'saga' || bench.BENCH_MODE === 'saga-local'
+    ? createActivities({ config: config.services, http: { fetch: timedFetch }, logger })
+    : { ...noopOrderActivities() };
+}
+
+/** The activities one lane's worker registers. */
+function laneActivities(lane: Lane): object {
+  const all = modeActivities();
+  if ('noop' in all) return all;
   const names = Object.entries(ORDER_ACTIVITY_LANES)
     .filter(([, owner]) => owner === lane)
     .map(([name]) => name);
-  return Object.fromEntries(names.map((name) => [name, all[name as keyof typeof all]]));
+  return Object.fromEntries(names.map((name) => [name, all[name]]));
+}
+
+/** What the workflow worker runs as local activities: as workers/main.ts, each lane behind its bulkhead. */
+function localActivities(): object {
+  const all = modeActivities();
+  if ('noop' in all) return all;
+  return laneLimitedLocalActivities(
+    Object.fromEntries(Object.keys(ORDER_ACTIVITY_LANES).map((name) => [name, all[name]!])),
+    ORDER_ACTIVITY_LANES,
+    config.laneConcurrency,
+  );
 }
 
 function send(message: WorkerMessage): void {
@@ -128,7 +161,13 @@ async function main(): Promise<void> {
     ? { workflowBundle: { codePath: bench.BENCH_WORKFLOW_BUNDLE } }
     : { workflowsPath: require.resolve('./workflows') };
   const workers = [
-    await Worker.create({ ...common, ...workflows, taskQueue: config.TASK_QUEUE, ...workflowWorkerTuning(config) }),
+    await Worker.create({
+      ...common,
+      ...workflows,
+      taskQueue: config.TASK_QUEUE,
+      activities: localActivities(),
+      ...workflowWorkerTuning(config),
+    }),
   ];
   for (const lane of LANES) {
     workers.push(

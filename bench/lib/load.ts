@@ -111,7 +111,7 @@ function before<T>(promise: Promise<T>, deadline: number): Promise<T> {
 /** Starts a workflow directly with the Temporal client and waits for its result (the server's long poll). */
 export function directRunner(options: {
   client: Client;
-  workflowType: 'orderFulfillment' | 'orderFulfillmentQuiet' | 'bareOrder';
+  workflowType: 'orderFulfillment' | 'orderFulfillmentQuiet' | 'bareOrder' | 'bareOrderLocal';
   taskQueue: string;
   idPrefix: string;
   /** Extra saga input (e.g. publishMode). */
@@ -128,7 +128,7 @@ export function directRunner(options: {
         taskQueue: options.taskQueue,
         args: [input],
         // The saga carries what the API starts it with; the bare baseline carries nothing.
-        ...(options.workflowType !== 'bareOrder'
+        ...(!options.workflowType.startsWith('bareOrder')
           ? {
               typedSearchAttributes: orderStartSearchAttributes(customerId),
             }

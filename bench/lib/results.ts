@@ -5,19 +5,42 @@ import type { Summary } from './stats';
 
 // The bench's modes, settings and the shape of its machine-readable result.
 
-export const MODES = ['bare', 'quiet', 'engine', 'steps', 'saga', 'api'] as const;
+export const MODES = [
+  'bare',
+  'bare-local',
+  'quiet',
+  'engine',
+  'engine-local',
+  'steps',
+  'saga',
+  'saga-local',
+  'api',
+] as const;
 export type Mode = (typeof MODES)[number];
+
+/** The local modes and the mode each one runs the same steps of as regular activities. */
+export const LOCAL_MODE_OF: Partial<Record<Mode, Mode>> = {
+  'bare-local': 'bare',
+  'engine-local': 'engine',
+  'saga-local': 'saga',
+};
 
 export const MODE_DESCRIPTIONS: Record<Mode, string> = {
   bare: 'bare Temporal workflow, 8 no-op activities on the same lanes, started with the client (bench worker)',
+  'bare-local':
+    'bare Temporal workflow, the same 8 no-op calls as local activities, started with the client (bench worker): the baseline of the local modes',
   quiet:
     'the saga engine running the order saga with no-op activities and publishing nothing (no search attributes), started with the client (bench worker)',
   engine:
     'the order saga with no-op activities, started as the API starts it (publishMode on-status-change) with the client (bench worker): the engine alone',
   steps:
     'the order saga with no-op activities and publishMode every-step (PUBLISH_SAGA_STEPS=true: search attributes upserted at every step), started with the client (bench worker)',
-  saga: 'the order saga with the real activities and services, started as the API starts it with the client (bench worker)',
-  api: 'the order saga through the API (POST /orders with Prefer: wait, the events long-poll when it answers 202, one GET /orders/:id while it runs), on the stack’s own worker',
+  'engine-local':
+    'as engine, with the service calls as local activities (stepExecution local, the API default): the engine alone over local steps',
+  saga: 'the order saga with the real activities and services as regular activities on the lanes (stepExecution remote), started with the client (bench worker)',
+  'saga-local':
+    'the order saga with the real activities and services as local activities (stepExecution local, as the API starts it by default), started with the client (bench worker)',
+  api: 'the order saga through the API (POST /orders with Prefer: wait, the events long-poll when it answers 202, one GET /orders/:id while it runs), on the stack’s own worker, with the API’s SAGA_STEP_EXECUTION (default local)',
 };
 
 /** The worker settings a run uses (the env variables of workers/config.ts); unset ones keep their defaults. */
@@ -130,6 +153,8 @@ export interface BenchResult {
     readAfterMs: number;
     workerEnv: Record<string, string>;
     worker: Record<string, number>;
+    /** The API's SAGA_STEP_EXECUTION in the api mode. */
+    apiStepExecution: string;
   };
   modes: Partial<Record<Mode, ModeResult>>;
   /**
@@ -156,6 +181,11 @@ export interface BenchResult {
          * bare run together); null with fewer than 3 rounds.
          */
         throughputCi95: [number, number] | null;
+        /**
+         * A local mode against its remote counterpart in the same run (saga-local ÷ saga): throughput, CPU (the
+         * counterpart's total CPU per saga ÷ this mode's) and p50 latency (this ÷ the counterpart's).
+         */
+        vsRemote?: { mode: Mode; throughput: number | null; cpu: number | null; p50: number | null };
       }
     >
   >;

@@ -21,13 +21,29 @@ import { bootstrapCi95, ratio, round } from './stats';
 import { prepareInventory } from './stock';
 import { API_WAIT_SECONDS, SERVICE_TOKEN, quiet, startBenchWorker, tail } from './bench-worker';
 import type { BenchWorker } from './bench-worker';
-import { MODE_DESCRIPTIONS, pooledThroughput } from './results';
+import { LOCAL_MODE_OF, MODES, MODE_DESCRIPTIONS, pooledThroughput } from './results';
 import type { BenchResult, BenchSettings, Mode, ModeResult } from './results';
 import { loadAverage, median, mergeUsage, pool, summarizeMode } from './summary';
 import type { Pool } from './summary';
 
-export { MODES, MODE_DESCRIPTIONS, WORKER_SETTING_VARS } from './results';
+export { MODE_DESCRIPTIONS, WORKER_SETTING_VARS } from './results';
+export { MODES };
 export type { BenchResult, BenchSettings, Mode, ModeResult } from './results';
+
+/** The workflow each direct mode starts. */
+const WORKFLOW_TYPES: Record<
+  Exclude<Mode, 'api'>,
+  'bareOrder' | 'bareOrderLocal' | 'orderFulfillmentQuiet' | 'orderFulfillment'
+> = {
+  bare: 'bareOrder',
+  'bare-local': 'bareOrderLocal',
+  quiet: 'orderFulfillmentQuiet',
+  engine: 'orderFulfillment',
+  'engine-local': 'orderFulfillment',
+  steps: 'orderFulfillment',
+  saga: 'orderFulfillment',
+  'saga-local': 'orderFulfillment',
+};
 
 export async function runBench(settings: BenchSettings): Promise<BenchResult> {
   const started = performance.now();
@@ -140,11 +156,13 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
                 })
               : directRunner({
                   client,
-                  workflowType:
-                    mode === 'bare' ? 'bareOrder' : mode === 'quiet' ? 'orderFulfillmentQuiet' : 'orderFulfillment',
+                  workflowType: WORKFLOW_TYPES[mode],
                   taskQueue,
                   idPrefix: `bench-${mode}-${runId}-r${round}-${phase}`,
-                  input: { publishMode: mode === 'steps' ? 'every-step' : 'on-status-change' },
+                  input: {
+                    publishMode: mode === 'steps' ? 'every-step' : 'on-status-change',
+                    stepExecution: mode.endsWith('-local') ? 'local' : 'remote',
+                  },
                 });
           // Every worker start warms up (JIT, sticky cache, connections) before it is measured.
           if (settings.warmup > 0) {
@@ -168,7 +186,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
             saga: runner('run'),
           });
           const usage = sampler.stop();
-          const http = mode === 'saga' ? await worker!.request('stats') : undefined;
+          const http = mode === 'saga' || mode === 'saga-local' ? await worker!.request('stats') : undefined;
           const closed = mode === 'api' ? await closeLatencies(client, load.samples) : undefined;
           const loadAvg = { before, after: loadAverage() };
           const m = summarizeMode(mode, perRound, load, usage, loadAvg, http, closed);
@@ -214,7 +232,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
     const ratios: BenchResult['ratios'] = {};
     const bare = modes.bare;
     if (bare) {
-      for (const mode of ['quiet', 'engine', 'steps', 'saga', 'api'] as const) {
+      for (const mode of MODES.filter((m): m is Exclude<Mode, 'bare'> => m !== 'bare')) {
         const m = modes[mode];
         if (!m) continue;
         const paired = (pick: (r: ModeResult) => number) =>
@@ -240,6 +258,18 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
           ),
         };
       }
+    }
+    for (const [mode, remoteMode] of Object.entries(LOCAL_MODE_OF) as [Mode, Mode][]) {
+      const [local, remote] = [modes[mode], modes[remoteMode]];
+      if (!local || !remote) continue;
+      const vsRemote = {
+        mode: remoteMode,
+        throughput: ratio(local.sagasPerSecond, remote.sagasPerSecond),
+        cpu: ratio(remote.cpuMsPerSaga.total, local.cpuMsPerSaga.total),
+        p50: ratio(local.latencyMs.p50, remote.latencyMs.p50),
+      };
+      const existing = ratios[mode as Exclude<Mode, 'bare'>];
+      if (existing) existing.vsRemote = vsRemote;
     }
     const config = loadWorkerConfig({ ...settings.workerEnv, SERVICE_TOKEN });
     result = {
@@ -267,6 +297,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
           PAYMENT_ACTIVITY_CONCURRENCY: config.PAYMENT_ACTIVITY_CONCURRENCY,
           ORDER_ACTIVITY_CONCURRENCY: config.ORDER_ACTIVITY_CONCURRENCY,
         },
+        apiStepExecution: settings.stackEnv?.SAGA_STEP_EXECUTION ?? 'local',
       },
       modes,
       ratios,

@@ -21,6 +21,8 @@ const schema = z.object({
   BENCH_READ_AFTER_MS: int(100, 0, 30_000),
   BENCH_PROFILE_DIR: z.string().optional(),
   LOG_LEVEL: z.string().optional(),
+  /** The stack API's SAGA_STEP_EXECUTION, for the api mode (default local, as the API's). */
+  SAGA_STEP_EXECUTION: z.enum(['local', 'remote']).optional(),
 });
 
 export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
@@ -36,7 +38,10 @@ export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
     modeBudgetSeconds: parsed.BENCH_MODE_BUDGET_S,
     readAfterMs: parsed.BENCH_READ_AFTER_MS,
     workerEnv,
-    stackEnv: parsed.LOG_LEVEL ? { LOG_LEVEL: parsed.LOG_LEVEL } : {},
+    stackEnv: {
+      ...(parsed.LOG_LEVEL ? { LOG_LEVEL: parsed.LOG_LEVEL } : {}),
+      ...(parsed.SAGA_STEP_EXECUTION ? { SAGA_STEP_EXECUTION: parsed.SAGA_STEP_EXECUTION } : {}),
+    },
     profileDir: parsed.BENCH_PROFILE_DIR,
     log: (line) => process.stderr.write(`[bench] ${line}\n`),
   };

@@ -1,4 +1,4 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import { laneTaskQueue } from '../../lib/task-queues';
 import type { Lane } from '../../lib/task-queues';
 
@@ -36,5 +36,12 @@ export async function bareOrder(input: { orderId: string }): Promise<{ orderId: 
     });
     await noop({ orderId: input.orderId, step });
   }
+  return { orderId: input.orderId, activities: SAGA_ACTIVITY_LANES.length };
+}
+
+/** The same calls as local activities in the workflow's worker: the baseline of the bench's local modes. */
+export async function bareOrderLocal(input: { orderId: string }): Promise<{ orderId: string; activities: number }> {
+  const { noop } = proxyLocalActivities<BareActivities>({ startToCloseTimeout: '10 seconds' });
+  for (const step of SAGA_ACTIVITY_LANES.keys()) await noop({ orderId: input.orderId, step });
   return { orderId: input.orderId, activities: SAGA_ACTIVITY_LANES.length };
 }
