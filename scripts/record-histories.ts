@@ -138,6 +138,43 @@ const scenarios: Scenario[] = [
       await handle.executeUpdate('restart', { args: [{ from: 'markPaid', by: 'ops', reason: 'fixed' }] });
     },
   },
+  // Service calls as local activities (stepExecution 'local', as the API starts sagas since issue 23).
+  { name: 'local-completed', input: { publishMode: 'on-status-change', stepExecution: 'local' } },
+  {
+    // Lost answers, retried in the worker (1 s) and then on timers (2 s, 4 s).
+    name: 'local-transient-retries',
+    input: { publishMode: 'on-status-change', stepExecution: 'local' },
+    faults: (f) => f.faults.set('authorizePayment', { kind: 'after', times: 3 }),
+  },
+  {
+    name: 'local-payment-declined',
+    input: { publishMode: 'on-status-change', stepExecution: 'local' },
+    faults: (f) => f.faults.set('authorizePayment', { kind: 'business', code: 'PAYMENT_DECLINED' }),
+  },
+  {
+    name: 'local-payment-deadline',
+    input: { publishMode: 'on-status-change', stepExecution: 'local' },
+    faults: (f) => f.faults.set('capturePayment', { kind: 'before' }),
+  },
+  {
+    name: 'local-approved',
+    input: { ...large, publishMode: 'on-status-change', stepExecution: 'local' },
+    during: approveWhenWaiting,
+  },
+  {
+    name: 'local-parked-then-retried',
+    input: { publishMode: 'on-status-change', stepExecution: 'local' },
+    ...parkedThenRetried,
+  },
+  {
+    name: 'local-restarted',
+    input: { publishMode: 'on-status-change', stepExecution: 'local' },
+    faults: (f) => f.faults.set('commitInventory', { kind: 'business', code: 'RESERVATION_RELEASED', times: 1 }),
+    during: async (handle, skip) => {
+      await waitForStatus(handle, 'FORWARD_FAILED', skip);
+      await handle.executeUpdate('restart', { args: [{ from: 'markPaid', by: 'ops', reason: 'fixed' }] });
+    },
+  },
   {
     name: 'parked-then-skipped',
     faults: (f) => {

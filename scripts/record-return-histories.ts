@@ -83,6 +83,22 @@ const scenarios: Scenario[] = [
       await handle.executeUpdate(restartUpdate, { args: [{ from: 'restock', by: 'ops', reason: 'provider fixed' }] });
     },
   },
+  // Service calls as local activities (stepExecution 'local', as the API starts returns since issue 23).
+  { name: 'local-completed', input: { stepExecution: 'local' }, during: parcelArrives },
+  {
+    name: 'local-restarted',
+    input: { stepExecution: 'local' },
+    before: async () => {
+      refusing.now = true;
+    },
+    fetch: refusingRefunds,
+    during: async (handle) => {
+      await parcelArrives(handle);
+      await waitForStatus(handle, 'FORWARD_FAILED');
+      refusing.now = false;
+      await handle.executeUpdate(restartUpdate, { args: [{ from: 'restock', by: 'ops', reason: 'provider fixed' }] });
+    },
+  },
 ];
 
 async function main(): Promise<void> {

@@ -1,3 +1,4 @@
+import type { HistoryCensus } from './census';
 import type { FaultConfig } from '../../lib/http/fault-injection';
 import type { InvariantResult } from './observe';
 import type { ServiceName } from './stack';
@@ -37,6 +38,8 @@ export const DEFAULT_FAULTS: FaultConfig = { rate: 0.05, latencyMs: 40, lostResp
 
 export interface ChaosSummary {
   ok: boolean;
+  /** How the sagas' steps ran (local activities or activity tasks) and the workflow tasks the faults cost. */
+  history: HistoryCensus;
   options: Omit<ChaosOptions, 'log' | 'database'> & { database: string };
   machine: { cpus: number; loadAverage: number[]; node: string };
   timings: { startMs: number; submitMs: number; settleMs: number; checkMs: number; totalMs: number };

@@ -21,6 +21,7 @@ import type { AcceptedOrder, OrderKind } from './workload';
 // then check the invariants across Temporal and the three services' databases. Bounded in count and time,
 // loopback only; every process it started is stopped before it returns.
 import type { ChaosOptions, ChaosSummary } from './options';
+import { historyCensus } from './census';
 
 export { DEFAULT_FAULTS } from './options';
 export type { ChaosOptions, ChaosSummary } from './options';
@@ -179,6 +180,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       return { data, invariants: checkInvariants(data, initial, submitted.accepted) };
     };
     const { data, invariants } = await check();
+    const history = await historyCensus(
+      stack.client,
+      [...data.executions].flatMap(([workflowId, runs]) => runs.map(({ runId }) => ({ workflowId, runId }))),
+    );
+    log(`chaos: histories ${JSON.stringify(history)}`);
     const checkMs = Date.now() - checkStarted;
 
     // Then the operator: every parked saga is asked to retry its compensations (the service is back by now), and
@@ -221,6 +227,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       submitted.accepted.length === plan.length;
     summary = {
       ok,
+      history,
       options: {
         ...omitLog(options),
         database: options.database.kind,

@@ -66,6 +66,11 @@ async function chaosRun(variant: Variant): Promise<void> {
     summary.chaos.every((action) => (action.openWorkflows ?? 0) > 0),
     `the faults hit running sagas:\n${report}`,
   );
+  // The API starts sagas with local steps: every service call but the capture is a local activity, and the worker
+  // kill cost workflow tasks in flight, whose local steps ran again under their keys (the invariants held).
+  assert.ok(summary.history.localActivities > 0, `no local activity:\n${report}`);
+  assert.ok(summary.history.activityTasks <= summary.history.histories * 2, `captures only:\n${report}`);
+  assert.ok(summary.history.lostWorkflowTasks > 0, `the worker kill hit no workflow task in flight:\n${report}`);
   // The mix reached every end: confirmed, compensated (declines, stock) and cancelled orders.
   for (const status of ['COMPLETED', 'COMPENSATED', 'CANCELLED']) {
     assert.ok((summary.outcomes[status] ?? 0) > 0, `no ${status} saga:\n${report}`);

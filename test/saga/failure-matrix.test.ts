@@ -6,6 +6,7 @@ import { orderInput as baseOrderInput, runOrderSaga } from '../helpers/order-sag
 import { realServicesSuite } from '../helpers/real-services';
 import type { OrderSnapshot } from '../helpers/real-services';
 import { STEP_EXECUTIONS } from '../helpers/step-execution';
+import type { StepExecution } from '../../workflows/shared/step-execution';
 import type { OrderInput } from '../../workflows/order/types';
 
 // A generated matrix over the real services: every activity step × {fails before its effect, fails after it
@@ -36,7 +37,17 @@ interface Expected extends ExpectedState {
   stockDelta: number;
 }
 
-function expectedOutcome(index: number, fault: Fault): Expected {
+/**
+ * With local steps, every fault here (none is a business answer) also compensates the local steps after the faulty
+ * one up to the capture, a regular activity: a lost workflow task may have run them unrecorded (packages/saga
+ * engine, registerUnrecordedSteps). Where nothing happened their compensations leave tombstones.
+ */
+function unrecordedAfter(index: number, stepExecution: StepExecution): number {
+  const capture = STEPS.findIndex((s) => s.name === 'capturePayment');
+  return stepExecution === 'local' && index < capture ? capture - 1 : index;
+}
+
+function expectedOutcome(index: number, fault: Fault, stepExecution: StepExecution): Expected {
   const step = STEPS[index]!;
   if (step.afterPivot) {
     return {
@@ -54,7 +65,8 @@ function expectedOutcome(index: number, fault: Fault): Expected {
     const at = STEPS.findIndex((s) => s.name === name);
     return at < index || (at === index && fault === 'after');
   };
-  const registered = (name: string) => STEPS.findIndex((s) => s.name === name) <= index;
+  const lastRegistered = unrecordedAfter(index, stepExecution);
+  const registered = (name: string) => STEPS.findIndex((s) => s.name === name) <= lastRegistered;
   const cancelled = fault === 'cancel';
   const snapshot: OrderSnapshot = {};
   if (happened('createOrder')) snapshot.order = cancelled ? 'CANCELLED' : 'COMPENSATED';
@@ -72,7 +84,7 @@ function expectedOutcome(index: number, fault: Fault): Expected {
   const failureType = step.name === 'capturePayment' && !cancelled ? /^STEP_DEADLINE_EXCEEDED$/ : FAILURE_TYPES[fault];
   return {
     status: cancelled ? 'CANCELLED' : 'COMPENSATED',
-    compensations: STEPS.slice(0, index + 1)
+    compensations: STEPS.slice(0, lastRegistered + 1)
       .flatMap((s) => (s.compensation ? [s.compensation] : []))
       .reverse(),
     snapshot,
@@ -90,7 +102,7 @@ for (const stepExecution of STEP_EXECUTIONS) {
   describe(`failure matrix: every step × every fault, against the real services, ${stepExecution} steps`, () => {
     STEPS.forEach((step, index) => {
       for (const fault of FAULTS) {
-        const expected = expectedOutcome(index, fault);
+        const expected = expectedOutcome(index, fault, stepExecution);
         it(`${step.name} ${fault} → ${expected.status} [${expected.compensations.join(', ') || 'no compensation'}]`, async () => {
           const { fetch, options } = faultyTransport(step, fault);
           const input = orderInput({ items: [{ sku: 'SKU-1', quantity: QUANTITY }] });

@@ -81,7 +81,11 @@ for (const stepExecution of STEP_EXECUTIONS) {
       const result = await runOrderSaga(env, fakes.activities(), orderInput());
       assert.equal(result.state.status, 'COMPENSATED');
       assert.equal(fakes.attempts('reserveInventory'), 5);
-      assert.deepEqual(compensated(result), ['releaseInventory', 'closeOrder']);
+      // With local steps a lost workflow task may have run the steps up to the capture (a regular activity) while
+      // this run's attempts failed: their compensations run too, and find nothing to undo.
+      const unrecorded = stepExecution === 'local' ? ['cancelPayment'] : [];
+      assert.deepEqual(compensated(result), [...unrecorded, 'releaseInventory', 'closeOrder']);
+      assert.equal(fakes.payments.has(result.orderId), false, 'no payment was ever made');
     });
 
     it('transient faults are retried away and the saga completes', async () => {

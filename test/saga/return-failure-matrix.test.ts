@@ -7,6 +7,7 @@ import { realServicesSuite } from '../helpers/real-services';
 import type { ReturnSnapshot } from '../helpers/real-services';
 import { fulfilledOrder, receiveParcel, returnInput as baseReturnInput, runReturnSaga } from '../helpers/return-saga';
 import { STEP_EXECUTIONS } from '../helpers/step-execution';
+import type { StepExecution } from '../../workflows/shared/step-execution';
 import type { ReturnInput } from '../../workflows/returns/types';
 
 // The returns saga's matrix over the real services: every activity step × {fails before its effect, fails after
@@ -34,7 +35,17 @@ interface Expected extends ExpectedState {
   stockDelta: number;
 }
 
-function expectedOutcome(index: number, fault: Fault): Expected {
+/**
+ * With local steps, every fault here (none is a business answer) also compensates the local steps after the faulty
+ * one up to the parcel wait: a lost workflow task may have run them unrecorded (packages/saga engine,
+ * registerUnrecordedSteps). Where nothing happened their compensations leave tombstones.
+ */
+function unrecordedAfter(index: number, stepExecution: StepExecution): number {
+  const firstAfterPivot = STEPS.findIndex((s) => s.afterPivot);
+  return stepExecution === 'local' && index < firstAfterPivot ? firstAfterPivot - 1 : index;
+}
+
+function expectedOutcome(index: number, fault: Fault, stepExecution: StepExecution): Expected {
   const step = STEPS[index]!;
   if (step.afterPivot) {
     return {
@@ -55,7 +66,7 @@ function expectedOutcome(index: number, fault: Fault): Expected {
   if (happened('createLabel')) snapshot.label = 'VOIDED';
   return {
     status: cancelled ? 'CANCELLED' : 'COMPENSATED',
-    compensations: STEPS.slice(0, index + 1)
+    compensations: STEPS.slice(0, unrecordedAfter(index, stepExecution) + 1)
       .flatMap((s) => (s.compensation ? [s.compensation] : []))
       .reverse(),
     snapshot,
@@ -74,7 +85,7 @@ for (const stepExecution of STEP_EXECUTIONS) {
   describe(`returns failure matrix: every service step × every fault, against the real services, ${stepExecution} steps`, () => {
     STEPS.forEach((step, index) => {
       for (const fault of FAULTS) {
-        const expected = expectedOutcome(index, fault);
+        const expected = expectedOutcome(index, fault, stepExecution);
         it(`${step.name} ${fault} → ${expected.status} [${expected.compensations.join(', ') || 'no compensation'}]`, async () => {
           const orderId = await fulfilledOrder(suite.env, suite.services);
           const { fetch, options } = faultyTransport(step, fault);

@@ -8,7 +8,7 @@ import {
 import { MAX_CIRCUIT_WAIT_MS, circuitOpen } from './circuit';
 import type { ActivityCall } from './definition';
 import { laneTaskQueue } from './lanes';
-import { runsAsLocalActivity, toLocalActivityOptions } from './local';
+import { toLocalActivityOptions } from './local';
 import type { SagaState } from './state';
 
 /** What dispatching a step reads of its saga, and how it reports a wait. */
@@ -29,9 +29,12 @@ export function dispatch<C>(
   key: string,
   step: string,
   saga: DispatchTarget<C>,
+  local: boolean,
   waits = 0,
 ): Promise<unknown> {
-  return schedule(call, key, saga).catch((err: unknown) => waitForCircuit(err, call, key, step, saga, waits));
+  return schedule(call, key, saga, local).catch((err: unknown) =>
+    waitForCircuit(err, call, key, step, saga, local, waits),
+  );
 }
 
 /**
@@ -48,6 +51,7 @@ async function waitForCircuit<C>(
   key: string,
   step: string,
   saga: DispatchTarget<C>,
+  local: boolean,
   waits: number,
 ): Promise<unknown> {
   const open = circuitOpen(err);
@@ -61,17 +65,17 @@ async function waitForCircuit<C>(
   } finally {
     delete saga.state.waiting;
   }
-  return dispatch(call, key, step, saga, waits + 1);
+  return dispatch(call, key, step, saga, local, waits + 1);
 }
 
 /**
- * Schedules the activity, or runs it as a local activity where the call says so; the returned promise is the SDK's
- * own, so awaiting it adds no promise of ours.
+ * Schedules the activity, or runs it as a local activity (`local`, as the engine decided for the step); the returned
+ * promise is the SDK's own, so awaiting it adds no promise of ours.
  */
-function schedule<C>(call: ActivityCall<C>, key: string, saga: DispatchTarget<C>): Promise<unknown> {
+function schedule<C>(call: ActivityCall<C>, key: string, saga: DispatchTarget<C>, local: boolean): Promise<unknown> {
   // Waiting for the activity to acknowledge cancellation means its outcome is known before any compensation.
   const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
-  const activities = runsAsLocalActivity(call, saga.ctx)
+  const activities = local
     ? proxyLocalActivities({ cancellationType, ...toLocalActivityOptions(call) })
     : proxyActivities({
         cancellationType,

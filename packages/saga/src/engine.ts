@@ -7,6 +7,7 @@ import type { ActivityCall, SagaDefinition, SagaStep } from './definition';
 import { describeFailure, errorMessage } from './failures';
 import { hadNoEffect, planCompensations } from './compensation-plan';
 import { SagaLedger } from './ledger';
+import { runsAsLocalActivity } from './local';
 import { restartPlan, restartRefusal } from './restart';
 import type { SagaRestart } from './restart';
 import { isParked, isTerminal } from './state';
@@ -39,6 +40,8 @@ export class SagaRun<C> extends SagaLedger<C> {
   private legacyDeadlineCancel = false;
   /** Keys of the steps a restarted run runs again (the same where their effect stands, fresh where not). */
   private readonly keys = new Map<string, string>();
+  /** Index of the last step this execution started (-1: none yet). */
+  private lastStarted = -1;
 
   constructor(
     definition: SagaDefinition<C>,
@@ -73,6 +76,7 @@ export class SagaRun<C> extends SagaLedger<C> {
       if (this.state.failure && hadNoEffect(this.definition, this.state.failure)) {
         this.registered = this.registered.filter((r) => r.step.name !== this.state.failure!.step);
       }
+      if (!this.pivotPassed) this.registerUnrecordedSteps(cancelled);
       await this.compensate();
       this.finish(cancelled ? 'CANCELLED' : 'COMPENSATED');
     }
@@ -116,6 +120,7 @@ export class SagaRun<C> extends SagaLedger<C> {
       if (step.compensation) this.registered.push({ step, compensation: step.compensation, key: record!.key! });
     }
     this.pivotPassed = plan.pivotPassed;
+    this.lastStarted = plan.fromIndex - 1;
     this.state.restart = plan.record;
     this.changed();
     return plan.fromIndex;
@@ -135,7 +140,7 @@ export class SagaRun<C> extends SagaLedger<C> {
         continue;
       }
       if (this.state.cancellation) throw new CancelRequested();
-      const key = this.startStep(step);
+      const key = this.startStep(step, index);
       const began = Date.now();
       try {
         await this.runAction(step, key);
@@ -159,23 +164,69 @@ export class SagaRun<C> extends SagaLedger<C> {
     if ('local' in action) {
       await this.withDeadline(step, () => action.local(this.ctx, this));
     } else {
-      const result = await this.withDeadline(step, () => this.dispatch(action, key, step.name));
+      const local = this.runsLocally(step);
+      const result = await this.withDeadline(step, () => this.dispatch(action, key, step.name, local));
       action.onResult?.(this.ctx, result);
     }
   }
 
   /** Publishes the step as current and registers its compensation before its action is dispatched. */
-  private startStep(step: SagaStep<C>): string {
-    const { workflowId, firstExecutionRunId } = workflowInfo();
-    const key =
-      this.keys.get(step.name) ??
-      (step.idempotencyKey ?? defaultIdempotencyKey)({ workflowId, runId: firstExecutionRunId, step: step.name });
+  private startStep(step: SagaStep<C>, index: number): string {
+    const key = this.keyOf(step);
+    this.lastStarted = index;
     this.records[step.name] = { outcome: 'FAILED', key };
     this.state.currentStep = step.name;
     this.state.status = 'RUNNING';
     this.changed();
     if (step.compensation) this.registered.push({ step, compensation: step.compensation, key });
     return key;
+  }
+
+  /** The key a step runs under in this run. */
+  private keyOf(step: SagaStep<C>): string {
+    const { workflowId, firstExecutionRunId } = workflowInfo();
+    return (
+      this.keys.get(step.name) ??
+      (step.idempotencyKey ?? defaultIdempotencyKey)({ workflowId, runId: firstExecutionRunId, step: step.name })
+    );
+  }
+
+  /**
+   * Whether the step's action runs as a local activity in this saga. Never the pivot: passing the point of no
+   * return must be on record before its effect, so a saga never takes a cancel after passing it unrecorded.
+   */
+  private runsLocally(step: SagaStep<C>): boolean {
+    return !('local' in step.action) && !step.pivot && runsAsLocalActivity(step.action, this.ctx);
+  }
+
+  /**
+   * Local activities are recorded only when their workflow task completes. When a worker dies during one, the next
+   * task replays without them, and a cancel (or a deadline, or faults that now exhaust a step's retries) may take the
+   * saga down another path while steps it ran in the lost task stand at the services. So before compensating,
+   * every local step that may have run unrecorded is registered too, under the key it would have run with: the
+   * local steps after the last one this run started, up to the next step that waits on the server (a regular
+   * activity, the pivot, or an in-workflow wait), since reaching that completes a task and records everything
+   * before it. Compensations are safe where nothing happened (they leave a tombstone). Not when the last step was a
+   * regular activity or a wait still in flight (nothing ran past it), nor after a local step's business answer
+   * (the service stored it under the step's key, so no earlier task got further).
+   */
+  private registerUnrecordedSteps(cancelled: boolean): void {
+    const { steps } = this.definition;
+    const last = steps[this.lastStarted];
+    if (last && this.records[last.name]?.outcome !== 'DONE') {
+      if (!this.runsLocally(last)) return;
+      const business = ('local' in last.action ? undefined : last.action.options.retry?.nonRetryableErrorTypes) ?? [];
+      if (!cancelled && this.state.failure && business.includes(this.state.failure.type)) return;
+    }
+    for (let index = this.lastStarted + 1; index < steps.length; index++) {
+      const step = steps[index]!;
+      if (step.when && !step.when(this.ctx)) continue;
+      if (!this.runsLocally(step)) return;
+      if (!step.compensation || this.registered.some((r) => r.step.name === step.name)) continue;
+      const key = this.keyOf(step);
+      this.records[step.name] = { outcome: 'FAILED', key };
+      this.registered.push({ step, compensation: step.compensation, key });
+    }
   }
 
   private withDeadline<T>(step: SagaStep<C>, work: () => Promise<T>): Promise<T> {
@@ -193,8 +244,8 @@ export class SagaRun<C> extends SagaLedger<C> {
     });
   }
 
-  private dispatch(call: ActivityCall<C>, key: string, step: string): Promise<unknown> {
-    return dispatch(call, key, step, { ctx: this.ctx, state: this.state, changed: () => this.changed() });
+  private dispatch(call: ActivityCall<C>, key: string, step: string, local: boolean): Promise<unknown> {
+    return dispatch(call, key, step, { ctx: this.ctx, state: this.state, changed: () => this.changed() }, local);
   }
 
   /**
@@ -252,7 +303,12 @@ export class SagaRun<C> extends SagaLedger<C> {
       const attemptKey = round === 0 ? `${key}:compensate` : `${key}:compensate:retry-${round}`;
       let error: string;
       try {
-        const result = await this.dispatch(compensation, attemptKey, step.name);
+        const result = await this.dispatch(
+          compensation,
+          attemptKey,
+          step.name,
+          runsAsLocalActivity(compensation, this.ctx),
+        );
         compensation.onResult?.(this.ctx, result);
         this.record('compensations', { ...base, outcome: 'COMPENSATED', attempts: round + 1 });
         if (round > 0) this.decisions.settle(step.name);
