@@ -172,6 +172,9 @@ describe('compiled entry points (the containers’ commands)', () => {
       API_KEYS: `entry:${API_KEY}:client`,
       ...ENCRYPTION,
       CUSTOMER_REF_KEY: TEST_CUSTOMER_REF_KEY,
+      // The drain tests watch a lane's activity in flight across a SIGTERM; local steps are killed and re-run in
+      // the chaos tests (test/chaos), and the stack test places its orders with local steps.
+      SAGA_STEP_EXECUTION: 'remote',
     });
     apiUrl = `http://127.0.0.1:${apiPort}`;
     await waitOk(`${apiUrl}/ready`, api.child, () => api.output);

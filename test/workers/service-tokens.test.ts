@@ -22,16 +22,24 @@ describe('per-service credentials', () => {
     });
   });
 
-  it("a lane's token is required, and a workflow-only worker needs none", () => {
+  it("a lane's token is required, and so is every one for local steps; a remote-only workflow worker needs none", () => {
     assert.throws(
-      () => loadWorkerConfig({ WORKER_ROLES: 'workflows,order', INVENTORY_SERVICE_TOKEN: long('i') }),
+      () =>
+        loadWorkerConfig({
+          WORKER_ROLES: 'workflows,order',
+          WORKER_LOCAL_STEPS: 'false',
+          INVENTORY_SERVICE_TOKEN: long('i'),
+        }),
       /ORDER_SERVICE_TOKEN: required: this worker runs the order lane/,
     );
-    assert.deepEqual(loadWorkerConfig({ NODE_ENV: 'production', WORKER_ROLES: 'workflows' }).services.tokens, {
-      inventory: '',
-      payment: '',
-      order: '',
-    });
+    assert.throws(
+      () => loadWorkerConfig({ WORKER_ROLES: 'workflows', ORDER_SERVICE_TOKEN: long('o') }),
+      /INVENTORY_SERVICE_TOKEN: required: this worker runs local steps/,
+    );
+    const remoteOnly = { NODE_ENV: 'production', WORKER_ROLES: 'workflows', WORKER_LOCAL_STEPS: 'false' };
+    assert.deepEqual(loadWorkerConfig(remoteOnly).services.tokens, { inventory: '', payment: '', order: '' });
+    const local = loadWorkerConfig({ NODE_ENV: 'production', WORKER_ROLES: 'workflows', ...own });
+    assert.deepEqual(Object.values(local.services.tokens).map(Boolean), [true, true, true]);
   });
 
   it('production refuses the shared development token and short tokens', () => {
