@@ -120,7 +120,27 @@ describe('the approve answer reports the state after the decision', () => {
         assert.equal(done.status, 'COMPENSATED');
         assert.equal(done.state?.failure?.type, 'APPROVAL_REJECTED');
       },
-      { UPDATE_TIMEOUT_MS: '500' },
+      // Remote steps: the Update is accepted at once and its outcome waits for the slow compensation.
+      { UPDATE_TIMEOUT_MS: '500', SAGA_STEP_EXECUTION: 'remote' },
+    );
+  });
+
+  it('with local steps the same rejection is taken with its compensations in one workflow task: 200, COMPENSATED', async () => {
+    const fakes = new FakeOrderServices();
+    fakes.faults.set('releaseInventory', { kind: 'slow', ms: 2_000 });
+    await withApi(
+      fakes,
+      async (api) => {
+        const orderId = await awaitingApproval(api);
+        const started = Date.now();
+        const res = await decide(api, orderId, { approved: false });
+        // Acceptance is reported when the task completes, after the local compensations: the outcome comes with it.
+        assert.equal(res.status, 200, res.text);
+        assert.ok(Date.now() - started >= 2_000, 'answered once the slow release had run');
+        const result = ActionResultSchema.parse(res.body);
+        assert.deepEqual([result.done, result.status], [true, 'COMPENSATED']);
+      },
+      { UPDATE_TIMEOUT_MS: '500', SAGA_STEP_EXECUTION: 'local' },
     );
   });
 });
