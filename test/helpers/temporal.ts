@@ -2,6 +2,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { LocalTestWorkflowEnvironmentOptions } from '@temporalio/testing';
 import { Runtime } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
+import { devServerTuningArgs } from '../../lib/dev-server';
 import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
 import { createLogger } from '../../lib/logger';
 import { temporalLoggerFor } from '../../lib/temporal-logger';
@@ -47,16 +48,25 @@ async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<v
   await env.connection.operatorService.addSearchAttributes({ namespace: env.namespace ?? 'default', searchAttributes });
 }
 
-/** The real Temporal dev server (the Temporal CLI), headless and in memory unless told otherwise. */
+/**
+ * The real Temporal dev server (the Temporal CLI), headless and in memory unless told otherwise, with the project's
+ * dev server tuning (lib/dev-server.ts) before any `extraArgs` of the caller.
+ */
 export async function createLocalEnv(
   server: LocalTestWorkflowEnvironmentOptions['server'] = {},
 ): Promise<TestWorkflowEnvironment> {
+  const extraArgs = [...devServerTuningArgs, ...(server.extraArgs ?? [])];
   // The SDK gives the dev server 5 s to listen; on a loaded CI machine its first start can miss that. Try again.
   for (let attempt = 1; ; attempt++) {
     try {
       return await TestWorkflowEnvironment.createLocal({
         client: client(),
-        server: { executable: executable('temporal'), searchAttributes: Object.values(SEARCH_ATTRIBUTES), ...server },
+        server: {
+          executable: executable('temporal'),
+          searchAttributes: Object.values(SEARCH_ATTRIBUTES),
+          ...server,
+          extraArgs,
+        },
       });
     } catch (err) {
       if (attempt >= 3 || !/did not start within/.test(String(err))) throw err;

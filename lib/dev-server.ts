@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { parseEnv } from './env';
+
+// Tuning of the Temporal dev server (`temporal server start-dev`) for everything in this project that starts one:
+// scripts/stack/main.ts, bench/chaos/stack.ts and test/helpers/temporal.ts (createLocalEnv). Measured with
+// bench/dispatch-latency.ts; figures in docs/BENCHMARKS.md ("Dev server task dispatch").
+//
+// Why: the dev server has a single history shard, and each history queue of a shard reads its tasks from the
+// database at most MaxPollRPS times a second (a token bucket: 20 per second, burst 20). Every workflow task and
+// activity task the server hands to a worker is a transfer task, and one read of the transfer queue dispatches it;
+// one workflow at a time empties the bucket after ~20 dispatches and from then on waits ~50 ms for each: ~45 ms per
+// task, 850 ms for a workflow of eight no-op activities. A cluster with hundreds of shards never meets that limit.
+
+const dynamicConfig = (key: string, value: number): string[] => ['--dynamic-config-value', `${key}=${value}`];
+
+/** `start-dev` arguments of the project's dev server tuning. */
+export const DEV_SERVER_TUNING_ARGS: readonly string[] = [
+  // Transfer queue reads per second (default 20): task dispatch in ~2 ms instead of ~45 ms. Costs nothing idle
+  // (reads are made when new tasks are written, else once a minute); no more CPU per workflow (measured).
+  ...dynamicConfig('history.transferProcessorMaxPollRPS', 1000),
+];
+
+const { SAGAFLOW_DEV_SERVER_TUNING } = parseEnv(
+  z.object({
+    /** `off` starts the dev server with its stock settings, for comparison. */
+    SAGAFLOW_DEV_SERVER_TUNING: z.enum(['on', 'off']).default('on'),
+  }),
+);
+
+/** The tuning arguments for `start-dev`: DEV_SERVER_TUNING_ARGS, or none with SAGAFLOW_DEV_SERVER_TUNING=off. */
+export const devServerTuningArgs: readonly string[] = SAGAFLOW_DEV_SERVER_TUNING === 'on' ? DEV_SERVER_TUNING_ARGS : [];
