@@ -29,19 +29,16 @@ import type { Lane } from '../lib/task-queues';
 import { temporalLoggerFor } from '../lib/temporal-logger';
 import { laneWorkerTuning, loadWorkerConfig, workflowWorkerTuning } from '../workers/config';
 import type { BareActivities } from './workflows/bare';
+import { MODES } from './lib/results';
+import type { Mode } from './lib/results';
 import { laneLimitedLocalActivities } from '../packages/saga/worker';
 
-export const BENCH_WORKER_MODES = [
-  'bare',
-  'bare-local',
-  'quiet',
-  'engine',
-  'engine-local',
-  'steps',
-  'saga',
-  'saga-local',
-] as const;
-export type BenchWorkerMode = (typeof BENCH_WORKER_MODES)[number];
+/** Every mode but `api` (which runs on the stack's own worker). */
+export type BenchWorkerMode = Exclude<Mode, 'api'>;
+const BENCH_WORKER_MODES = MODES.filter((mode): mode is BenchWorkerMode => mode !== 'api') as [
+  BenchWorkerMode,
+  ...BenchWorkerMode[],
+];
 
 /** What the worker answers to 'stats': the service calls it timed since the last 'reset' (saga mode only). */
 export interface HttpTimings {

@@ -39,6 +39,20 @@ const parcelArrives = async (handle: ReturnHandle) => {
   await waitForStep(handle, 'awaitParcel');
   await receiveParcel(handle);
 };
+
+/** The refund is refused until the provider is fixed; then an operator restarts the parked return from its restock. */
+const restartedAfterRefusedRefund: Pick<Scenario, 'before' | 'fetch' | 'during'> = {
+  before: async () => {
+    refusing.now = true;
+  },
+  fetch: refusingRefunds,
+  during: async (handle) => {
+    await parcelArrives(handle);
+    await waitForStatus(handle, 'FORWARD_FAILED');
+    refusing.now = false;
+    await handle.executeUpdate(restartUpdate, { args: [{ from: 'restock', by: 'ops', reason: 'provider fixed' }] });
+  },
+};
 const high: Partial<ReturnInput> = { items: [{ sku: 'SKU-1', quantity: 2 }], approvalThresholdMinor: 4_900 };
 
 const scenarios: Scenario[] = [
@@ -72,33 +86,11 @@ const scenarios: Scenario[] = [
       await handle.executeUpdate('resolveStep', { args: [{ by: 'ops', reason: 'refunded by hand' }] });
     },
   },
-  {
-    // Two histories: the parked run that took the restart (continued as new), and the run that restarted.
-    name: 'restarted',
-    fetch: refusingRefunds,
-    during: async (handle) => {
-      await parcelArrives(handle);
-      await waitForStatus(handle, 'FORWARD_FAILED');
-      refusing.now = false;
-      await handle.executeUpdate(restartUpdate, { args: [{ from: 'restock', by: 'ops', reason: 'provider fixed' }] });
-    },
-  },
+  // Two histories: the parked run that took the restart (continued as new), and the run that restarted.
+  { name: 'restarted', ...restartedAfterRefusedRefund },
   // Service calls as local activities (stepExecution 'local', as the API starts returns since issue 23).
   { name: 'local-completed', input: { stepExecution: 'local' }, during: parcelArrives },
-  {
-    name: 'local-restarted',
-    input: { stepExecution: 'local' },
-    before: async () => {
-      refusing.now = true;
-    },
-    fetch: refusingRefunds,
-    during: async (handle) => {
-      await parcelArrives(handle);
-      await waitForStatus(handle, 'FORWARD_FAILED');
-      refusing.now = false;
-      await handle.executeUpdate(restartUpdate, { args: [{ from: 'restock', by: 'ops', reason: 'provider fixed' }] });
-    },
-  },
+  { name: 'local-restarted', input: { stepExecution: 'local' }, ...restartedAfterRefusedRefund },
 ];
 
 async function main(): Promise<void> {
