@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { summarizeProfile } from '../../bench/profile';
 import type { BenchResult } from '../../bench/lib/session';
+import { MODES } from '../../bench/lib/results';
 import { loadBenchSettings } from '../../bench/lib/settings';
 import { bootstrapCi95, percentile, ratio, summarize } from '../../bench/lib/stats';
 
@@ -49,7 +50,7 @@ describe('bench settings', () => {
     assert.equal(settings.count, 200);
     assert.equal(settings.rounds, 3);
     assert.equal(settings.concurrency, 20);
-    assert.deepEqual(settings.modes, ['bare', 'quiet', 'engine', 'steps', 'saga', 'api']);
+    assert.deepEqual(settings.modes, [...MODES]);
     assert.deepEqual(settings.workerEnv, { WORKFLOW_TASK_CONCURRENCY: '7' });
   });
 
@@ -124,7 +125,7 @@ describe('npm run bench, tiny', () => {
     );
     assert.equal(code, 0, stderr.slice(-4000));
     const result = JSON.parse(stdout) as BenchResult;
-    assert.deepEqual(Object.keys(result.modes), ['bare', 'quiet', 'engine', 'steps', 'saga', 'api']);
+    assert.deepEqual(Object.keys(result.modes), [...MODES]);
     for (const mode of Object.values(result.modes)) {
       assert.equal(mode.sagas.completed, 4, `${mode.mode}: ${JSON.stringify(mode.sagas)} ${mode.errors ?? ''}`);
       assert.equal(mode.latencyMs.count, 4);
@@ -146,5 +147,12 @@ describe('npm run bench, tiny', () => {
     assert.ok(result.ratios.saga!.throughputRoundMedian! > 0);
     assert.ok(result.ratios.saga!.cpu! > 0 && result.ratios.saga!.cpuRoundMedian! > 0);
     assert.equal(result.ratios.saga!.throughputCi95, null, 'two rounds give no interval');
+    // The local modes against their remote ones in the same run.
+    assert.equal(result.modes['saga-local']!.services!.calls, 4 * 8, 'the same eight calls, as local activities');
+    for (const mode of ['bare-local', 'engine-local', 'saga-local'] as const) {
+      const vsRemote = result.ratios[mode]!.vsRemote!;
+      assert.equal(vsRemote.mode, mode.replace('-local', ''));
+      assert.ok(vsRemote.throughput! > 0 && vsRemote.cpu! > 0 && vsRemote.p50! > 0, JSON.stringify(vsRemote));
+    }
   });
 });
