@@ -11,13 +11,17 @@ import { parseEnv } from './env';
 // one workflow at a time empties the bucket after ~20 dispatches and from then on waits ~50 ms for each: ~45 ms per
 // task, 850 ms for a workflow of eight no-op activities. A cluster with hundreds of shards never meets that limit.
 
-const dynamicConfig = (key: string, value: number): string[] => ['--dynamic-config-value', `${key}=${value}`];
+const dynamicConfig = (key: string, value: number | boolean): string[] => ['--dynamic-config-value', `${key}=${value}`];
 
 /** `start-dev` arguments of the project's dev server tuning. */
 export const DEV_SERVER_TUNING_ARGS: readonly string[] = [
   // Transfer queue reads per second (default 20): task dispatch in ~2 ms instead of ~45 ms. Costs nothing idle
   // (reads are made when new tasks are written, else once a minute); no more CPU per workflow (measured).
   ...dynamicConfig('history.transferProcessorMaxPollRPS', 1000),
+  // Eager activity dispatch (off by default on every server): an activity scheduled on the workflow's own task queue
+  // comes back with the workflow task's completion, without a trip through matching (the capture of a saga with
+  // local steps, docs/SAGAS.md#local-steps). Costs nothing when unused.
+  ...dynamicConfig('system.enableActivityEagerExecution', true),
 ];
 
 const { SAGAFLOW_DEV_SERVER_TUNING } = parseEnv(

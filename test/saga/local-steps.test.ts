@@ -56,6 +56,8 @@ describe('local steps (time-skipping server)', () => {
       scheduled.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name),
       ['capturePayment'],
     );
+    // On the saga's own task queue, whose workers run its calls: the server may hand it back eagerly.
+    assert.equal(scheduled[0]?.activityTaskScheduledEventAttributes?.taskQueue?.name, sagaTaskQueue(input));
     const markers = history.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
     assert.equal(markers.length, 7, 'one marker per other service call');
     // A remote saga's history for the same happy path, for scale: each call is 3 events there, 1 here.

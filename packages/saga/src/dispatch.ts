@@ -9,6 +9,14 @@ import { MAX_CIRCUIT_WAIT_MS, circuitOpen } from './circuit';
 import type { ActivityCall } from './definition';
 import { laneTaskQueue } from './lanes';
 import { toLocalActivityOptions } from './local';
+
+/**
+ * Where a call runs: `local`, as a local activity; `lane`, as an activity on its lane's task queue (or the saga's
+ * own when it has no lane); `own-queue`, as an activity on the saga's own task queue, which the server may hand back
+ * with the workflow task's completion (eager dispatch) when its workers run the saga's calls (a pivot of a saga
+ * whose other calls run locally).
+ */
+export type Placement = 'local' | 'lane' | 'own-queue';
 import type { SagaState } from './state';
 
 /** What dispatching a step reads of its saga, and how it reports a wait. */
@@ -29,11 +37,11 @@ export function dispatch<C>(
   key: string,
   step: string,
   saga: DispatchTarget<C>,
-  local: boolean,
+  placement: Placement,
   waits = 0,
 ): Promise<unknown> {
-  return schedule(call, key, saga, local).catch((err: unknown) =>
-    waitForCircuit(err, call, key, step, saga, local, waits),
+  return schedule(call, key, saga, placement).catch((err: unknown) =>
+    waitForCircuit(err, call, key, step, saga, placement, waits),
   );
 }
 
@@ -51,7 +59,7 @@ async function waitForCircuit<C>(
   key: string,
   step: string,
   saga: DispatchTarget<C>,
-  local: boolean,
+  placement: Placement,
   waits: number,
 ): Promise<unknown> {
   const open = circuitOpen(err);
@@ -65,23 +73,31 @@ async function waitForCircuit<C>(
   } finally {
     delete saga.state.waiting;
   }
-  return dispatch(call, key, step, saga, local, waits + 1);
+  return dispatch(call, key, step, saga, placement, waits + 1);
 }
 
 /**
- * Schedules the activity, or runs it as a local activity (`local`, as the engine decided for the step); the returned
- * promise is the SDK's own, so awaiting it adds no promise of ours.
+ * Schedules the activity where the engine placed it, or runs it as a local activity; the returned promise is the
+ * SDK's own, so awaiting it adds no promise of ours.
  */
-function schedule<C>(call: ActivityCall<C>, key: string, saga: DispatchTarget<C>, local: boolean): Promise<unknown> {
+function schedule<C>(
+  call: ActivityCall<C>,
+  key: string,
+  saga: DispatchTarget<C>,
+  placement: Placement,
+): Promise<unknown> {
   // Waiting for the activity to acknowledge cancellation means its outcome is known before any compensation.
   const cancellationType = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
-  const activities = local
-    ? proxyLocalActivities({ cancellationType, ...toLocalActivityOptions(call) })
-    : proxyActivities({
-        cancellationType,
-        ...call.options,
-        ...(call.lane ? { taskQueue: laneTaskQueue(workflowInfo().taskQueue, call.lane) } : {}),
-      });
+  const activities =
+    placement === 'local'
+      ? proxyLocalActivities({ cancellationType, ...toLocalActivityOptions(call) })
+      : proxyActivities({
+          cancellationType,
+          ...call.options,
+          ...(call.lane && placement === 'lane'
+            ? { taskQueue: laneTaskQueue(workflowInfo().taskQueue, call.lane) }
+            : {}),
+        });
   const fn = activities[call.activity];
   if (!fn) throw new Error(`unknown activity ${call.activity}`);
   return fn(call.input(saga.ctx, key, saga.state));

@@ -1,6 +1,7 @@
 import { ApplicationFailure, CancellationScope, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import { raceDeadline } from './deadline';
 import { dispatch } from './dispatch';
+import type { Placement } from './dispatch';
 import { PATCHES } from './patches';
 import { defaultIdempotencyKey } from './definition';
 import type { ActivityCall, SagaDefinition, SagaStep } from './definition';
@@ -164,8 +165,8 @@ export class SagaRun<C> extends SagaLedger<C> {
     if ('local' in action) {
       await this.withDeadline(step, () => action.local(this.ctx, this));
     } else {
-      const local = this.runsLocally(step);
-      const result = await this.withDeadline(step, () => this.dispatch(action, key, step.name, local));
+      const placement = this.placementOf(step);
+      const result = await this.withDeadline(step, () => this.dispatch(action, key, step.name, placement));
       action.onResult?.(this.ctx, result);
     }
   }
@@ -196,7 +197,17 @@ export class SagaRun<C> extends SagaLedger<C> {
    * return must be on record before its effect, so a saga never takes a cancel after passing it unrecorded.
    */
   private runsLocally(step: SagaStep<C>): boolean {
-    return !('local' in step.action) && !step.pivot && runsAsLocalActivity(step.action, this.ctx);
+    return this.placementOf(step) === 'local';
+  }
+
+  /**
+   * Where the step's call runs. A pivot whose call asks to run locally runs as a regular activity on the saga's own
+   * task queue instead: its workers run the saga's calls, so the server may hand it back with the workflow task's
+   * completion (eager dispatch) rather than through its lane's queue.
+   */
+  private placementOf(step: SagaStep<C>): Placement {
+    if ('local' in step.action || !runsAsLocalActivity(step.action, this.ctx)) return 'lane';
+    return step.pivot ? 'own-queue' : 'local';
   }
 
   /**
@@ -244,8 +255,8 @@ export class SagaRun<C> extends SagaLedger<C> {
     });
   }
 
-  private dispatch(call: ActivityCall<C>, key: string, step: string, local: boolean): Promise<unknown> {
-    return dispatch(call, key, step, { ctx: this.ctx, state: this.state, changed: () => this.changed() }, local);
+  private dispatch(call: ActivityCall<C>, key: string, step: string, placement: Placement): Promise<unknown> {
+    return dispatch(call, key, step, { ctx: this.ctx, state: this.state, changed: () => this.changed() }, placement);
   }
 
   /**
@@ -307,7 +318,7 @@ export class SagaRun<C> extends SagaLedger<C> {
           compensation,
           attemptKey,
           step.name,
-          runsAsLocalActivity(compensation, this.ctx),
+          runsAsLocalActivity(compensation, this.ctx) ? 'local' : 'lane',
         );
         compensation.onResult?.(this.ctx, result);
         this.record('compensations', { ...base, outcome: 'COMPENSATED', attempts: round + 1 });
