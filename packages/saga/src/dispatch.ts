@@ -9,6 +9,7 @@ import { MAX_CIRCUIT_WAIT_MS, circuitOpen } from './circuit';
 import type { ActivityCall } from './definition';
 import { laneTaskQueue } from './lanes';
 import { toLocalActivityOptions } from './local';
+import type { SagaState } from './state';
 
 /**
  * Where a call runs: `local`, as a local activity; `lane`, as an activity on its lane's task queue (or the saga's
@@ -17,7 +18,6 @@ import { toLocalActivityOptions } from './local';
  * whose other calls run locally).
  */
 export type Placement = 'local' | 'lane' | 'own-queue';
-import type { SagaState } from './state';
 
 /** What dispatching a step reads of its saga, and how it reports a wait. */
 export interface DispatchTarget<C> {
