@@ -1,3 +1,4 @@
+import { balancedFetch } from '../lib/http/balanced-fetch';
 import { ServiceBreaker } from '../lib/http/circuit-breaker';
 import type { BreakerOptions, BreakerState } from '../lib/http/circuit-breaker';
 import { InventoryClient } from '../services/inventory/client';
@@ -11,9 +12,10 @@ export interface ServiceClients {
 }
 
 export interface ServicesConfig {
-  inventoryUrl: string;
-  paymentUrl: string;
-  orderUrl: string;
+  /** Each service's base URL, or its replicas' (calls are then balanced over them, lib/http/balanced-fetch.ts). */
+  inventoryUrl: string | readonly string[];
+  paymentUrl: string | readonly string[];
+  orderUrl: string | readonly string[];
   /**
    * Each service's own bearer token. A worker holds only the tokens of the lanes it runs (workers/config.ts), so a
    * leaked payment-lane worker cannot call inventory or order.
@@ -34,17 +36,22 @@ export function createServiceClients(
   http: { fetch?: typeof fetch } = {},
   onBreakerChange: BreakerListener = () => undefined,
 ): ServiceClients {
+  // Several replicas: a balancing transport over them, unless the caller brought its own.
+  const transport = (urls: string | readonly string[]) => {
+    const list = typeof urls === 'string' ? [urls] : urls;
+    const baseUrl = list[0]!;
+    return { baseUrl, fetch: http.fetch ?? (list.length > 1 ? balancedFetch(list).fetch : undefined) };
+  };
   const common = (service: keyof ServiceClients) => ({
     timeoutMs: config.timeoutMs,
-    fetch: http.fetch,
     token: config.tokens[service],
     ...(config.breaker
       ? { breaker: new ServiceBreaker(service, config.breaker, (state) => onBreakerChange(service, state)) }
       : {}),
   });
   return {
-    inventory: new InventoryClient({ ...common('inventory'), baseUrl: config.inventoryUrl }),
-    payment: new PaymentClient({ ...common('payment'), baseUrl: config.paymentUrl }),
-    order: new OrderClient({ ...common('order'), baseUrl: config.orderUrl }),
+    inventory: new InventoryClient({ ...common('inventory'), ...transport(config.inventoryUrl) }),
+    payment: new PaymentClient({ ...common('payment'), ...transport(config.paymentUrl) }),
+    order: new OrderClient({ ...common('order'), ...transport(config.orderUrl) }),
   };
 }

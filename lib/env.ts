@@ -26,6 +26,19 @@ export const flag = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+/** One URL or a comma-separated list of them (a service's replicas), with a default. */
+export const urlList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) =>
+      value
+        .split(',')
+        .map((url) => url.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url()).min(1, 'at least one URL'));
+
 /** A duration as Temporal reads it: a number and a unit ("90 seconds", "24 hours", "2 days"), with a default. */
 export const duration = (fallback: string) =>
   z

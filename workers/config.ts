@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, flag, parseEnv } from '../lib/env';
+import { duration, flag, parseEnv, urlList } from '../lib/env';
 import { LANES, TASK_QUEUES } from '../lib/task-queues';
 import type { Lane } from '../lib/task-queues';
 import { msToNumber } from '@temporalio/common/lib/time';
@@ -35,9 +35,10 @@ const fields = z.object({
   INVENTORY_ACTIVITY_CONCURRENCY: concurrency(50),
   PAYMENT_ACTIVITY_CONCURRENCY: concurrency(50),
   ORDER_ACTIVITY_CONCURRENCY: concurrency(50),
-  INVENTORY_URL: z.url().default('http://127.0.0.1:7101'),
-  PAYMENT_URL: z.url().default('http://127.0.0.1:7102'),
-  ORDER_URL: z.url().default('http://127.0.0.1:7103'),
+  /** A service's base URL, or its replicas' as a comma-separated list: calls are balanced over them. */
+  INVENTORY_URL: urlList('http://127.0.0.1:7101'),
+  PAYMENT_URL: urlList('http://127.0.0.1:7102'),
+  ORDER_URL: urlList('http://127.0.0.1:7103'),
   /** Each service's bearer token, needed only by a worker that runs that service's lane. */
   INVENTORY_SERVICE_TOKEN: token,
   PAYMENT_SERVICE_TOKEN: token,

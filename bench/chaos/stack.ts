@@ -17,8 +17,8 @@ import { freePort } from '../../scripts/stack/launch';
 import { httpOk } from '../../scripts/stack/supervisor';
 import { inventoryMigrations, openInventoryDb } from '../../services/inventory/db';
 import { seedInventory } from '../../services/inventory/seed';
-import { ManagedProcess } from './processes';
-import type { ProcessEvent } from './processes';
+import { ManagedProcess } from '../../scripts/stack/managed-process';
+import type { ProcessEvent } from '../../scripts/stack/managed-process';
 
 // The chaos stack: the real processes (Temporal dev server, three services, worker, API) on free loopback ports,
 // each its own process group so a SIGKILL is real, with the services' databases on SQLite files in the run

@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 
-// One child process the chaos harness can kill (any signal, really: SIGKILL gives the process no say) and start
+// One child process the chaos harness and scripts/cluster can kill (any signal, really: SIGKILL gives the process no say) and start
 // again, unlike scripts/stack's supervisor, which treats any exit as a crash of the whole stack. Output goes to a
 // log file; every start, kill and unexpected exit is recorded.
 
@@ -20,6 +20,8 @@ export interface ProcessSpec {
   /** Or ready once a line of output matches. */
   readyLine?: RegExp;
   readyTimeoutMs?: number;
+  /** The signal of a graceful stop (default SIGTERM; PostgreSQL's fast shutdown is SIGINT). */
+  stopSignal?: NodeJS.Signals;
 }
 
 export interface ProcessEvent {
@@ -36,6 +38,7 @@ export class ManagedProcess {
   private expectingExit = false;
   /** Exits nobody asked for (crashes). */
   readonly unexpectedExits: string[] = [];
+  private readonly crashListeners: ((reason: string) => void)[] = [];
 
   constructor(
     readonly spec: ProcessSpec,
@@ -55,6 +58,11 @@ export class ManagedProcess {
   private record(event: ProcessEvent['event'], detail?: string): void {
     this.events.push({ at: Date.now(), process: this.spec.name, event, detail });
     this.log.write(`### ${new Date().toISOString()} ${event}${detail ? ` ${detail}` : ''}\n`);
+  }
+
+  /** Called on every exit nobody asked for. */
+  onUnexpectedExit(listener: (reason: string) => void): void {
+    this.crashListeners.push(listener);
   }
 
   /** Spawns the process (own process group) and waits until it is ready. */
@@ -84,7 +92,11 @@ export class ManagedProcess {
     this.exitedPromise = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
         this.record('exit', `code ${code} signal ${signal}`);
-        if (!this.expectingExit) this.unexpectedExits.push(`${spec.name} exited (code ${code}, signal ${signal})`);
+        if (!this.expectingExit) {
+          const reason = `${spec.name} exited (code ${code}, signal ${signal})`;
+          this.unexpectedExits.push(reason);
+          for (const listener of this.crashListeners) listener(reason);
+        }
         resolve();
       }),
     );
@@ -128,7 +140,7 @@ export class ManagedProcess {
 
   /** Graceful stop (SIGTERM, SIGKILL after graceMs); closes the log. */
   async stop(graceMs = 10_000): Promise<void> {
-    await this.kill('SIGTERM', graceMs);
+    await this.kill(this.spec.stopSignal ?? 'SIGTERM', graceMs);
   }
 
   closeLog(): Promise<void> {

@@ -1,0 +1,29 @@
+import { BalancedPool, RetryAgent, fetch as undiciFetch } from 'undici';
+
+// Client-side balancing over a service's replicas (a list of base URLs, e.g. INVENTORY_URL=http://a:7101,http://b:7101)
+// with undici's BalancedPool: weighted round robin in which an upstream that fails to connect loses weight and one
+// that answers regains it, so a dead replica stops receiving calls. A call refused at connect (the replica is
+// down: nothing was sent) goes to another replica at once; any other failure is the caller's, as with one URL.
+
+export interface BalancedFetch {
+  fetch: typeof fetch;
+  close(): Promise<void>;
+}
+
+export function balancedFetch(baseUrls: readonly string[]): BalancedFetch {
+  const pool = new BalancedPool(baseUrls.map((url) => new URL(url).origin));
+  const dispatcher = new RetryAgent(pool, {
+    maxRetries: baseUrls.length,
+    minTimeout: 20,
+    maxTimeout: 200,
+    methods: ['GET', 'POST'],
+    errorCodes: ['ECONNREFUSED'],
+    statusCodes: [],
+  });
+  const balanced = (input: Parameters<typeof fetch>[0], init?: RequestInit) =>
+    undiciFetch(input as Parameters<typeof undiciFetch>[0], {
+      ...(init as Parameters<typeof undiciFetch>[1]),
+      dispatcher,
+    }) as unknown as Promise<Response>;
+  return { fetch: balanced as typeof fetch, close: () => dispatcher.close() };
+}

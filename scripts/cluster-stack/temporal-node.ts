@@ -1,0 +1,72 @@
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { toolsBinDir } from '../../lib/temporal-tools';
+import { ManagedProcess } from '../stack/managed-process';
+import type { ProcessEvent } from '../stack/managed-process';
+import { POSTGRES_SUPERUSER } from './postgres';
+
+// One Temporal server node: the server built from go.temporal.io/server at the compose image's version, with the
+// image's own config template (config/docker.yaml, copied from the module by scripts/tools) and the environment
+// variables docker-compose.yml gives the `temporal` service, so the cluster runs what compose runs. Each node runs
+// the four roles (frontend, history, matching, worker) on its own loopback address with the standard ports;
+// the nodes find each other through the membership table in PostgreSQL (ringpop) and share the history shards.
+
+const root = path.resolve(__dirname, '..', '..');
+export const serverHome = path.resolve(toolsBinDir, '..', 'temporal-server');
+export const FRONTEND_PORT = 7233;
+/** The dynamic config compose mounts into the server. */
+export const DYNAMIC_CONFIG = path.join(root, 'docker', 'temporal', 'dynamicconfig', 'production-sql.yaml');
+
+export interface TemporalNodeOptions {
+  name: string;
+  /** A loopback address of its own, e.g. 127.0.0.2. */
+  ip: string;
+  postgresPort: number;
+  postgresPassword: string;
+  historyShards: number;
+  logFile: string;
+  events: ProcessEvent[];
+}
+
+/** The environment docker-compose.yml's `temporal` service sets, for a node on `ip`. */
+export function temporalNodeEnv(options: Omit<TemporalNodeOptions, 'name' | 'logFile' | 'events'>): NodeJS.ProcessEnv {
+  return {
+    DB: 'postgres12',
+    DB_PORT: String(options.postgresPort),
+    // The visibility store reads its port from POSTGRES_PORT (the template's default is 5432).
+    POSTGRES_PORT: String(options.postgresPort),
+    POSTGRES_SEEDS: '127.0.0.1',
+    POSTGRES_USER: POSTGRES_SUPERUSER,
+    POSTGRES_PWD: options.postgresPassword,
+    BIND_ON_IP: options.ip,
+    TEMPORAL_BROADCAST_ADDRESS: options.ip,
+    PROMETHEUS_ENDPOINT: `${options.ip}:8000`,
+    DYNAMIC_CONFIG_FILE_PATH: DYNAMIC_CONFIG,
+    NUM_HISTORY_SHARDS: String(options.historyShards),
+    LOG_LEVEL: 'warn',
+  };
+}
+
+export function temporalNode(options: TemporalNodeOptions): ManagedProcess {
+  const address = `${options.ip}:${FRONTEND_PORT}`;
+  return new ManagedProcess(
+    {
+      name: options.name,
+      command: path.join(toolsBinDir, 'temporal-server'),
+      args: ['--root', serverHome, '--config', 'config', '--env', 'docker', 'start'],
+      env: temporalNodeEnv(options),
+      logFile: options.logFile,
+      ready: async () => {
+        const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+        try {
+          await connection.workflowService.getSystemInfo({});
+          return true;
+        } finally {
+          await connection.close();
+        }
+      },
+      readyTimeoutMs: 120_000,
+    },
+    options.events,
+  );
+}
