@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_FAULTS, runChaos } from './run';
+import { stopRunningClusters } from '../../scripts/cluster-stack/cluster';
+import type { ClusterFault } from './options';
 import { SERVICES, stopRunningStacks } from './stack';
+import { CLUSTER_FAULTS } from './target';
 import type { ServiceName } from './stack';
 import { DEFAULT_MIX } from './workload';
 import type { OrderKind } from './workload';
@@ -11,6 +14,8 @@ import type { OrderKind } from './workload';
 const usage = `usage: npm run chaos -- [--sagas N] [--concurrency C] [--budget-minutes M] [--worker-kills K]
   [--service inventory|payment|order|none] [--signal SIGKILL|SIGTERM] [--down-ms MS] [--service-down-ms MS]
   [--fault-rate R] [--latency-ms MS] [--lost-rate R] [--seed S] [--mix kind=weight,...] [--postgres ADMIN_URL] [--resolve-parked] [--keep]
+  [--cluster] [--cluster-faults temporal-node,worker,service-replica,postgres] [--node-down-ms MS] [--postgres-down-ms MS]
+  --cluster: on the production cluster (scripts/cluster) with its faults instead of --worker-kills and --service
   kinds: ${Object.keys(DEFAULT_MIX).join(', ')} (default ${Object.entries(DEFAULT_MIX)
     .map(([kind, weight]) => `${kind}=${weight}`)
     .join(',')})`;
@@ -25,6 +30,16 @@ function parseMix(value: string | undefined): Record<OrderKind, number> | undefi
   }
   if (Object.values(mix).every((weight) => weight === 0)) throw new Error(`--mix: every weight is 0\n${usage}`);
   return mix;
+}
+
+function parseClusterFaults(value: string | undefined): ClusterFault[] {
+  if (value === undefined) return [...CLUSTER_FAULTS];
+  const faults = value.split(',').map((fault) => fault.trim());
+  for (const fault of faults) {
+    if (!(CLUSTER_FAULTS as readonly string[]).includes(fault))
+      throw new Error(`--cluster-faults: ${fault}?\n${usage}`);
+  }
+  return faults as ClusterFault[];
 }
 
 function number(value: string | undefined, fallback: number, name: string, min: number, max: number): number {
@@ -54,6 +69,10 @@ async function main(): Promise<void> {
       seed: { type: 'string' },
       mix: { type: 'string' },
       postgres: { type: 'string' },
+      cluster: { type: 'boolean', default: false },
+      'cluster-faults': { type: 'string' },
+      'node-down-ms': { type: 'string' },
+      'postgres-down-ms': { type: 'string' },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -87,11 +106,24 @@ async function main(): Promise<void> {
     mix: parseMix(values.mix),
     database: values.postgres ? { kind: 'postgres', adminUrl: values.postgres } : { kind: 'sqlite' },
     contentionStockRatio: 0.5,
+    ...(values.cluster
+      ? {
+          cluster: {
+            faults: parseClusterFaults(values['cluster-faults']),
+            nodeDownMs: number(values['node-down-ms'], 5_000, 'node-down-ms', 0, 600_000),
+            postgresDownMs: number(values['postgres-down-ms'], 10_000, 'postgres-down-ms', 0, 600_000),
+          },
+        }
+      : {}),
     resolveParked: values['resolve-parked'] ?? false,
     keep: values.keep,
     log: (line) => console.error(`${new Date().toISOString()} ${line}`),
   });
   console.log(JSON.stringify(summary, null, 2));
+  for (const action of summary.chaos) {
+    const recovered = action.recoveredMs === undefined ? 'not measured' : `recovered after ${action.recoveredMs} ms`;
+    console.error(`fault ${action.action} at ${action.at}: back up in ${action.tookMs} ms, ${recovered}`);
+  }
   for (const result of summary.invariants) {
     console.error(`${result.ok ? 'ok  ' : 'FAIL'} ${result.name} (${result.checked} checked)`);
     for (const violation of result.violations) console.error(`       ${violation}`);
@@ -104,7 +136,7 @@ async function main(): Promise<void> {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     console.error(`chaos: ${signal}: stopping the processes it started`);
-    void stopRunningStacks().finally(() => process.exit(130));
+    void Promise.all([stopRunningStacks(), stopRunningClusters()]).finally(() => process.exit(130));
   });
 }
 

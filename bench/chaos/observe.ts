@@ -3,7 +3,6 @@ import { sagaStateQuery } from '../../workflows/order/messages';
 import type { OrderResult } from '../../workflows/order/types';
 import type { SagaState } from '../../packages/saga';
 import type { ServiceName } from './stack';
-import { SERVICE_TOKEN } from './stack';
 import type { AcceptedOrder } from './workload';
 
 // After a chaos run: reads the final state from Temporal (visibility, each workflow's result or live state) and
@@ -56,15 +55,21 @@ export interface InvariantResult {
   violations: string[];
 }
 
+/** Where the harness reads a service (any replica: they share the database) and with which token. */
+export interface ServiceEndpoint {
+  url: string;
+  token: string;
+}
+
 export interface Snapshot {
   products: ProductRecord[];
 }
 
-async function getJson<T>(url: string, path: string): Promise<T | undefined> {
+async function getJson<T>(service: ServiceEndpoint, path: string): Promise<T | undefined> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const response = await fetch(`${url}${path}`, {
-        headers: { authorization: `Bearer ${SERVICE_TOKEN}` },
+      const response = await fetch(`${service.url}${path}`, {
+        headers: { authorization: `Bearer ${service.token}` },
         signal: AbortSignal.timeout(20_000),
       });
       if (response.status === 404) return undefined;
@@ -77,8 +82,8 @@ async function getJson<T>(url: string, path: string): Promise<T | undefined> {
   }
 }
 
-export async function snapshotStock(inventoryUrl: string): Promise<Snapshot> {
-  const answer = await getJson<{ products: ProductRecord[] }>(inventoryUrl, '/products');
+export async function snapshotStock(inventory: ServiceEndpoint): Promise<Snapshot> {
+  const answer = await getJson<{ products: ProductRecord[] }>(inventory, '/products');
   if (!answer) throw new Error('inventory: no products');
   return { products: answer.products };
 }
@@ -111,7 +116,7 @@ export async function listExecutions(client: Client): Promise<Map<string, { runI
 /** Reads everything the invariants need. */
 export async function observe(options: {
   client: Client;
-  serviceUrls: Record<ServiceName, string>;
+  services: Record<ServiceName, ServiceEndpoint>;
   accepted: AcceptedOrder[];
   customers: string[];
 }): Promise<{
@@ -122,7 +127,7 @@ export async function observe(options: {
   ledger: { currencies: { currency: string; capturedMinor: number; refundedMinor: number; netMinor: number }[] };
   serviceOrders: OrderRecord[];
 }> {
-  const { client, serviceUrls } = options;
+  const { client, services } = options;
   const executions = await listExecutions(client);
   const observed = await mapLimit(options.accepted, 16, async (accepted): Promise<Observed> => {
     const runs = executions.get(accepted.orderId) ?? [];
@@ -132,9 +137,9 @@ export async function observe(options: {
     if (workflowStatus === 'COMPLETED') saga = ((await handle.result()) as OrderResult).state;
     else if (workflowStatus === 'RUNNING') saga = await handle.query(sagaStateQuery).catch(() => undefined);
     const [order, payment, reservation] = await Promise.all([
-      getJson<OrderRecord>(serviceUrls.order, `/orders/${accepted.orderId}`),
-      getJson<PaymentRecord>(serviceUrls.payment, `/payments/${accepted.orderId}`),
-      getJson<ReservationRecord>(serviceUrls.inventory, `/reservations/${accepted.orderId}`),
+      getJson<OrderRecord>(services.order, `/orders/${accepted.orderId}`),
+      getJson<PaymentRecord>(services.payment, `/payments/${accepted.orderId}`),
+      getJson<ReservationRecord>(services.inventory, `/reservations/${accepted.orderId}`),
     ]);
     return {
       orderId: accepted.orderId,
@@ -150,16 +155,13 @@ export async function observe(options: {
   const serviceOrders: OrderRecord[] = [];
   for (const customerId of options.customers) {
     const page = await getJson<{ orders: OrderRecord[] }>(
-      serviceUrls.order,
+      services.order,
       `/orders?customerId=${encodeURIComponent(customerId)}&limit=200`,
     );
     serviceOrders.push(...(page?.orders ?? []));
   }
-  const { products } = await snapshotStock(serviceUrls.inventory);
-  const stats = (await getJson<Awaited<ReturnType<typeof observe>>['stats']>(serviceUrls.inventory, '/stats'))!;
-  const ledger = (await getJson<Awaited<ReturnType<typeof observe>>['ledger']>(
-    serviceUrls.payment,
-    '/ledger/summary',
-  ))!;
+  const { products } = await snapshotStock(services.inventory);
+  const stats = (await getJson<Awaited<ReturnType<typeof observe>>['stats']>(services.inventory, '/stats'))!;
+  const ledger = (await getJson<Awaited<ReturnType<typeof observe>>['ledger']>(services.payment, '/ledger/summary'))!;
   return { observed, executions, products, stats, ledger, serviceOrders };
 }

@@ -6,6 +6,9 @@ import type { OrderKind } from './workload';
 
 // What a chaos run takes and what it reports.
 
+/** The faults a chaos run on the cluster deals out, in this order. */
+export type ClusterFault = 'temporal-node' | 'worker' | 'service-replica' | 'postgres';
+
 export interface ChaosOptions {
   sagas: number;
   concurrency: number;
@@ -24,7 +27,22 @@ export interface ChaosOptions {
   faults: FaultConfig;
   /** Weights of the order kinds (default DEFAULT_MIX). */
   mix?: Record<OrderKind, number>;
+  /** The dev stack's services' databases (the cluster has its own PostgreSQL). */
   database: { kind: 'sqlite' } | { kind: 'postgres'; adminUrl: string };
+  /**
+   * Run on the production cluster (scripts/cluster-stack) instead of the dev stack: these faults replace the worker
+   * kills and the service restart above (downMs applies to the worker and the replica).
+   */
+  cluster?: {
+    faults: ClusterFault[];
+    nodeIps?: string[];
+    historyShards?: number;
+    /** How long the killed Temporal node stays down. */
+    nodeDownMs: number;
+    /** How long PostgreSQL stays stopped. */
+    postgresDownMs: number;
+    unsafeFastPostgres?: boolean;
+  };
   /** Units of the contended product per order in the plan's contention share (about half of them can be met). */
   contentionStockRatio: number;
   /** Afterwards, act as the operator: retry the parked sagas' compensations and check the invariants again. */
@@ -40,7 +58,7 @@ export interface ChaosSummary {
   ok: boolean;
   /** How the sagas' steps ran (local activities or activity tasks) and the workflow tasks the faults cost. */
   history: HistoryCensus;
-  options: Omit<ChaosOptions, 'log' | 'database'> & { database: string };
+  options: Omit<ChaosOptions, 'log' | 'database'> & { database: string; target: 'dev' | 'cluster' };
   machine: { cpus: number; loadAverage: number[]; node: string };
   timings: { startMs: number; submitMs: number; settleMs: number; checkMs: number; totalMs: number };
   workload: {
@@ -54,7 +72,13 @@ export interface ChaosSummary {
   };
   outcomes: Record<string, number>;
   failures: Record<string, number>;
-  chaos: { at: string; action: string; openWorkflows?: number; tookMs: number }[];
+  /**
+   * Each fault: when, how long the action took (the process back up), and how long after it began the sagas closed
+   * again at half their rate before it (bench/chaos/recovery.ts; undefined: not within the run).
+   */
+  chaos: { at: string; action: string; openWorkflows?: number; tookMs: number; recoveredMs?: number }[];
+  /** On the cluster: the history shards each Temporal node owned before the faults. */
+  shards?: Record<string, number | undefined>;
   /** Faults that never came due before the budget ran out. */
   skippedChaos: string[];
   unexpectedExits: string[];

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { checkInvariants, isParked } from './invariants';
 import { observe, snapshotStock } from './observe';
 import type { Observed } from './observe';
-import { startChaosStack } from './stack';
-import type { ChaosStack } from './stack';
+import { ClosedSagaSamples } from './recovery';
+import { startClusterTarget, startDevTarget } from './target';
+import type { ChaosTarget } from './target';
 import {
   CONTENTION_SKU,
   customerCount,
@@ -16,9 +17,11 @@ import {
 } from './workload';
 import type { AcceptedOrder, OrderKind } from './workload';
 
-// One chaos run: start the real processes with injected faults, send the workload through the API, kill the
-// worker (SIGKILL) and restart it, restart a service, wait (bounded) until every saga has closed or is parked,
-// then check the invariants across Temporal and the three services' databases. Bounded in count and time,
+// One chaos run: start the real processes with injected faults (the dev stack, or the production cluster), send
+// the workload through the API, deal out the target's faults (on the dev stack: kill the worker and restart it,
+// restart a service; on the cluster: a Temporal node, a worker, a service replica, PostgreSQL), wait (bounded)
+// until every saga has closed or is parked, then check the invariants across Temporal and the three services'
+// databases. Bounded in count and time,
 // loopback only; every process it started is stopped before it returns.
 import type { ChaosOptions, ChaosSummary } from './options';
 import { historyCensus } from './census';
@@ -29,14 +32,14 @@ export type { ChaosOptions, ChaosSummary } from './options';
 const count = (values: string[]) =>
   values.reduce<Record<string, number>>((acc, value) => ((acc[value] = (acc[value] ?? 0) + 1), acc), {});
 
-async function closedWorkflows(stack: ChaosStack): Promise<number> {
+async function closedWorkflows(stack: ChaosTarget): Promise<number> {
   const { count: n } = await stack.client.workflow.count(
     'WorkflowType = "orderFulfillment" AND ExecutionStatus != "Running"',
   );
   return n;
 }
 
-async function openWorkflows(stack: ChaosStack, extra = ''): Promise<number> {
+async function openWorkflows(stack: ChaosTarget, extra = ''): Promise<number> {
   const { count: n } = await stack.client.workflow.count(
     `WorkflowType = "orderFulfillment" AND ExecutionStatus = "Running"${extra}`,
   );
@@ -47,7 +50,7 @@ const sagaStatus = (o: Observed) => o.saga?.status ?? o.workflowStatus ?? 'MISSI
 
 /** Waits (bounded) until no saga is running, or (parkedCount) none but the parked ones. */
 async function waitForSagas(
-  stack: ChaosStack,
+  stack: ChaosTarget,
   deadline: number,
   log: (line: string) => void,
   { parkedCount }: { parkedCount: boolean },
@@ -81,44 +84,42 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   const contentionStock = Math.max(1, Math.round(contentionUnits * options.contentionStockRatio));
 
   log(`chaos: ${options.sagas} sagas, concurrency ${options.concurrency}, seed ${options.seed}, dir ${dir}`);
-  const stack = await startChaosStack({
+  const settings = {
     dir,
-    database: options.database,
     faults: { inventory: options.faults, payment: options.faults, order: options.faults },
     // Plenty of everything (so ordinary orders succeed), nothing of the sold-out product, and the contended
     // product short of its demand, so concurrent reservations race for the last units.
-    stock: (product) =>
+    stock: (product: { sku: string; stock: number }) =>
       product.sku === CONTENTION_SKU ? contentionStock : product.stock === 0 ? 0 : 10 * options.sagas + 100,
     paymentSlowMs: 1_500,
-  });
+  };
+  const { cluster } = options;
+  const stack = cluster
+    ? await startClusterTarget({ ...options, cluster }, settings)
+    : await startDevTarget(options, settings);
   const startMs = Date.now() - started;
   log(`chaos: stack up in ${startMs} ms (Temporal ${stack.temporalAddress}, API ${stack.apiUrl})`);
 
   const chaos: ChaosSummary['chaos'] = [];
+  const faultStarts: number[] = [];
   let summary: ChaosSummary | undefined;
+  // The closed sagas, counted every half second through the run, for the time to recover from each fault.
+  const samples = new ClosedSagaSamples();
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const closed = await closedWorkflows(stack).catch(() => undefined);
+      if (closed !== undefined) samples.add(Date.now(), closed);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  })();
   try {
-    const initial = await snapshotStock(stack.serviceUrls.inventory);
+    const initial = await snapshotStock(stack.services.inventory);
 
     // The fault schedule hangs off the sagas' progress (the share of the planned sagas that have closed), so the
-    // faults hit sagas in flight however fast the API accepts them: worker kills spread over the first 70%, the
-    // service restart at 60%. One action at a time: a restart waits until the previous process is back.
-    const triggers: { fraction: number; action: string; run: () => Promise<void> }[] = [];
-    for (let i = 0; i < options.workerKills; i++) {
-      triggers.push({
-        fraction: (0.7 * (i + 1)) / (options.workerKills + 1),
-        action: 'worker SIGKILL + restart',
-        run: () => stack.worker.restart('SIGKILL', options.downMs),
-      });
-    }
-    if (options.restartService) {
-      const service = stack.services[options.restartService];
-      triggers.push({
-        fraction: 0.6,
-        action: `${options.restartService} ${options.serviceSignal} + restart`,
-        run: () => service.restart(options.serviceSignal, options.serviceDownMs ?? options.downMs),
-      });
-    }
-    triggers.sort((a, b) => a.fraction - b.fraction);
+    // faults hit sagas in flight however fast the API accepts them. One action at a time: a restart waits until
+    // the previous process is back.
+    const triggers = stack.faults;
     const skipped: string[] = [];
     const monkey = (async () => {
       for (const trigger of triggers) {
@@ -133,9 +134,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
           skipped.push(trigger.action);
           continue;
         }
-        const begun = Date.now();
         const open = await openWorkflows(stack).catch(() => undefined);
         log(`chaos: ${trigger.action} with ${closed} sagas closed, ${open ?? '?'} open`);
+        const begun = Date.now();
+        faultStarts.push(begun);
         await trigger.run();
         chaos.push({
           at: `${closed} closed`,
@@ -173,7 +175,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     const check = async () => {
       const data = await observe({
         client: stack.client,
-        serviceUrls: stack.serviceUrls,
+        services: stack.services,
         accepted: submitted.accepted,
         customers,
       });
@@ -216,6 +218,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       const kind = (byKind[o.kind as OrderKind] ??= {});
       kind[status] = (kind[status] ?? 0) + 1;
     }
+    sampling = false;
+    await sampler;
+    chaos.forEach((action, i) => {
+      const recoveredMs = samples.recoveredAfter(faultStarts[i]!);
+      if (recoveredMs !== undefined) action.recoveredMs = recoveredMs;
+    });
     const unexpectedExits = stack.all().flatMap((proc) => proc.unexpectedExits);
     const ok =
       invariants.every((result) => result.ok) &&
@@ -230,7 +238,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       history,
       options: {
         ...omitLog(options),
-        database: options.database.kind,
+        database: cluster ? 'cluster postgres' : options.database.kind,
+        target: cluster ? 'cluster' : 'dev',
       },
       machine: {
         cpus: os.cpus().length,
@@ -254,6 +263,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       outcomes: count(data.observed.map(sagaStatus)),
       failures: count(data.observed.filter((o) => o.saga?.failure).map((o) => o.saga!.failure!.type)),
       chaos,
+      ...(stack.shards ? { shards: stack.shards } : {}),
       skippedChaos: skipped,
       unexpectedExits,
       invariants,
@@ -264,6 +274,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     };
     return summary;
   } finally {
+    sampling = false;
+    await sampler;
     await stack.stop();
     if (summary && !summary.dir) rmSync(dir, { recursive: true, force: true });
   }

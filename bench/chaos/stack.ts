@@ -60,7 +60,7 @@ export interface ChaosStack {
 }
 
 /** Migrates the inventory database and seeds the catalogue with the run's stock (the service keeps it on start). */
-async function seedStock(databaseUrl: string, stock: ChaosStackOptions['stock']): Promise<void> {
+export async function seedStock(databaseUrl: string, stock: ChaosStackOptions['stock']): Promise<void> {
   const target = parseDatabaseUrl(databaseUrl);
   await migrate({ target, migrationsDir: inventoryMigrations(target.provider) });
   const db = openInventoryDb(target);

@@ -16,7 +16,7 @@ import type { ProcessEvent } from '../stack/managed-process';
 import { httpOk } from '../stack/supervisor';
 import { haproxyProcess } from './haproxy';
 import { initPostgres, POSTGRES_SUPERUSER, postgresProcess } from './postgres';
-import { FRONTEND_PORT, serverHome, temporalNode } from './temporal-node';
+import { FRONTEND_PORT, ownedShards, serverHome, temporalNode } from './temporal-node';
 
 // The production path on one machine (docs/DEPLOYMENT.md#the-cluster): PostgreSQL, two Temporal server nodes
 // behind HAProxy, the three services with replicas on their own PostgreSQL databases, workers with the workflow
@@ -77,6 +77,8 @@ export interface Cluster {
   apis: ManagedProcess[];
   client: Client;
   events: ProcessEvent[];
+  /** The history shards each node owns now (by node name). */
+  shards(): Promise<Record<string, number | undefined>>;
   all(): ManagedProcess[];
   stop(): Promise<void>;
 }
@@ -352,6 +354,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       apis,
       client,
       events,
+      shards: async () =>
+        Object.fromEntries(
+          await Promise.all(nodeIps.map(async (ip, i) => [`temporal-${i + 1}`, await ownedShards(ip)] as const)),
+        ),
       all: () => [...started],
       stop: stopAll,
     };

@@ -43,6 +43,9 @@ async function main(): Promise<void> {
       'sagaflow cluster is up (Ctrl-C stops it):',
       `  API (HAProxy)         ${cluster.apiUrl}  -> ${cluster.apis.length} instances`,
       `  Temporal (HAProxy)    ${cluster.temporalAddress}  -> ${config.CLUSTER_NODE_IPS.map((ip) => `${ip}:7233`).join(', ')}`,
+      `  history shards        ${Object.entries(await cluster.shards())
+        .map(([node, n]) => `${node}: ${n ?? '?'}`)
+        .join(', ')} (of ${config.NUM_HISTORY_SHARDS})`,
       `  PostgreSQL            127.0.0.1:${cluster.postgresPort} (superuser temporal, password in ${path.join(cluster.dir, 'secrets.json')})`,
       ...(['inventory', 'payment', 'order'] as const).map(
         (service) => `  ${service.padEnd(22)}${cluster.serviceUrls[service].join(', ')}`,

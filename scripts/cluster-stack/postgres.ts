@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ManagedProcess } from '../stack/managed-process';
 import type { ProcessEvent } from '../stack/managed-process';
@@ -45,11 +45,21 @@ function ensureOwner(target: string): void {
   chownSync(target, uid, -1);
 }
 
+/** The postgres user must reach its directory: every ancestor gets search permission (x) for others if it lacks it. */
+function ensureTraversable(target: string): void {
+  if (!isRoot()) return;
+  for (let dir = path.dirname(target); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const { mode } = statSync(dir);
+    if ((mode & 0o001) === 0) chmodSync(dir, (mode & 0o7777) | 0o001);
+  }
+}
+
 /** Creates the data directory once (superuser `temporal` with the given password); true when it was new. */
 export function initPostgres(options: Pick<PostgresOptions, 'dir' | 'password'>): boolean {
   const data = path.join(options.dir, 'data');
   if (existsSync(path.join(data, 'PG_VERSION'))) return false;
   mkdirSync(data, { recursive: true });
+  ensureTraversable(options.dir);
   ensureOwner(options.dir);
   ensureOwner(data);
   const pwfile = path.join(options.dir, 'pwfile');

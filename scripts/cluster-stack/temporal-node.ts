@@ -70,3 +70,14 @@ export function temporalNode(options: TemporalNodeOptions): ManagedProcess {
     options.events,
   );
 }
+
+/** The history shards a node owns now, from its Prometheus endpoint (undefined when it does not answer). */
+export async function ownedShards(ip: string): Promise<number | undefined> {
+  try {
+    const response = await fetch(`http://${ip}:8000/metrics`, { signal: AbortSignal.timeout(2_000) });
+    const match = /^numshards_gauge\{[^}]*service_name="history"[^}]*\} (\d+)/m.exec(await response.text());
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
