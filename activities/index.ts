@@ -6,12 +6,12 @@ import { createHelloActivities } from './hello';
 import { createOrderActivities } from './order';
 import { createReturnActivities } from './returns';
 import { createServiceClients } from './service-clients';
-import type { ServicesConfig } from './service-clients';
+import type { ServicesConfig, ServiceTransport } from './service-clients';
 
 export interface ActivityDeps {
   config: ServicesConfig;
-  /** The HTTP transport the service clients use (defaults to the global fetch). */
-  http?: { fetch?: typeof fetch };
+  /** The HTTP transport the service clients use (defaults to the global fetch, or balancing over replicas). */
+  http?: ServiceTransport;
   logger: Logger;
   /** Where the circuit metrics go (the worker passes its runtime's meter); none when omitted. */
   meter?: MetricMeter;

@@ -27,20 +27,34 @@ export interface ServicesConfig {
   breaker?: BreakerOptions;
 }
 
+/**
+ * How the clients reach the services: by default the global fetch (one URL) or a balancing fetch over a service's
+ * replicas; `fetch` replaces that transport (tests), `decorate` wraps whichever one a service gets (timing).
+ */
+type Fetch = typeof globalThis.fetch;
+
+export interface ServiceTransport {
+  fetch?: Fetch;
+  decorate?: (transport: Fetch) => Fetch;
+}
+
 /** Reported on every change of a service's circuit (the worker logs it). */
 export type BreakerListener = (service: keyof ServiceClients, state: BreakerState) => void;
 
 /** One typed client per service; `fetch` is the transport (tests may pass their own). */
 export function createServiceClients(
   config: ServicesConfig,
-  http: { fetch?: typeof fetch } = {},
+  http: ServiceTransport = {},
   onBreakerChange: BreakerListener = () => undefined,
 ): ServiceClients {
   // Several replicas: a balancing transport over them, unless the caller brought its own.
   const transport = (urls: string | readonly string[]) => {
     const list = typeof urls === 'string' ? [urls] : urls;
-    const baseUrl = list[0]!;
-    return { baseUrl, fetch: http.fetch ?? (list.length > 1 ? balancedFetch(list).fetch : undefined) };
+    const base = http.fetch ?? (list.length > 1 ? balancedFetch(list).fetch : undefined);
+    const decorated = http.decorate?.(
+      base ?? ((input: Parameters<Fetch>[0], init?: RequestInit) => fetch(input, init)),
+    );
+    return { baseUrl: list[0]!, fetch: decorated ?? base };
   };
   const common = (service: keyof ServiceClients) => ({
     timeoutMs: config.timeoutMs,

@@ -67,30 +67,36 @@ function emptyTimings(): HttpTimings {
   return { calls: 0, errors: 0, totalMs: 0, durationsMs: [], byRoute: {} };
 }
 
-/** The global fetch, timed from the request to the last byte of the answer. */
-const timedFetch: typeof fetch = async (input, init) => {
-  const started = performance.now();
-  const url = new URL(input instanceof Request ? input.url : String(input));
-  // Service routes are /<collection>[/<id or verb>[/<action>]]: group the calls by route, not by id (ids have digits).
-  const path = url.pathname.replace(/^(\/[^/]+\/)[^/]*\d[^/]*/, '$1:id');
-  const route = `${init?.method ?? 'GET'} ${url.port} ${path}`;
-  let ok = false;
-  try {
-    const response = await fetch(input, init);
-    const body = await response.arrayBuffer();
-    ok = true;
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-  } finally {
-    const ms = performance.now() - started;
-    timings.calls++;
-    if (!ok) timings.errors++;
-    timings.totalMs += ms;
-    timings.durationsMs.push(ms);
-    const entry = (timings.byRoute[route] ??= { calls: 0, totalMs: 0 });
-    entry.calls++;
-    entry.totalMs += ms;
-  }
-};
+/** A service's transport (the global fetch, or the balancing one over its replicas), timed to the last byte. */
+const timed =
+  (transport: typeof fetch): typeof fetch =>
+  async (input, init) => {
+    const started = performance.now();
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    // Service routes are /<collection>[/<id or verb>[/<action>]]: group the calls by route, not by id (ids have digits).
+    const path = url.pathname.replace(/^(\/[^/]+\/)[^/]*\d[^/]*/, '$1:id');
+    const route = `${init?.method ?? 'GET'} ${url.port} ${path}`;
+    let ok = false;
+    try {
+      const response = await transport(input, init);
+      const body = await response.arrayBuffer();
+      ok = true;
+      return new Response(body, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
+    } finally {
+      const ms = performance.now() - started;
+      timings.calls++;
+      if (!ok) timings.errors++;
+      timings.totalMs += ms;
+      timings.durationsMs.push(ms);
+      const entry = (timings.byRoute[route] ??= { calls: 0, totalMs: 0 });
+      entry.calls++;
+      entry.totalMs += ms;
+    }
+  };
 
 /** Plausible answers without any I/O: the saga engine alone. */
 function noopOrderActivities(): OrderActivities {
@@ -117,7 +123,7 @@ function modeActivities(): AnyActivities {
     return { ...bare };
   }
   return bench.BENCH_MODE === 'saga' || bench.BENCH_MODE === 'saga-local'
-    ? createActivities({ config: config.services, http: { fetch: timedFetch }, logger })
+    ? createActivities({ config: config.services, http: { decorate: timed }, logger })
     : { ...noopOrderActivities() };
 }
 

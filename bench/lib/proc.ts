@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { round } from './stats';
 
@@ -13,6 +13,52 @@ export function cpuSeconds(pid: number): number | undefined {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // after the command name: state(0) ppid(1) ... utime(11) stime(12)
     return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** ppid → children, from /proc (Linux). */
+function childrenByParent(): Map<number, number[]> {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return children;
+}
+
+/**
+ * CPU seconds of a process and every descendant alive now, plus what its exited children used (cutime + cstime):
+ * PostgreSQL serves each connection from a child process, and the cluster's PostgreSQL runs under runuser.
+ */
+export function treeCpuSeconds(pid: number): number | undefined {
+  const own = cpuSeconds(pid);
+  if (own === undefined) return undefined;
+  const children = childrenByParent();
+  let total = own + (waitedChildrenCpuSeconds(pid) ?? 0);
+  const stack = [...(children.get(pid) ?? [])];
+  while (stack.length) {
+    const child = stack.pop()!;
+    total += cpuSeconds(child) ?? 0;
+    stack.push(...(children.get(child) ?? []));
+  }
+  return total;
+}
+
+function waitedChildrenCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // cutime(13) cstime(14)
+    return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
   } catch {
     return undefined;
   }
@@ -55,12 +101,20 @@ export interface UsageReport {
   processes: Record<string, ProcessUsage>;
 }
 
-/** Samples the named processes every `everyMs` until stop(), which reports their usage over the window. */
-export function sampleUsage(pids: Record<string, number | undefined>, everyMs = 250): { stop(): UsageReport } {
+/**
+ * Samples the named processes every `everyMs` until stop(), which reports their usage over the window. The CPU of
+ * the processes named in `trees` includes their descendants' (treeCpuSeconds); resident memory is the process's own.
+ */
+export function sampleUsage(
+  pids: Record<string, number | undefined>,
+  everyMs = 250,
+  trees: readonly string[] = [],
+): { stop(): UsageReport } {
+  const cpuOf = (name: string, pid: number) => (trees.includes(name) ? treeCpuSeconds(pid) : cpuSeconds(pid));
   const started = performance.now();
   const machineStart = machineTicks();
   const tracked = Object.entries(pids).filter((entry): entry is [string, number] => entry[1] !== undefined);
-  const cpuStart = new Map(tracked.map(([name, pid]) => [name, cpuSeconds(pid) ?? 0]));
+  const cpuStart = new Map(tracked.map(([name, pid]) => [name, cpuOf(name, pid) ?? 0]));
   const rss = new Map<string, number[]>(tracked.map(([name]) => [name, []]));
   const sample = () => {
     for (const [name, pid] of tracked) {
@@ -78,7 +132,7 @@ export function sampleUsage(pids: Record<string, number | undefined>, everyMs = 
       const machineEnd = machineTicks();
       const processes: Record<string, ProcessUsage> = {};
       for (const [name, pid] of tracked) {
-        const used = (cpuSeconds(pid) ?? cpuStart.get(name)!) - cpuStart.get(name)!;
+        const used = (cpuOf(name, pid) ?? cpuStart.get(name)!) - cpuStart.get(name)!;
         const values = rss.get(name)!;
         processes[name] = {
           pid,

@@ -68,6 +68,8 @@ export interface BenchSettings {
   workerEnv: Record<string, string>;
   /** Environment for everything the stack starts (e.g. LOG_LEVEL). */
   stackEnv?: Record<string, string>;
+  /** The embedded default (dev server on SQLite) or the production cluster (scripts/cluster-stack). */
+  target: 'dev' | 'cluster';
   /** Write V8 CPU profiles of the workers (and the stack's processes) into this directory. */
   profileDir?: string;
   log: (line: string) => void;
@@ -155,6 +157,7 @@ export interface BenchResult {
     worker: Record<string, number>;
     /** The API's SAGA_STEP_EXECUTION in the api mode. */
     apiStepExecution: string;
+    target: 'dev' | 'cluster';
   };
   modes: Partial<Record<Mode, ModeResult>>;
   /**

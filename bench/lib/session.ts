@@ -5,8 +5,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { startStack } from '../../scripts/stack/launch';
-import type { RunningStack } from '../../scripts/stack/launch';
+import { API_CLIENT, startBenchStack } from './bench-stack';
+import type { BenchStack } from './bench-stack';
 import { loadWorkerConfig } from '../../workers/config';
 import { bundleConverterPaths, dataConverterFor } from '../../lib/codec/data-converter';
 import { ensureDevKeys } from '../../lib/codec/dev-keys';
@@ -18,7 +18,6 @@ import { closeLatencies, directRunner, runLoad } from './load';
 import type { SagaRunner } from './load';
 import { sampleUsage } from './proc';
 import { bootstrapCi95, ratio, round } from './stats';
-import { prepareInventory } from './stock';
 import { API_WAIT_SECONDS, SERVICE_TOKEN, quiet, startBenchWorker, tail } from './bench-worker';
 import type { BenchWorker } from './bench-worker';
 import { LOCAL_MODE_OF, MODES, MODE_DESCRIPTIONS, pooledThroughput } from './results';
@@ -53,7 +52,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
   const dataDir = path.join(scratch, 'data');
   mkdirSync(dataDir);
   const log = settings.log;
-  let stack: RunningStack | undefined;
+  let stack: BenchStack | undefined;
   let connection: Connection | undefined;
   const profiles: ProfileSummary[] = [];
   /** pid → process name, to label the CPU profiles. */
@@ -73,17 +72,19 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
     writeFileSync(bundlePath, bundle.code);
 
     const perMode = settings.count + settings.warmup;
-    await prepareInventory(dataDir, perMode * settings.modes.length + 100);
-    log('starting the stack ...');
+    log(
+      `starting the stack (${settings.target === 'cluster' ? 'the production cluster' : 'the embedded default'}) ...`,
+    );
     if (settings.profileDir) mkdirSync(settings.profileDir, { recursive: true });
-    stack = await startStack({
-      dataDir,
+    stack = await startBenchStack({
+      target: settings.target,
+      dir: dataDir,
+      stock: perMode * settings.modes.length + 100,
       env: {
         ...settings.stackEnv,
         ...settings.workerEnv,
         // The load generator is one API key placing every order; the API's per-key limit would throttle it.
         RATE_LIMIT_PER_MINUTE: '10000000',
-        SERVICE_TOKEN,
         ...(settings.profileDir
           ? {
               NODE_OPTIONS: `--import ${path.join(__dirname, 'cpu-profile.mjs')}`,
@@ -92,17 +93,10 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
           : {}),
       },
     });
-    connection = await Connection.connect({ address: stack.urls.temporal });
+    connection = await Connection.connect({ address: stack.temporalAddress });
     const client = new Client({ connection, dataConverter: dataConverterFor(payloadKeys) });
-    const stackPids = {
-      temporal: stack.pidOf('temporal'),
-      api: stack.pidOf('api'),
-      inventory: stack.pidOf('inventory'),
-      payment: stack.pidOf('payment'),
-      order: stack.pidOf('order'),
-      bench: process.pid,
-    };
-    for (const [name, pid] of Object.entries({ ...stackPids, stack: stack.child.pid, worker: stack.pidOf('worker') })) {
+    const stackPids = { ...stack.pids(), bench: process.pid };
+    for (const [name, pid] of Object.entries({ ...stackPids, ...stack.workerPids() })) {
       if (pid !== undefined) names.set(pid, name);
     }
 
@@ -119,8 +113,10 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
         const taskQueue = `bench-${mode}-${runId}-r${round}`;
         let worker: BenchWorker | undefined;
         let workerPid: number | undefined;
+        let stackWorkers: Record<string, number | undefined> = {};
         if (mode === 'api') {
-          workerPid = stack.pidOf('worker');
+          stackWorkers = stack.workerPids();
+          workerPid = stackWorkers.worker;
         } else {
           worker = await startBenchWorker({
             ...process.env,
@@ -129,12 +125,9 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
             BENCH_MODE: mode,
             BENCH_WORKFLOW_BUNDLE: bundlePath,
             PAYLOAD_KEYS_FILE: payloadKeysFile,
-            TEMPORAL_ADDRESS: stack.urls.temporal,
+            TEMPORAL_ADDRESS: stack.temporalAddress,
             TASK_QUEUE: taskQueue,
-            SERVICE_TOKEN,
-            INVENTORY_URL: stack.urls.inventory,
-            PAYMENT_URL: stack.urls.payment,
-            ORDER_URL: stack.urls.order,
+            ...stack.workerServiceEnv,
             ...(settings.profileDir
               ? { BENCH_CPU_PROF_DIR: path.join(settings.profileDir, `bench-worker-${mode}-r${round}`) }
               : {}),
@@ -146,9 +139,9 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
           const runner = (phase: string): SagaRunner =>
             mode === 'api'
               ? apiRunner({
-                  apiUrl: stack!.urls.api,
-                  apiKey: 'sk_demo_client',
-                  tenant: 'demo',
+                  apiUrl: stack!.apiUrl,
+                  apiKey: API_CLIENT.key,
+                  tenant: API_CLIENT.tenant,
                   idPrefix: `bench-${mode}-${runId}-r${round}-${phase}`,
                   readAfterMs: settings.readAfterMs,
                   waitSeconds: API_WAIT_SECONDS,
@@ -178,7 +171,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
           }
           worker?.send('reset');
           const before = loadAverage();
-          const sampler = sampleUsage({ ...stackPids, worker: workerPid });
+          const sampler = sampleUsage({ ...stackPids, ...stackWorkers, worker: workerPid }, 250, stack.trees);
           const load = await runLoad({
             count: perRound,
             concurrency: settings.concurrency,
@@ -298,6 +291,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
           ORDER_ACTIVITY_CONCURRENCY: config.ORDER_ACTIVITY_CONCURRENCY,
         },
         apiStepExecution: settings.stackEnv?.SAGA_STEP_EXECUTION ?? 'local',
+        target: settings.target,
       },
       modes,
       ratios,
@@ -305,8 +299,8 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
   } finally {
     await connection?.close();
     if (stack) {
-      const code = await stack.stop();
-      if (code !== 0) log(`the stack stopped with code ${code}:\n${tail(stack.output())}`);
+      const stopping = stack;
+      await stopping.stop().catch((error: unknown) => log(`${String(error)}:\n${tail(stopping.output())}`));
     }
     if (settings.profileDir) {
       for (const file of readdirSync(settings.profileDir, { recursive: true, encoding: 'utf8' })) {

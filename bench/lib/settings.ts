@@ -23,6 +23,8 @@ const schema = z.object({
   LOG_LEVEL: z.string().optional(),
   /** The stack API's SAGA_STEP_EXECUTION, for the api mode (default local, as the API's). */
   SAGA_STEP_EXECUTION: z.enum(['local', 'remote']).optional(),
+  /** dev: the embedded default (dev server on SQLite); cluster: the production cluster (scripts/cluster). */
+  BENCH_TARGET: z.enum(['dev', 'cluster']).default('dev'),
 });
 
 export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
@@ -43,6 +45,7 @@ export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
       ...(parsed.SAGA_STEP_EXECUTION ? { SAGA_STEP_EXECUTION: parsed.SAGA_STEP_EXECUTION } : {}),
     },
     profileDir: parsed.BENCH_PROFILE_DIR,
+    target: parsed.BENCH_TARGET,
     log: (line) => process.stderr.write(`[bench] ${line}\n`),
   };
 }

@@ -291,6 +291,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       PAYMENT_URL: serviceUrls.payment.join(','),
       ORDER_URL: serviceUrls.order.join(','),
       ...options.workerEnv,
+      // Its start is recognised by its "worker started" line (info).
+      LOG_LEVEL: ['debug', 'trace'].includes(options.workerEnv?.LOG_LEVEL ?? appLogLevel)
+        ? (options.workerEnv?.LOG_LEVEL ?? appLogLevel)
+        : 'info',
     };
     const workerReady = { readyLine: /"msg":"worker started"/, readyTimeoutMs: 180_000 };
     const roles = [
