@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../../lib/search-attributes';
 import { loadWorkerConfig } from '../../workers/config';
+import { DYNAMIC_CONFIG, temporalNodeEnv } from '../../scripts/cluster-stack/temporal-node';
 
 // docker-compose.yml cannot run here (no Docker engine); it is resolved by Docker Compose itself and checked.
 const root = path.resolve(__dirname, '..', '..');
@@ -170,5 +171,29 @@ describe('docker-compose.yml', () => {
     const script = readFileSync(path.join(root, 'docker', 'temporal', 'setup-namespace.sh'), 'utf8');
     const listed = /for attribute in ([^;]+);/.exec(script)?.[1]?.trim().split(/\s+/);
     assert.deepEqual(listed, SEARCH_ATTRIBUTE_FLAGS);
+  });
+
+  // scripts/cluster runs the server binaries instead of the images: the parts they share must stay one.
+  it('the cluster runs what compose runs: the same server version, environment, dynamic config and setup scripts', () => {
+    const versions = readFileSync(path.join(root, 'scripts', 'tool-versions.env'), 'utf8');
+    const serverVersion = /^TEMPORAL_SERVER_VERSION=v(.+)$/m.exec(versions)?.[1];
+    assert.equal(services.temporal!.image, `temporalio/server:${serverVersion}`);
+    assert.match(services['temporal-schema']!.image ?? '', new RegExp(`^temporalio/admin-tools:${serverVersion}-`));
+    const nodeEnv = temporalNodeEnv({ ip: '127.0.0.2', postgresPort: 5432, postgresPassword: 'x', historyShards: 8 });
+    for (const name of Object.keys(services.temporal!.environment ?? {})) {
+      assert.ok(name in nodeEnv, `compose sets ${name} on the temporal service; the cluster's nodes do not`);
+    }
+    assert.equal(
+      path.basename(services.temporal!.environment!.DYNAMIC_CONFIG_FILE_PATH!),
+      path.basename(DYNAMIC_CONFIG),
+    );
+    const cluster = readFileSync(path.join(root, 'scripts', 'cluster-stack', 'cluster.ts'), 'utf8');
+    for (const script of [
+      'docker/postgres/create-databases.sh',
+      'docker/temporal/setup-schema.sh',
+      'docker/temporal/setup-namespace.sh',
+    ]) {
+      assert.ok(cluster.includes(`'${script}'`), `scripts/cluster runs ${script}`);
+    }
   });
 });
