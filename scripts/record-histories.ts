@@ -186,6 +186,24 @@ const scenarios: Scenario[] = [
       await handle.executeUpdate('skipCompensation', { args: [{ by: 'ops', reason: 'released by hand' }] });
     },
   },
+  // createOrder refused ORDER_CLOSED, recorded before PATCHES.orderClosedNoEffect: the saga compensated it with
+  // closeOrder, which the order service refused (the key's reuse with another reason), parked, and was skipped.
+  {
+    name: 'order-closed-before-patch',
+    faults: (f) => {
+      f.faults.set('createOrder', { kind: 'business', code: 'ORDER_CLOSED' });
+      f.faults.set('closeOrder', { kind: 'business', code: 'IDEMPOTENCY_KEY_REUSED' });
+    },
+    during: async (handle, skip) => {
+      await waitForStatus(handle, 'COMPENSATION_FAILED', skip);
+      await handle.executeUpdate('skipCompensation', { args: [{ by: 'ops', reason: 'nothing to close' }] });
+    },
+  },
+  // After the patch: nothing to undo.
+  {
+    name: 'order-closed-no-effect',
+    faults: (f) => f.faults.set('createOrder', { kind: 'business', code: 'ORDER_CLOSED' }),
+  },
 ];
 
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@ import type { ActivityOptions } from '@temporalio/common';
 import type { OrderActivities } from '../../activities/types';
 import { BUSINESS_ERROR_CODES } from '../../lib/business-errors';
 import { ORDER_ACTIVITY_LANES } from '../../lib/task-queues';
-import { activityCall } from '../../packages/saga';
+import { activityCall, PATCHES } from '../../packages/saga';
 import type { SagaDefinition } from '../../packages/saga';
 import { awaitApproval } from '../shared/approval';
 import { STEP_EXECUTION } from '../shared/step-execution';
@@ -85,8 +85,10 @@ export const orderSaga: SagaDefinition<OrderContext> = {
         status: state.cancellation ? 'CANCELLED' : 'COMPENSATED',
         reason: closeReason(state),
       })),
-      // The order is another saga's: closing it would undo that saga's work.
-      noEffectOn: ['ORDER_ID_REUSED'],
+      // ORDER_ID_REUSED: the order is another saga's, and closing it would undo that saga's work. ORDER_CLOSED: the
+      // order was closed before it existed (a tombstone, e.g. left by this saga's own close in a workflow task that
+      // was lost): there is no order, and closing again under the step's key with another reason would be refused.
+      noEffectOn: ['ORDER_ID_REUSED', { type: 'ORDER_CLOSED', patch: PATCHES.orderClosedNoEffect }],
     },
     {
       name: 'reserveInventory',

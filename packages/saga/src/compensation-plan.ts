@@ -1,3 +1,4 @@
+import { patched } from '@temporalio/workflow';
 import type { CompensationOrder, SagaDefinition } from './definition';
 import type { SagaFailure } from './state';
 
@@ -29,5 +30,8 @@ export function planCompensations(registered: string[], order: CompensationOrder
  */
 export function hadNoEffect<C>(definition: SagaDefinition<C>, failure: SagaFailure): boolean {
   const step = definition.steps.find((s) => s.name === failure.step);
-  return step?.noEffectOn?.includes(failure.type) ?? false;
+  const entry = step?.noEffectOn?.find((e) => (typeof e === 'string' ? e : e.type) === failure.type);
+  if (entry === undefined) return false;
+  // A patched entry marks the history only on the path it changes (this failure type at this step).
+  return typeof entry === 'string' || patched(entry.patch);
 }

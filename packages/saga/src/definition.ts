@@ -56,8 +56,10 @@ export interface SagaStep<C> {
   /**
    * Failure types with which the action proves it changed nothing that belongs to this saga (e.g. the resource
    * exists but another saga made it): its compensation is withdrawn, so the saga never undoes another's work.
+   * A type added to a deployed saga changes the commands of the sagas already on that path: give it with the
+   * `patched()` id that guards it (`{ type, patch }`), so histories recorded before keep compensating.
    */
-  noEffectOn?: string[];
+  noEffectOn?: (string | { type: string; patch: string })[];
   /**
    * The point of no return: once this step has succeeded the saga only moves forward (later steps retry
    * until they succeed and are not compensated) and cancellation is refused.

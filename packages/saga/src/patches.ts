@@ -9,4 +9,9 @@ export const PATCHES = {
    * (RUNNING); rejected, once it settled, as cancel does (before: at once, still AWAITING_APPROVAL).
    */
   approveAnswersAfterDecision: 'order-approve-answers-after-decision',
+  /**
+   * The order saga's createOrder refused ORDER_CLOSED (the order was closed before it existed) has nothing to undo
+   * (before: it compensated with closeOrder, which a close under the same key with another reason made park).
+   */
+  orderClosedNoEffect: 'order-closed-no-effect',
 } as const;
