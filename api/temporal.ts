@@ -35,6 +35,27 @@ export function isTemporalUnavailable(err: unknown): boolean {
   return false;
 }
 
+const GRPC_FAILED_PRECONDITION = 9;
+
+/**
+ * Temporal refused an Update because the workflow's last workflow task failed (a worker lost it, or its code
+ * failed): the task is retried, and the same Update will be taken once it runs again.
+ */
+export function isWorkflowTaskFailing(err: unknown): boolean {
+  if (grpcCode(err) !== GRPC_FAILED_PRECONDITION) return false;
+  for (const e of causes(err)) {
+    if (e instanceof Error && /Workflow Task in failed state/i.test(e.message)) return true;
+    if (
+      typeof e === 'object' &&
+      e !== null &&
+      /Workflow Task in failed state/i.test(String((e as { details?: unknown }).details))
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
 export function isDeadlineExceeded(err: unknown): boolean {
   return grpcCode(err) === GRPC_DEADLINE_EXCEEDED;
 }

@@ -30,7 +30,7 @@ import {
   RetryStepSchema,
   SkipCompensationSchema,
 } from '../schemas';
-import { isDeadlineExceeded, withDeadline } from '../temporal';
+import { isDeadlineExceeded, isWorkflowTaskFailing, withDeadline } from '../temporal';
 import type { OrdersContext } from './common';
 import { idempotencyScope, isOpen, orderStatusOf, published } from './common';
 import { stateFor } from './redact';
@@ -205,8 +205,9 @@ export function sagaAction<S extends z.ZodType, A, I extends SagaIds>(
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw closed();
       if (err instanceof WorkflowUpdateFailedError) throw new ApiError(spec.refused, causeMessage(err));
-      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-        // Temporal answered describe() a moment ago: it is the workflow's worker that does not take the Update.
+      // Temporal answered describe() a moment ago: it is the workflow's worker that does not take the Update (it is
+      // down, or its last workflow task failed and waits for its retry).
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isWorkflowTaskFailing(err)) {
         throw new ApiError(
           'ORDER_NOT_RESPONDING',
           'the saga did not take the request in time (its worker may be down); retry with the same Idempotency-Key',

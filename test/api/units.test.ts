@@ -11,6 +11,8 @@ import { pageTokens, visibilityQuery } from '../../api/orders/list';
 import { rateLimit } from '../../api/rate-limit';
 import { createLogger } from '../../lib/logger';
 import { ConfigError } from '../../lib/env';
+import { ServiceError } from '@temporalio/client';
+import { isWorkflowTaskFailing } from '../../api/temporal';
 
 describe('api config', () => {
   it('parses API_KEYS and applies the defaults', () => {
@@ -233,5 +235,23 @@ describe('failed authentication limit', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('temporal errors', () => {
+  const grpcError = (code: number, details: string) =>
+    Object.assign(new Error(`${code} ${details}`), { code, details });
+
+  it('an Update refused while the workflow task is failed is the saga not responding (503), not an internal error', () => {
+    // What the cluster's chaos run got from Temporal (docs/CHAOS.md, finding 4): the client's ServiceError around
+    // the gRPC status.
+    const details = 'Unable to perform workflow execution update due to Workflow Task in failed state.';
+    const refused = new ServiceError('Workflow Update failed', { cause: grpcError(9, details) });
+    assert.equal(isWorkflowTaskFailing(refused), true);
+    assert.equal(
+      isWorkflowTaskFailing(new ServiceError('x', { cause: grpcError(9, 'Workflow is not running') })),
+      false,
+    );
+    assert.equal(isWorkflowTaskFailing(new ServiceError('x', { cause: grpcError(14, details) })), false);
   });
 });
