@@ -12,7 +12,7 @@ export const RETURN_STATUSES = [
 ] as const;
 export type ReturnStatus = (typeof RETURN_STATUSES)[number];
 
-/** Statuses that close a return before its refund; its units count as not returned again. */
+/** Statuses that close a return before its parcel is in; its units count as not returned again. */
 export const RETURN_CLOSING = ['CANCELLED', 'REJECTED', 'EXPIRED'] as const satisfies readonly ReturnStatus[];
 
 /**
@@ -22,7 +22,9 @@ export const RETURN_CLOSING = ['CANCELLED', 'REJECTED', 'EXPIRED'] as const sati
 export const RETURN_TRANSITIONS: Readonly<Record<ReturnStatus, readonly ReturnStatus[]>> = {
   REQUESTED: [...RETURN_CLOSING],
   LABEL_CREATED: ['RECEIVED', ...RETURN_CLOSING],
-  RECEIVED: ['REFUNDED', ...RETURN_CLOSING],
+  // The parcel is in: the customer is owed the refund, so the return no longer closes (closing it would free its
+  // units for a second refundable return of the same parcel).
+  RECEIVED: ['REFUNDED'],
   REFUNDED: [],
   CANCELLED: [],
   REJECTED: [],

@@ -92,6 +92,24 @@ for (const backend of BACKENDS) {
       assert.equal((await request(orderId, lines(['SKU-2', 1]))).status, 201);
     });
 
+    // Issue 25, item 4: a RECEIVED return is owed its refund; closing it freed its units for a second refundable
+    // return of the same parcel.
+    it('a RECEIVED return cannot be closed (409): its units stay returned', async () => {
+      const orderId = await order();
+      const returnId = (await request(orderId, lines(['SKU-2', 1]))).body.returnId;
+      await svc.post(`/returns/${returnId}/label`, {}, { key: newKey() });
+      assert.equal((await status(returnId, 'RECEIVED')).body.status, 'RECEIVED');
+      for (const closing of ['CANCELLED', 'REJECTED', 'EXPIRED']) {
+        const refused = await status(returnId, closing);
+        assert.equal(refused.status, 409, `${closing}: ${JSON.stringify(refused.body)}`);
+        assert.equal(refused.body.error.code, 'ILLEGAL_TRANSITION');
+      }
+      const second = await request(orderId, lines(['SKU-2', 1]));
+      assert.equal(second.status, 409);
+      assert.equal(second.body.error.code, 'RETURN_EXCEEDS_ORDER');
+      assert.equal((await status(returnId, 'REFUNDED')).body.status, 'REFUNDED');
+    });
+
     it('the label: issued once, USED when the parcel comes, voided when the return closes first', async () => {
       const orderId = await order();
       const used = (await request(orderId, lines(['SKU-1', 1]))).body.returnId;
