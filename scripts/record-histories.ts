@@ -204,6 +204,11 @@ const scenarios: Scenario[] = [
     name: 'order-closed-no-effect',
     faults: (f) => f.faults.set('createOrder', { kind: 'business', code: 'ORDER_CLOSED' }),
   },
+  // The order id reused with other content (PATCHES.orderExistsNoEffect): the order is another saga's.
+  {
+    name: 'order-exists-no-effect',
+    faults: (f) => f.faults.set('createOrder', { kind: 'business', code: 'ORDER_EXISTS' }),
+  },
 ];
 
 async function main(): Promise<void> {

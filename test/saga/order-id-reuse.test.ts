@@ -31,4 +31,27 @@ describe('an order id reused by a new saga run (Idempotency-Key reused after ret
       assert.equal(await suite.services.available('SKU-1'), availableBefore);
     });
   }
+
+  // Issue 25, item 2: the key reused with another body. The service refuses the new content (409 ORDER_EXISTS); the
+  // new run compensated createOrder and closed the order that belongs to the first saga.
+  for (const first of ['tok_ok', 'tok_declined'] as const) {
+    it(`with other items, after a first saga that ended ${first === 'tok_ok' ? 'COMPLETED' : 'COMPENSATED'}: the new run fails ORDER_EXISTS and touches nothing`, async () => {
+      const input = orderInput({ items: [{ sku: 'SKU-1', quantity: 1 }], paymentMethod: first });
+      const activities = suite.services.activities();
+      const earlier = await runOrderSaga(suite.env, activities, input);
+      assert.equal(earlier.state.status, first === 'tok_ok' ? 'COMPLETED' : 'COMPENSATED');
+      const before = await suite.services.snapshot(input.orderId);
+
+      const again = await runOrderSaga(suite.env, activities, {
+        ...input,
+        items: [{ sku: 'SKU-2', quantity: 1 }],
+        paymentMethod: 'tok_ok',
+      });
+
+      assert.equal(again.state.status, 'COMPENSATED', JSON.stringify(again.state));
+      assert.equal(again.state.failure?.type, 'ORDER_EXISTS');
+      assert.deepEqual(again.state.compensations, []);
+      assert.deepEqual(await suite.services.snapshot(input.orderId), before);
+    });
+  }
 });

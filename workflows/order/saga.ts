@@ -85,10 +85,15 @@ export const orderSaga: SagaDefinition<OrderContext> = {
         status: state.cancellation ? 'CANCELLED' : 'COMPENSATED',
         reason: closeReason(state),
       })),
-      // ORDER_ID_REUSED: the order is another saga's, and closing it would undo that saga's work. ORDER_CLOSED: the
-      // order was closed before it existed (a tombstone, e.g. left by this saga's own close in a workflow task that
-      // was lost): there is no order, and closing again under the step's key with another reason would be refused.
-      noEffectOn: ['ORDER_ID_REUSED', { type: 'ORDER_CLOSED', patch: PATCHES.orderClosedNoEffect }],
+      // ORDER_ID_REUSED, ORDER_EXISTS (the same id with other content): the order is another saga's, and closing it
+      // would undo that saga's work. ORDER_CLOSED: the order was closed before it existed (a tombstone, e.g. left by
+      // this saga's own close in a workflow task that was lost): there is no order, and closing again under the
+      // step's key with another reason would be refused.
+      noEffectOn: [
+        'ORDER_ID_REUSED',
+        { type: 'ORDER_CLOSED', patch: PATCHES.orderClosedNoEffect },
+        { type: 'ORDER_EXISTS', patch: PATCHES.orderExistsNoEffect },
+      ],
     },
     {
       name: 'reserveInventory',

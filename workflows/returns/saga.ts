@@ -3,7 +3,7 @@ import { ApplicationFailure, condition, isCancellation } from '@temporalio/workf
 import type { ReturnActivities, ReturnClosing } from '../../activities/return-types';
 import { BUSINESS_ERROR_CODES } from '../../lib/business-errors';
 import { RETURN_ACTIVITY_LANES } from '../../lib/task-queues';
-import { activityCall } from '../../packages/saga';
+import { activityCall, PATCHES } from '../../packages/saga';
 import type { SagaDefinition, SagaState } from '../../packages/saga';
 import { awaitApproval } from '../shared/approval';
 import { STEP_EXECUTION } from '../shared/step-execution';
@@ -75,8 +75,9 @@ export const returnSaga: SagaDefinition<ReturnContext> = {
         ...ids(ctx, key),
         ...closing(state),
       })),
-      // The return is another saga's: closing it would undo that saga's work.
-      noEffectOn: ['RETURN_ID_REUSED'],
+      // The return is another saga's (the same id, with the same or with other content): closing it would undo that
+      // saga's work.
+      noEffectOn: ['RETURN_ID_REUSED', { type: 'RETURN_EXISTS', patch: PATCHES.returnExistsNoEffect }],
     },
     {
       name: 'awaitApproval',

@@ -14,4 +14,11 @@ export const PATCHES = {
    * (before: it compensated with closeOrder, which a close under the same key with another reason made park).
    */
   orderClosedNoEffect: 'order-closed-no-effect',
+  /**
+   * createOrder refused ORDER_EXISTS (and requestReturn RETURN_EXISTS): the order id (return id) was reused with
+   * other content after retention, and the resource is the earlier saga's: nothing to undo (before: the new run
+   * closed it).
+   */
+  orderExistsNoEffect: 'order-exists-no-effect',
+  returnExistsNoEffect: 'return-exists-no-effect',
 } as const;
