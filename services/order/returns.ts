@@ -146,7 +146,7 @@ export async function voidLabel(tx: OrderTx, returnId: string): Promise<Outcome>
 }
 
 /**
- * Moves a return along its state machine (RECEIVED also marks its label USED). Closing an unknown return (the
+ * Moves a return along its state machine (RECEIVED also marks its label USED, a closing status VOIDS it). Closing an unknown return (the
  * saga compensating a request whose outcome it does not know) is 404 and leaves a tombstone, so that the request,
  * should it still arrive, is refused.
  */
@@ -170,12 +170,13 @@ export async function setReturnStatus(tx: OrderTx, returnId: string, input: Retu
         to: input.status,
       });
     }
+    // A return that closes takes its issued label with it: a label whose transaction committed after the saga's
+    // voidLabel had answered NONE (it read the return before the commit) would stay usable on a closed return.
+    const label =
+      row.labelStatus === 'ISSUED' ? (input.status === 'RECEIVED' ? 'USED' : closing ? 'VOIDED' : null) : null;
     const { count } = await tx.return.updateMany({
-      where: { id: returnId, status: from },
-      data: {
-        status: input.status,
-        ...(input.status === 'RECEIVED' && row.labelStatus === 'ISSUED' ? { labelStatus: 'USED' } : {}),
-      },
+      where: { id: returnId, status: from, labelStatus: row.labelStatus },
+      data: { status: input.status, ...(label ? { labelStatus: label } : {}) },
     });
     if (count === 0) continue;
     return { status: 200, body: returnView((await load(tx, returnId))!) };

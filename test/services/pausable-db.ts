@@ -6,12 +6,15 @@ import type { ServiceDb } from '../../lib/db/service-db';
  */
 export interface PausableDb<Tx> {
   db: ServiceDb<Tx>;
-  /** Arms a pause before the next `model.method` call in a transaction; resolves once a transaction reaches it. */
-  pauseBefore(model: string, method: string): { reached: Promise<void>; release(): void };
+  /**
+   * Arms a pause before the next `model.method` call in a transaction (after `skip` such calls have passed);
+   * resolves once a transaction reaches it.
+   */
+  pauseBefore(model: string, method: string, skip?: number): { reached: Promise<void>; release(): void };
 }
 
 export function pausable<Tx>(inner: ServiceDb<Tx>): PausableDb<Tx> {
-  let armed: { model: string; method: string; reach(): void; released: Promise<void> } | undefined;
+  let armed: { model: string; method: string; skip: number; reach(): void; released: Promise<void> } | undefined;
   const wrapModel = (name: string, model: object) =>
     new Proxy(model, {
       get(target, prop, receiver) {
@@ -19,7 +22,7 @@ export function pausable<Tx>(inner: ServiceDb<Tx>): PausableDb<Tx> {
         if (typeof value !== 'function') return value;
         return async (...args: unknown[]) => {
           const pause = armed;
-          if (pause && pause.model === name && pause.method === prop) {
+          if (pause && pause.model === name && pause.method === prop && pause.skip-- <= 0) {
             armed = undefined;
             pause.reach();
             await pause.released;
@@ -41,12 +44,12 @@ export function pausable<Tx>(inner: ServiceDb<Tx>): PausableDb<Tx> {
   const db: ServiceDb<Tx> = { ...inner, transaction: (fn) => inner.transaction((tx) => fn(wrapTx(tx))) };
   return {
     db,
-    pauseBefore(model, method) {
+    pauseBefore(model, method, skip = 0) {
       let reach!: () => void;
       let release!: () => void;
       const reached = new Promise<void>((resolve) => (reach = resolve));
       const released = new Promise<void>((resolve) => (release = resolve));
-      armed = { model, method, reach, released };
+      armed = { model, method, skip, reach, released };
       return { reached, release };
     },
   };

@@ -38,11 +38,11 @@ async function settledOrBlocked(work: Promise<unknown>): Promise<void> {
 /** Runs `first` until it is paused before `model.method`, runs `second` meanwhile, then lets `first` go on. */
 async function interleave(
   db: PausableDb<unknown>,
-  pause: [string, string],
+  pause: [string, string] | [string, string, number],
   first: () => Promise<{ status: number; body: Json }>,
   second: () => Promise<{ status: number; body: Json }>,
 ) {
-  const paused = db.pauseBefore(...pause);
+  const paused = db.pauseBefore(pause[0], pause[1], pause[2]);
   const a = first();
   await paused.reached;
   const b = second();
@@ -142,5 +142,43 @@ describe('tombstone races on PostgreSQL: a paused transaction between its read a
     assert.equal(closed.status, 404);
     assert.deepEqual([created.status, created.body.error?.code], [409, 'ORDER_CLOSED']);
     assert.equal((await order.get(`/orders/${orderId}`)).status, 404);
+  });
+
+  // Issue 25, item 3: the saga cancelled while its createLabel is in flight. The label's transaction has issued it
+  // (its update done, not committed) when the compensations run: voidLabel reads the committed return (no label:
+  // NONE), and closeReturn waits on the row, then closes the return the label's commit made LABEL_CREATED.
+  it('label issued but not committed, void then close meanwhile: the closed return keeps no usable label', async () => {
+    const orderId = newOrderId();
+    await create(orderId);
+    for (const next of ['RESERVED', 'PAID', 'CONFIRMED']) {
+      await order.post(`/orders/${orderId}/status`, { status: next }, { key: newKey() });
+    }
+    const returnId = newOrderId('ret');
+    const requested = await order.post(
+      '/returns',
+      { returnId, orderId, items: [{ sku: 'SKU-1', quantity: 1 }] },
+      { key: newKey() },
+    );
+    assert.equal(requested.status, 201);
+    const [label, compensated] = await interleave(
+      orderDb as PausableDb<unknown>,
+      // createLabel reads the return, issues the label, then reads it again to answer: paused there, uncommitted.
+      ['return', 'findUnique', 1],
+      () => order.post(`/returns/${returnId}/label`, {}, { key: newKey() }),
+      async () => {
+        const voided = await order.post(`/returns/${returnId}/label/void`, {}, { key: newKey() });
+        const closed = await order.post(
+          `/returns/${returnId}/status`,
+          { status: 'CANCELLED', reason: 'customer cancelled' },
+          { key: newKey() },
+        );
+        return { status: closed.status, body: { voided: voided.body, closed: closed.body } as Json };
+      },
+    );
+    assert.equal(label.status, 200);
+    assert.equal(compensated.status, 200, JSON.stringify(compensated.body));
+    const after = (await order.get(`/returns/${returnId}`)).body;
+    assert.equal(after.status, 'CANCELLED');
+    assert.notEqual(after.label?.status, 'ISSUED', `a CANCELLED return with a usable label: ${JSON.stringify(after)}`);
   });
 });
