@@ -1,4 +1,5 @@
 import { patched, setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { mdCode, mdText } from '../shared/markdown';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
 import type { SagaState } from '../../packages/saga';
@@ -74,31 +75,32 @@ function startedWith(): Published {
   };
 }
 
-function renderDetails(ctx: OrderContext, state: SagaState): string {
+/** The saga's current details for the Web UI (Markdown); every caller-chosen text escaped. */
+export function renderDetails(ctx: OrderContext, state: SagaState): string {
   const lines = [
-    `**Order ${ctx.input.orderId}** for customer \`${ctx.input.customerId}\` — **${state.status}**`,
+    `**Order ${mdText(ctx.input.orderId)}** for customer ${mdCode(ctx.input.customerId)} — **${state.status}**`,
     '',
     `- total: ${ctx.order ? `${ctx.order.totalMinor} ${ctx.order.currency} (minor units)` : 'not priced yet'}`,
     `- current step: ${state.currentStep ?? '—'}`,
     `- completed: ${state.completedSteps.join(' → ') || '—'}`,
   ];
   if (state.failure)
-    lines.push(`- failed at **${state.failure.step}**: \`${state.failure.type}\` ${state.failure.message}`);
-  if (state.cancellation) lines.push(`- cancelled: ${state.cancellation.reason}`);
+    lines.push(`- failed at **${state.failure.step}**: ${mdCode(state.failure.type)} ${mdText(state.failure.message)}`);
+  if (state.cancellation) lines.push(`- cancelled: ${mdText(state.cancellation.reason)}`);
   if (state.waiting) {
     const until = new Date(state.waiting.until).toISOString();
     lines.push(
-      `- waiting: ${state.waiting.reason} (step ${state.waiting.step}; next try ${until}, nothing is called meanwhile)`,
+      `- waiting: ${mdText(state.waiting.reason)} (step ${state.waiting.step}; next try ${until}, nothing is called meanwhile)`,
     );
   }
   for (const c of state.compensations) {
     lines.push(
-      `- compensation ${c.activity} (${c.step}): ${c.outcome}${c.reason ? ` — ${c.reason}` : ''}${c.error ? ` — ${c.error}` : ''}`,
+      `- compensation ${c.activity} (${c.step}): ${c.outcome}${c.reason ? ` — ${mdText(c.reason)}` : ''}${c.error ? ` — ${mdText(c.error)}` : ''}`,
     );
   }
   for (const p of state.parked) {
     lines.push(
-      `- ⚠ **parked**: ${p.activity} for ${p.step} failed (${p.error}); use retryCompensation or skipCompensation`,
+      `- ⚠ **parked**: ${p.activity} for ${p.step} failed (${mdText(p.error)}); use retryCompensation or skipCompensation`,
     );
   }
   return lines.join('\n');

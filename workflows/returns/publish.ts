@@ -1,4 +1,5 @@
 import { setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { mdCode, mdText } from '../shared/markdown';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
 import type { SagaState } from '../../packages/saga';
@@ -42,21 +43,22 @@ export function createReturnPublisher(ctx: ReturnContext): (state: SagaState) =>
   };
 }
 
-function renderDetails(ctx: ReturnContext, state: SagaState): string {
+/** The return's current details for the Web UI (Markdown); every caller-chosen text escaped. */
+export function renderDetails(ctx: ReturnContext, state: SagaState): string {
   const { input, requested } = ctx;
-  const units = input.items.map((item) => `${item.quantity} × \`${item.sku}\``).join(', ');
+  const units = input.items.map((item) => `${item.quantity} × ${mdCode(item.sku)}`).join(', ');
   const lines = [
-    `**Return ${input.returnId}** of order \`${input.orderId}\` — **${state.status}**`,
+    `**Return ${mdText(input.returnId)}** of order ${mdCode(input.orderId)} — **${state.status}**`,
     '',
     `- units: ${units}`,
     `- refund: ${requested ? `${requested.refundMinor} ${requested.currency} (minor units)` : 'not priced yet'}`,
-    `- label: ${ctx.trackingNumber ?? '—'}; parcel: ${ctx.parcel ? `received by ${ctx.parcel.by}` : 'not received'}`,
+    `- label: ${ctx.trackingNumber ?? '—'}; parcel: ${ctx.parcel ? `received by ${mdText(ctx.parcel.by)}` : 'not received'}`,
     `- current step: ${state.currentStep ?? '—'}`,
     `- completed: ${state.completedSteps.join(' → ') || '—'}`,
   ];
   if (state.failure)
-    lines.push(`- failed at **${state.failure.step}**: \`${state.failure.type}\` ${state.failure.message}`);
-  if (state.cancellation) lines.push(`- cancelled: ${state.cancellation.reason}`);
-  for (const p of state.parked) lines.push(`- ⚠ **parked**: ${p.activity} for ${p.step} failed (${p.error})`);
+    lines.push(`- failed at **${state.failure.step}**: ${mdCode(state.failure.type)} ${mdText(state.failure.message)}`);
+  if (state.cancellation) lines.push(`- cancelled: ${mdText(state.cancellation.reason)}`);
+  for (const p of state.parked) lines.push(`- ⚠ **parked**: ${p.activity} for ${p.step} failed (${mdText(p.error)})`);
   return lines.join('\n');
 }
