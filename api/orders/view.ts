@@ -7,7 +7,7 @@ import type { OrderView } from '../schemas';
 import { isTemporalUnavailable, withDeadline } from '../temporal';
 import type { OrdersContext } from './common';
 import { describeOrder, isOpen, memoOf, orderStatusOf, published } from './common';
-import { stateFor } from './redact';
+import { decisionFor, stateFor } from './redact';
 
 export type Consistency = 'published' | 'strong';
 
@@ -107,5 +107,10 @@ export async function orderView(
   known?: WorkflowExecutionDescription,
 ): Promise<OrderView> {
   const view = await unredactedView(ctx, req, orderId, consistency, known);
-  return view.state ? { ...view, state: stateFor(req.apiKey!, view.state) } : view;
+  const key = req.apiKey!;
+  return {
+    ...view,
+    ...(view.state ? { state: stateFor(key, view.state) } : {}),
+    ...(view.approval ? { approval: decisionFor(key, view.approval) } : {}),
+  };
 }

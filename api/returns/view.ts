@@ -7,7 +7,7 @@ import type { ReturnView } from '../schemas';
 import { GetOrderQuerySchema } from '../schemas';
 import type { OrdersContext } from '../orders/common';
 import { isOpen, orderStatusOf, published } from '../orders/common';
-import { stateFor } from '../orders/redact';
+import { decisionFor, stateFor } from '../orders/redact';
 import type { Consistency } from '../orders/view';
 import { queried } from '../orders/view';
 import type { SagaIds } from '../orders/target';
@@ -56,7 +56,13 @@ export async function returnView(
     if (state)
       view = { ...view, status: state.status, statusSource: 'workflow-query', currentStep: state.currentStep, state };
   }
-  return view.state ? { ...view, state: stateFor(req.apiKey!, view.state) } : view;
+  const key = req.apiKey!;
+  return {
+    ...view,
+    ...(view.state ? { state: stateFor(key, view.state) } : {}),
+    ...(view.parcel ? { parcel: decisionFor(key, view.parcel, 'warehouse') } : {}),
+    ...(view.approval ? { approval: decisionFor(key, view.approval) } : {}),
+  };
 }
 
 /** GET /orders/:id/returns/:returnId[?consistency=strong]. */

@@ -209,8 +209,12 @@ describe('orders API on the time-skipping server', () => {
 
       const done = await waitFor(api, body.orderId, 'COMPLETED');
       assert.equal(done.approval?.approved, true);
-      assert.equal(done.approval?.by, 'ops', 'the operator key name is recorded as the approver');
-      assert.equal(done.approval?.reason, 'known customer');
+      // Issue 25, item 12: the operator's name and note are the operators' to see; the client sees the decision.
+      assert.equal(done.approval?.by, 'operator', 'a client sees the role, not the name');
+      assert.equal(done.approval?.reason, undefined, "a client never sees the operator's note");
+      const seenByOps = await get(api, body.orderId, KEYS.operator);
+      assert.equal(seenByOps.approval?.by, 'ops', 'the operator key name is recorded as the approver');
+      assert.equal(seenByOps.approval?.reason, 'known customer');
       assert.equal(done.totalMinor, 200_000);
       assertError(await action(api, body.orderId, 'approve', { approved: true }), 409, 'ORDER_CLOSED');
     });

@@ -67,7 +67,15 @@ describe('restart over HTTP', () => {
 
       const done = await until(orderId, (o) => o.workflowStatus === 'COMPLETED', 'completed');
       assert.equal(done.status, 'COMPLETED');
+      // The client sees that the order was restarted, not who did it or why (issue 25, item 12); the operator does.
       assert.deepEqual(done.state?.restart && { ...done.state.restart, at: 0 }, {
+        from: 'commitInventory',
+        by: 'operator',
+        count: 1,
+        at: 0,
+      });
+      const seenByOps = await view(orderId, KEYS.operator);
+      assert.deepEqual(seenByOps.state?.restart && { ...seenByOps.state.restart, at: 0 }, {
         from: 'commitInventory',
         by: 'ops',
         reason: 'inventory fixed',

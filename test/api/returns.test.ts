@@ -105,7 +105,13 @@ describe('returns over HTTP', () => {
 
       const done = await returnUntil(statusUrl, (v) => v.workflowStatus === 'COMPLETED', 'the return closed');
       assert.equal(done.status, 'COMPLETED');
+      // The warehouse's name and note are the operators' (issue 25, item 12).
       assert.deepEqual(done.parcel && { by: done.parcel.by, note: done.parcel.note }, {
+        by: 'warehouse',
+        note: undefined,
+      });
+      const seenByOps = (await getReturn(statusUrl, KEYS.operator)).body;
+      assert.deepEqual(seenByOps.parcel && { by: seenByOps.parcel.by, note: seenByOps.parcel.note }, {
         by: 'ops',
         note: 'box intact',
       });
@@ -163,7 +169,9 @@ describe('returns over HTTP', () => {
       assert.equal(ActionResultSchema.parse(rejected.body).status, 'COMPENSATED');
       const view = await returnUntil(statusUrl, (v) => v.workflowStatus === 'COMPLETED', 'closed');
       assert.equal(view.state?.failure?.type, 'APPROVAL_REJECTED');
-      assert.equal(view.approval?.by, 'ops');
+      assert.equal(view.approval?.by, 'operator');
+      assert.equal(view.approval?.reason, undefined);
+      assert.equal((await getReturn(statusUrl, KEYS.operator)).body.approval?.by, 'ops');
     }));
 
   it('refuses what would fail at a service, and returns of an order that did not complete; nothing starts', () =>
