@@ -141,7 +141,11 @@ export function createOrder(ctx: OrdersContext): RequestHandler {
           staticDetails: details(orderId, order, tenant, apiKey.name, req.id),
         }),
       );
-      req.log.info({ customerId: order.customerId, lines: order.items.length }, 'order saga started');
+      // The customer as operators find it (the CustomerId search attribute's keyed hash), never the plaintext id.
+      req.log.info(
+        { customerRef: customerSearchValue(order.customerId, config.CUSTOMER_REF_KEY), lines: order.items.length },
+        'order saga started',
+      );
       return await answer(ctx, req, res, orderId, 'RUNNING');
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -9,6 +9,7 @@ import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { PrismaInstrumentation } from '@prisma/instrumentation';
 import { z } from 'zod';
 import { parseEnv } from '../env';
+import { PrivateAttributesProcessor } from './private-attributes';
 
 export interface Tracing {
   /** The process's resource (service.name) and span processor: the worker gives both to the SDK's plugin. */
@@ -40,7 +41,11 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
   if (started) return started;
   const resource = new Resource({ 'service.name': config.OTEL_SERVICE_NAME ?? serviceName });
   // The exporter reads the endpoint (and OTEL_EXPORTER_OTLP_HEADERS) from the environment itself.
-  const spanProcessor = new BatchSpanProcessor(new OTLPTraceExporter(), { scheduledDelayMillis: 1_000 });
+  // No personal data leaves in a span (private-attributes.ts): the worker hands this processor to the SDK's plugin
+  // too, so the workflow spans from the sandbox pass through it.
+  const spanProcessor = new PrivateAttributesProcessor(
+    new BatchSpanProcessor(new OTLPTraceExporter(), { scheduledDelayMillis: 1_000 }),
+  );
   const sdk = new NodeSDK({
     resource,
     spanProcessors: [spanProcessor],

@@ -129,6 +129,57 @@ describe('traces and metrics of real orders', () => {
     }
   });
 
+  // Issue 25, item 12: the customer id is personal data; the API logged it in plaintext at every order and its list
+  // route's query (`GET /orders?customerId=`) landed in the spans' URLs.
+  it('never puts a plaintext customer id into a span or a log line', async () => {
+    const customerId = `private-customer-${randomBytes(6).toString('hex')}`;
+    const response = await fetch(`${stack.urls.api}/orders`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer sk_demo_client',
+        'content-type': 'application/json',
+        'idempotency-key': `observability-${randomBytes(6).toString('hex')}`,
+        prefer: 'wait=60',
+      },
+      body: JSON.stringify({
+        customerId,
+        currency: 'EUR',
+        items: [{ sku: 'SKU-2', quantity: 1 }],
+        paymentMethod: 'tok_ok',
+      }),
+    });
+    assert.equal(((await response.json()) as { status: string }).status, 'COMPLETED');
+    const listed = await fetch(`${stack.urls.api}/orders?customerId=${customerId}`, {
+      headers: { authorization: 'Bearer sk_demo_client' },
+    });
+    assert.equal(listed.status, 200);
+    // Every process exports within a second or two.
+    let seen: ReceivedSpan[] = [];
+    for (
+      let i = 0;
+      i < 50 && !seen.some((s) => s.attributes['http.route'] === '/orders' && s.name.startsWith('GET'));
+      i++
+    ) {
+      seen = receiver.spans.filter((s) => s.service === 'sagaflow-api');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(
+      seen.some((s) => s.name.startsWith('GET')),
+      'the list request was traced',
+    );
+    const leaks = receiver.spans.filter((span) => JSON.stringify(span).includes(customerId));
+    assert.deepEqual(
+      leaks.map((s) => `${s.service}/${s.name}: ${JSON.stringify(s.attributes)}`),
+      [],
+      'spans with the plaintext customer id',
+    );
+    const lines = stack
+      .output()
+      .split('\n')
+      .filter((line) => line.includes(customerId));
+    assert.deepEqual(lines, [], 'log lines with the plaintext customer id');
+  });
+
   it('counts orders, saga outcomes, steps and requests in the metrics of every process', async () => {
     const endpoints = {
       api: stack.urls.apiMetrics,
