@@ -21,19 +21,48 @@ export interface AuthOptions {
   now?: () => number;
 }
 
+/** How many addresses, and keys per address, the lockout remembers as having authenticated there. */
+const TRUSTED_ADDRESSES = 10_000;
+const TRUSTED_KEYS_PER_ADDRESS = 64;
+
+/**
+ * The keys that authenticated from each address, so a lockout of the address spares them: many tenants share one
+ * address behind a NAT or a proxy, and one of them (or an attacker among them) guessing keys must not lock the
+ * others out. Bounded: the oldest address is forgotten first.
+ */
+class TrustedKeys {
+  private readonly byAddress = new Map<string, Set<string>>();
+
+  remember(address: string, keyDigest: string): void {
+    const keys = this.byAddress.get(address) ?? new Set<string>();
+    this.byAddress.delete(address);
+    this.byAddress.set(address, keys);
+    if (keys.size < TRUSTED_KEYS_PER_ADDRESS) keys.add(keyDigest);
+    if (this.byAddress.size > TRUSTED_ADDRESSES) this.byAddress.delete(this.byAddress.keys().next().value!);
+  }
+
+  has(address: string, keyDigest: string): boolean {
+    return this.byAddress.get(address)?.has(keyDigest) ?? false;
+  }
+}
+
 /**
  * Authenticates every request it guards with one of the configured API keys (compared in constant time on
  * their SHA-256 digests); a missing, malformed or unknown key is 401 UNAUTHORIZED. Each such failure takes a
- * token from the source address's bucket; an address with none left gets 429 for every request, with any key,
- * until it refills (otherwise a guess that happened to be right would still get through).
+ * token from the source address's bucket; an address with none left gets 429 until it refills, for every
+ * request but those with a key that already authenticated from that address (a guess that happens to be right
+ * still gets 429, and the tenants behind the same address keep working).
  */
 export function authenticate(keys: readonly ApiKey[], options: AuthOptions): RequestHandler {
   const known = keys.map((key) => ({ key, digest: digest(key.secret) }));
   const failures = new TokenBuckets(options.failuresPerMinute, options.now);
+  const trusted = new TrustedKeys();
   return (req, _res, next) => {
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const secret = presentedSecret(req.get('Authorization'), req.get('X-API-Key'));
+    const presented = secret === undefined ? undefined : digest(secret);
     const lockedFor = failures.retryAfter(address);
-    if (lockedFor > 0) {
+    if (lockedFor > 0 && !(presented && trusted.has(address, presented.toString('hex')))) {
       return next(
         new ApiError('RATE_LIMITED', 'too many failed authentications from this address; retry later', undefined, {
           'Retry-After': String(lockedFor),
@@ -45,8 +74,7 @@ export function authenticate(keys: readonly ApiKey[], options: AuthOptions): Req
       req.log.warn({ address, code: error.code }, 'authentication failed');
       next(error);
     };
-    const secret = presentedSecret(req.get('Authorization'), req.get('X-API-Key'));
-    if (!secret) {
+    if (!presented) {
       return fail(
         new ApiError(
           'UNAUTHORIZED',
@@ -56,7 +84,6 @@ export function authenticate(keys: readonly ApiKey[], options: AuthOptions): Req
         ),
       );
     }
-    const presented = digest(secret);
     // Compare against every key, so the time taken does not reveal which (if any) matched.
     let match: ApiKey | undefined;
     for (const candidate of known) {
@@ -69,6 +96,7 @@ export function authenticate(keys: readonly ApiKey[], options: AuthOptions): Req
         }),
       );
     }
+    trusted.remember(address, presented.toString('hex'));
     req.apiKey = match;
     next();
   };
