@@ -89,11 +89,21 @@ const configFields = z.object({
   RATE_LIMIT_PER_MINUTE: positiveInt(600),
   /**
    * Failed authentications (missing or unknown key) a source address may make a minute, per API process; past
-   * it, every request from that address is 429 until its bucket refills, whatever key it sends.
+   * it, every request from that address is 429 until its bucket refills, but for the keys that authenticated there.
    */
   AUTH_FAILURES_PER_MINUTE: positiveInt(20),
-  /** Express's `trust proxy`: false (the default) takes the socket's address; behind a proxy, e.g. 1 or loopback. */
-  TRUST_PROXY: z.string().min(1).default('false'),
+  /**
+   * Express's `trust proxy`: false (the default) takes the socket's address; behind a proxy, the number of proxies
+   * (e.g. 1) or their addresses (loopback, 10.0.0.0/8). Not `true`: Express would then take the leftmost
+   * X-Forwarded-For, which any client writes, and each could pick its own address for the lockout and limits.
+   */
+  TRUST_PROXY: z
+    .string()
+    .min(1)
+    .default('false')
+    .refine((value) => value !== 'true', {
+      message: 'true trusts any X-Forwarded-For a client sends: give the number of proxies (e.g. 1) or their addresses',
+    }),
   /**
    * Orders whose total reaches this (minor units) wait for manual approval. This and the two durations below go
    * into each saga's input when it starts, so changing them never changes a saga already running.

@@ -15,6 +15,21 @@ import { ServiceError } from '@temporalio/client';
 import { isWorkflowTaskFailing } from '../../api/temporal';
 
 describe('api config', () => {
+  // Issue 25, item 12: with trust proxy true the client's own X-Forwarded-For picks its address.
+  it("refuses TRUST_PROXY=true (spoofable); a hop count or the proxies' addresses are accepted", () => {
+    const base = { API_KEYS: 'demo:sk_demo_client:client' };
+    assert.throws(
+      () => loadConfig({ ...base, TRUST_PROXY: 'true' }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /TRUST_PROXY.*number of proxies/);
+        return true;
+      },
+    );
+    assert.equal(loadConfig({ ...base, TRUST_PROXY: '1' }).TRUST_PROXY, '1');
+    assert.equal(loadConfig({ ...base, TRUST_PROXY: 'loopback' }).TRUST_PROXY, 'loopback');
+  });
+
   it('parses API_KEYS and applies the defaults', () => {
     const config = loadConfig({ API_KEYS: 'demo:sk_demo_client:client, ops:sk_demo_operator:operator' });
     assert.deepEqual(
