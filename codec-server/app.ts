@@ -3,7 +3,7 @@ import type { Express, Request, Response } from 'express';
 import { EncryptionCodec } from '../lib/codec/encryption-codec';
 import { TokenBuckets } from '../lib/http/token-buckets';
 import type { Logger } from '../lib/logger';
-import { SESSION_COOKIE, caller, tokenName } from './auth';
+import { SESSION_COOKIE, caller, cookieValue, tokenName } from './auth';
 import type { CodecServerConfig } from './config';
 import { corsFor } from './cors';
 import { loginPage } from './login-page';
@@ -26,14 +26,23 @@ export function createCodecApp({ config, logger }: CodecAppDeps): Express {
   const sessions = new Sessions(config.CODEC_SESSION_HOURS * 3_600_000);
   // Guessing secrets is limited per address; a caller without any (the UI before sign-in) is not guessing.
   const failures = new TokenBuckets(config.CODEC_AUTH_FAILURES_PER_MINUTE);
+  // The caller's address (req.ip): behind the operators' proxy, the client's, as CODEC_TRUST_PROXY says.
   const limited = (req: Request, res: Response): boolean => {
-    const wait = failures.retryAfter(req.socket.remoteAddress ?? '');
+    const wait = failures.retryAfter(req.ip ?? '');
     if (wait > 0) res.set('Retry-After', String(wait)).status(429).json({ error: 'too many failed sign-ins' });
     return wait > 0;
   };
-  const failed = (req: Request) => failures.take(req.socket.remoteAddress ?? '');
+  const failed = (req: Request) => failures.take(req.ip ?? '');
+  // A form posted from another site (login CSRF: signing an operator in as someone else, or out) is refused; the
+  // login page is served here, so a browser's own posts come from this origin. Tools without a browser send none.
+  const sameOrigin = (req: Request, res: Response): boolean => {
+    const origin = req.get('origin');
+    if (origin === undefined || origin === `${req.protocol}://${req.get('host')}`) return true;
+    res.status(403).type('text').send('cross-site request refused');
+    return false;
+  };
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', config.CODEC_TRUST_PROXY);
   app.use(corsFor(config.CODEC_CORS_ORIGINS));
 
   app.get('/health', (_req, res) => {
@@ -45,12 +54,12 @@ export function createCodecApp({ config, logger }: CodecAppDeps): Express {
   });
 
   app.post('/login', express.urlencoded({ extended: false, limit: '4kb' }), (req: Request, res: Response) => {
-    if (limited(req, res)) return;
+    if (!sameOrigin(req, res) || limited(req, res)) return;
     const secret = typeof req.body?.token === 'string' ? (req.body.token as string).trim() : '';
     const name = secret ? tokenName(config.CODEC_TOKENS, secret) : undefined;
     if (!name) {
       failed(req);
-      logger.warn({ ip: req.socket.remoteAddress }, 'codec login refused');
+      logger.warn({ ip: req.ip }, 'codec login refused');
       res
         .status(401)
         .type('html')
@@ -62,6 +71,7 @@ export function createCodecApp({ config, logger }: CodecAppDeps): Express {
       httpOnly: true,
       // Same-site: the UI and the codec server share a host (ports do not make another site).
       sameSite: 'strict',
+      // Behind a TLS-terminating proxy req.secure comes from its X-Forwarded-Proto (CODEC_TRUST_PROXY).
       secure: req.secure,
       maxAge: session.maxAgeSeconds * 1000,
       path: '/',
@@ -70,13 +80,15 @@ export function createCodecApp({ config, logger }: CodecAppDeps): Express {
     res.type('html').send(loginPage({ signedInAs: name }));
   });
 
-  app.post('/logout', (_req, res) => {
+  app.post('/logout', (req, res) => {
+    if (!sameOrigin(req, res)) return;
+    sessions.revoke(cookieValue(req, SESSION_COOKIE));
     res.clearCookie(SESSION_COOKIE, { path: '/' }).status(204).end();
   });
 
-  // The protocol: only the last path segment matters, so the server can be mounted under any prefix.
-  app.post(/\/(encode|decode)$/, express.json({ limit: '4mb' }), async (req: Request, res: Response) => {
-    const direction = req.path.endsWith('/encode') ? 'encode' : 'decode';
+  // The protocol: only the last path segment matters, so the server can be mounted under any prefix. The caller is
+  // known before the body (up to 4 MB) is read: nobody else gets a byte of it parsed.
+  const authenticated = (req: Request, res: Response, next: () => void) => {
     if (limited(req, res)) return;
     const who = caller(req, config.CODEC_TOKENS, sessions);
     if (!who) {
@@ -84,6 +96,12 @@ export function createCodecApp({ config, logger }: CodecAppDeps): Express {
       res.set('WWW-Authenticate', 'Bearer').status(401).json({ error: 'sign in at /login or send a bearer token' });
       return;
     }
+    res.locals.who = who;
+    next();
+  };
+  app.post(/\/(encode|decode)$/, authenticated, express.json({ limit: '4mb' }), async (req: Request, res: Response) => {
+    const direction = req.path.endsWith('/encode') ? 'encode' : 'decode';
+    const who = res.locals.who as string;
     const namespace = req.get('x-namespace') ?? config.CODEC_NAMESPACES[0]!;
     if (!config.CODEC_NAMESPACES.includes(namespace)) {
       res.status(403).json({ error: `namespace ${namespace} is not served here` });

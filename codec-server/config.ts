@@ -48,6 +48,19 @@ const schema = z
     CODEC_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(10),
     /** How long a /login session lasts. */
     CODEC_SESSION_HOURS: z.coerce.number().min(0.01).max(168).default(8),
+    /**
+     * Behind the operators' proxy: the number of proxies (e.g. 1) or their addresses, so the lockout counts the
+     * operator's address and the session cookie is Secure when the proxy terminates TLS (X-Forwarded-Proto). Not
+     * `true` (any client's X-Forwarded-For would be believed). Default: no proxy.
+     */
+    CODEC_TRUST_PROXY: z
+      .string()
+      .min(1)
+      .default('false')
+      .refine((value) => value !== 'true', { message: 'give the number of proxies (e.g. 1) or their addresses' })
+      .transform((value): boolean | number | string =>
+        value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value,
+      ),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV !== 'production') return;

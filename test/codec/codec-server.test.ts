@@ -122,6 +122,82 @@ describe('codec server', () => {
     );
   });
 
+  // Issue 25, item 12: the codec server's sign-in and its edges.
+  it('a signed-out session stays signed out, even when its cookie is sent again', async () => {
+    const login = await fetch(`${url}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${encodeURIComponent(TOKEN)}`,
+    });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const body = await encryptedWith(NEW_KEY, 'x');
+    assert.equal((await post('/decode', body, { cookie })).status, 200);
+    assert.equal((await fetch(`${url}/logout`, { method: 'POST', headers: { cookie } })).status, 204);
+    assert.equal((await post('/decode', body, { cookie })).status, 401, 'the replayed cookie no longer works');
+  });
+
+  it('refuses a sign-in or sign-out posted from another site (login CSRF)', async () => {
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const forged = await fetch(`${url}/login`, {
+      method: 'POST',
+      headers: { ...form, origin: 'https://evil.example' },
+      body: `token=${encodeURIComponent(TOKEN)}`,
+    });
+    assert.equal(forged.status, 403);
+    assert.equal(forged.headers.get('set-cookie'), null);
+    const own = await fetch(`${url}/login`, {
+      method: 'POST',
+      headers: { ...form, origin: url },
+      body: `token=${encodeURIComponent(TOKEN)}`,
+    });
+    assert.equal(own.status, 200, 'the login page posts from this origin');
+    const out = await fetch(`${url}/logout`, { method: 'POST', headers: { origin: 'https://evil.example' } });
+    assert.equal(out.status, 403);
+  });
+
+  it('reads no body before it knows the caller', async () => {
+    const res = await fetch(`${url}/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"payloads": [ not json',
+    });
+    assert.equal(res.status, 401, 'unauthenticated: refused before parsing (a parse error would be 400)');
+  });
+
+  it("behind the operators' proxy (CODEC_TRUST_PROXY): a Secure cookie over TLS, and a lockout per operator", async () => {
+    const config = loadCodecServerConfig({
+      PAYLOAD_KEYS: NEW_KEY,
+      CODEC_TOKENS: `ops:${TOKEN}`,
+      CODEC_AUTH_FAILURES_PER_MINUTE: '2',
+      CODEC_TRUST_PROXY: 'loopback',
+    });
+    assert.throws(() =>
+      loadCodecServerConfig({ PAYLOAD_KEYS: NEW_KEY, CODEC_TOKENS: `ops:${TOKEN}`, CODEC_TRUST_PROXY: 'true' }),
+    );
+    const logger = createLogger({ test: 'codec' }).child({}, { level: 'silent' });
+    const proxied = await listen(createCodecApp({ config, logger }), 0, '127.0.0.1');
+    const base = `http://127.0.0.1:${(proxied.address() as AddressInfo).port}`;
+    try {
+      const login = (from: string, token: string) =>
+        fetch(`${base}/login`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-forwarded-for': from,
+            'x-forwarded-proto': 'https',
+          },
+          body: `token=${encodeURIComponent(token)}`,
+        });
+      assert.match((await login('203.0.113.7', TOKEN)).headers.get('set-cookie') ?? '', /; Secure/);
+      // One operator's wrong guesses lock that operator's address out, not the proxy's (everyone's).
+      for (let i = 0; i < 3; i++) await login('203.0.113.66', `wrong-${i}-00000000`);
+      assert.equal((await login('203.0.113.66', TOKEN)).status, 429);
+      assert.equal((await login('203.0.113.7', TOKEN)).status, 200);
+    } finally {
+      await new Promise<void>((resolve) => proxied.close(() => resolve()));
+    }
+  });
+
   // Last: it spends this address's failure budget.
   it('limits wrong secrets per address: 429 once the budget is spent, even for the right one', async () => {
     const body = await encryptedWith(NEW_KEY, 'x');
