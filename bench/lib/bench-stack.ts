@@ -84,6 +84,8 @@ async function clusterStack(options: BenchStackOptions): Promise<BenchStack> {
     // The run's directory: the cluster makes its payload keys there, the ones the bench's client decodes with.
     dir: options.dir,
     nodeIps: [`${prefix}.2`, `${prefix}.3`],
+    // Settings trials (docs/BENCHMARKS.md): another dynamic config for the Temporal nodes.
+    dynamicConfig: process.env.CLUSTER_DYNAMIC_CONFIG,
     beforeServices: (databaseUrls) => prepareInventory(databaseUrls.inventory, options.stock),
     workerEnv: options.env,
     apiEnv: {

@@ -44,6 +44,8 @@ export interface ClusterOptions {
   nodeIps?: string[];
   /** Fixed when the cluster's databases are created (default 8). */
   historyShards?: number;
+  /** The Temporal nodes' dynamic config file (default: compose's, docker/temporal/dynamicconfig/production-sql.yaml). */
+  dynamicConfig?: string;
   /** Instances of each service, each worker role and the API (default 2). */
   replicas?: number;
   /** PostgreSQL without fsync: throwaway clusters only (tests). */
@@ -210,6 +212,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
             postgresPort: pgPort,
             postgresPassword: secrets.postgresPassword,
             historyShards: options.historyShards ?? 8,
+            dynamicConfig: options.dynamicConfig,
             logFile: logFile(name),
             events,
           }),

@@ -18,6 +18,8 @@ const config = parseEnv(
       .pipe(z.array(z.ipv4().startsWith('127.')).min(1)),
     CLUSTER_REPLICAS: z.coerce.number().int().min(1).max(8).default(2),
     NUM_HISTORY_SHARDS: z.coerce.number().int().min(1).max(16_384).default(8),
+    /** Another dynamic config file for the Temporal nodes (default: compose's). */
+    CLUSTER_DYNAMIC_CONFIG: z.string().min(1).optional(),
     LOG_LEVEL: z.string().default('info'),
   }),
 );
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
     nodeIps: config.CLUSTER_NODE_IPS,
     replicas: config.CLUSTER_REPLICAS,
     historyShards: config.NUM_HISTORY_SHARDS,
+    dynamicConfig: config.CLUSTER_DYNAMIC_CONFIG,
     logLevel: config.LOG_LEVEL,
     log: (line) => say(`[${line.split(':')[0]}]${line.slice(line.indexOf(':') + 1)}`),
   });

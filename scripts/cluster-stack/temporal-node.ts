@@ -24,6 +24,8 @@ export interface TemporalNodeOptions {
   postgresPort: number;
   postgresPassword: string;
   historyShards: number;
+  /** The dynamic config file (default: compose's, DYNAMIC_CONFIG). */
+  dynamicConfig?: string;
   logFile: string;
   events: ProcessEvent[];
 }
@@ -41,7 +43,7 @@ export function temporalNodeEnv(options: Omit<TemporalNodeOptions, 'name' | 'log
     BIND_ON_IP: options.ip,
     TEMPORAL_BROADCAST_ADDRESS: options.ip,
     PROMETHEUS_ENDPOINT: `${options.ip}:8000`,
-    DYNAMIC_CONFIG_FILE_PATH: DYNAMIC_CONFIG,
+    DYNAMIC_CONFIG_FILE_PATH: options.dynamicConfig ?? DYNAMIC_CONFIG,
     NUM_HISTORY_SHARDS: String(options.historyShards),
     LOG_LEVEL: 'warn',
   };
