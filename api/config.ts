@@ -76,6 +76,12 @@ const positiveInt = (fallback: number) => z.coerce.number().int().min(1).default
 const configFields = z.object({
   /** production: secrets must be at least PRODUCTION_SECRET_MIN characters (the Dockerfile sets it). */
   NODE_ENV: z.string().optional(),
+  /**
+   * Accept the payment service's fault-injecting test cards (`tok_flaky`, `tok_slow`): on by default outside
+   * production, off with NODE_ENV=production, where a tenant could otherwise make the shared payment lane slow or
+   * failing on purpose.
+   */
+  FAULT_TEST_CARDS: z.enum(['true', 'false']).optional(),
   API_PORT: port(7100),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   /** Where Prometheus scrapes the API's /metrics: a listener of its own, off when unset (the API port is public). */
@@ -165,6 +171,14 @@ export const configSchema = configFields.superRefine((config, ctx) => {
 });
 
 export type ApiConfig = z.infer<typeof configSchema>;
+
+/** The payment service's test cards that fail or stall on purpose. */
+export const FAULT_TEST_CARDS = ['tok_flaky', 'tok_slow'] as const;
+
+/** Whether orders may use FAULT_TEST_CARDS (FAULT_TEST_CARDS, else not in production). */
+export function acceptsFaultTestCards(config: Pick<ApiConfig, 'FAULT_TEST_CARDS' | 'NODE_ENV'>): boolean {
+  return config.FAULT_TEST_CARDS === undefined ? config.NODE_ENV !== 'production' : config.FAULT_TEST_CARDS === 'true';
+}
 
 /** Reads and validates the API's environment once; throws a ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {

@@ -5,6 +5,7 @@ import { orderStartSearchAttributes } from '../../lib/search-attributes';
 import { customerSearchValue } from '../../lib/codec/customer-ref';
 import type { OrderInput } from '../../workflows/order/types';
 import type { orderFulfillment } from '../../workflows/order/workflow';
+import { acceptsFaultTestCards, FAULT_TEST_CARDS } from '../config';
 import { ApiError } from '../errors';
 import { correlate } from '../request-id';
 import type { CreateOrder, OrderAccepted, OrderStatus } from '../schemas';
@@ -104,6 +105,17 @@ export function createOrder(ctx: OrdersContext): RequestHandler {
     const tenant = creatingTenant(apiKey);
     const key = idempotencyKey(req.get('Idempotency-Key'), true);
     const order = CreateOrderSchema.parse(req.body ?? {});
+    if (!acceptsFaultTestCards(config) && (FAULT_TEST_CARDS as readonly string[]).includes(order.paymentMethod)) {
+      throw new ApiError('VALIDATION_ERROR', 'request is invalid', {
+        issues: [
+          {
+            path: 'paymentMethod',
+            message: `${order.paymentMethod} is a test card that fails or stalls on purpose; it is refused here`,
+            code: 'custom',
+          },
+        ],
+      });
+    }
     const orderId = orderIdFor(tenant, key);
     correlate(req, orderId);
     const hash = requestHash(order);

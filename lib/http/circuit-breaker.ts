@@ -16,7 +16,16 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 const stateName = (state: CircuitState): BreakerState =>
   state === CircuitState.Closed ? 'closed' : state === CircuitState.HalfOpen ? 'half-open' : 'open';
 
-const transient = (err: unknown) => err instanceof ServiceError && err.retryable && err.code !== 'ABORTED';
+/**
+ * A fault that says something about the service's health: retryable, not a cancellation, and not one the service
+ * marks as caused by the request itself (`details.causedByRequest`, e.g. a tenant's test card that fails on
+ * purpose), so that one tenant's input cannot open a circuit every tenant shares.
+ */
+const transient = (err: unknown) =>
+  err instanceof ServiceError &&
+  err.retryable &&
+  err.code !== 'ABORTED' &&
+  (err.details as { causedByRequest?: unknown } | null)?.causedByRequest !== true;
 
 /**
  * One service's circuit breaker (cockatiel), shared by every call of a worker to that service. Business answers

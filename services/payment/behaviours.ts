@@ -20,9 +20,12 @@ export async function beforeAuthorize(db: PaymentDb, config: TestCardConfig, inp
       update: { attempts: { increment: 1 } },
     });
     if (attempts <= config.flakyFailures) {
+      // Caused by this request's own payment method, not by the service's health: a caller's circuit breaker shared
+      // by every tenant must not count it (lib/http/circuit-breaker.ts).
       throw serviceUnavailable(`tok_flaky: transient failure ${attempts} of ${config.flakyFailures}`, {
         attempt: attempts,
         failures: config.flakyFailures,
+        causedByRequest: true,
       });
     }
   }

@@ -8,6 +8,7 @@ import { CreateOrderSchema } from '../../api/schemas';
 import { componentSchemas } from '../../api/openapi/parts';
 import type { TestApi } from './harness';
 import { assertError, KEYS, newKey, startApi, validOrder } from './harness';
+import { acceptsFaultTestCards } from '../../api/config';
 
 // HTTP behaviour that needs no running Temporal: the client's connection points at a closed port, so any
 // request that reaches Temporal answers 503 — which is itself one of the things tested here, and proves that
@@ -273,6 +274,40 @@ describe('API over HTTP without Temporal', () => {
         headers: { 'Idempotency-Key': newKey(), 'Content-Type': 'application/x-www-form-urlencoded' },
       });
       assertError(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    });
+  });
+
+  // Issue 25, item 9: the payment service's cards that fail or stall on purpose let one tenant make the shared
+  // payment lane slow or failing for all; outside development they are refused.
+  describe('fault-injecting test cards (tok_flaky, tok_slow)', () => {
+    it('are refused with FAULT_TEST_CARDS=false (the default with NODE_ENV=production), and nothing starts', async () => {
+      const strict = await startApi(deadClient, { TEMPORAL_RPC_TIMEOUT_MS: '500', FAULT_TEST_CARDS: 'false' });
+      try {
+        for (const card of ['tok_flaky', 'tok_slow']) {
+          const res = await strict.request('POST', '/orders', {
+            key: KEYS.client,
+            body: validOrder({ paymentMethod: card }),
+            headers: { 'Idempotency-Key': newKey() },
+          });
+          const error = assertError(res, 400, 'VALIDATION_ERROR');
+          assert.match(JSON.stringify(error.details), /paymentMethod.*fails or stalls on purpose/);
+        }
+        // An ordinary card passes validation (then finds Temporal unreachable here).
+        const ok = await strict.request('POST', '/orders', {
+          key: KEYS.client,
+          body: validOrder({ paymentMethod: 'tok_ok' }),
+          headers: { 'Idempotency-Key': newKey() },
+        });
+        assertError(ok, 503, 'TEMPORAL_UNAVAILABLE');
+      } finally {
+        await strict.close();
+      }
+    });
+
+    it('are accepted in development by default, refused in production by default', () => {
+      assert.equal(acceptsFaultTestCards({ NODE_ENV: undefined, FAULT_TEST_CARDS: undefined }), true);
+      assert.equal(acceptsFaultTestCards({ NODE_ENV: 'production', FAULT_TEST_CARDS: undefined }), false);
+      assert.equal(acceptsFaultTestCards({ NODE_ENV: 'production', FAULT_TEST_CARDS: 'true' }), true);
     });
   });
 
