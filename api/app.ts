@@ -11,6 +11,7 @@ import { ACTIONS, sagaAction } from './orders/actions';
 import type { ActionSpec } from './orders/actions';
 import { createOrder } from './orders/create';
 import { orderEvents } from './orders/events';
+import { WaitSlots } from './wait-slots';
 import { getOrder } from './orders/get';
 import { listOrders } from './orders/list';
 import { ORDER_TARGET } from './orders/target';
@@ -84,7 +85,7 @@ export function createApp({ client, config, logger, metrics = createHttpMetrics(
   });
   app.use(docsRouter());
 
-  const ctx = { client, config };
+  const ctx = { client, config, waits: new WaitSlots(config.API_MAX_WAITS, config.API_MAX_WAITS_PER_TENANT) };
   const authenticated = [
     authenticate(config.API_KEYS, { failuresPerMinute: config.AUTH_FAILURES_PER_MINUTE }),
     rateLimit(config.RATE_LIMIT_PER_MINUTE),

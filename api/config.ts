@@ -82,6 +82,12 @@ const configFields = z.object({
    * failing on purpose.
    */
   FAULT_TEST_CARDS: z.enum(['true', 'false']).optional(),
+  /**
+   * Long waits (Prefer: wait, the events stream and long-poll) open at once in this process, in all and per tenant
+   * (api/wait-slots.ts). Past the cap a POST answers 202 at once and an events request 429 with Retry-After.
+   */
+  API_MAX_WAITS: positiveInt(500),
+  API_MAX_WAITS_PER_TENANT: positiveInt(50),
   API_PORT: port(7100),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   /** Where Prometheus scrapes the API's /metrics: a listener of its own, off when unset (the API port is public). */

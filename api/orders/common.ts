@@ -5,6 +5,7 @@ import type { Request } from 'express';
 import type { TypedSearchAttributes } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
 import type { SagaStatus } from '../../packages/saga';
+import type { WaitSlots } from '../wait-slots';
 import type { ApiConfig, ApiKey } from '../config';
 import { ApiError } from '../errors';
 import type { OrderStatus } from '../schemas';
@@ -15,7 +16,12 @@ import { isDeadlineExceeded, isTemporalUnavailable, withDeadline } from '../temp
 export interface OrdersContext {
   client: Client;
   config: ApiConfig;
+  /** The process's long waits, capped in all and per tenant. */
+  waits: WaitSlots;
 }
+
+/** Whose wait a request is: its key's tenant, or the operator key's name. */
+export const waiterOf = (key: ApiKey): string => key.tenant ?? `operator:${key.name}`;
 
 /** The workflow type every order runs as (workflows/order/workflow.ts). */
 export const ORDER_WORKFLOW_TYPE = 'orderFulfillment';

@@ -16,6 +16,7 @@ import { orderView } from './view';
 import {
   creatingTenant,
   describeOrder,
+  waiterOf,
   ended,
   endsWithin,
   memoOf,
@@ -82,14 +83,27 @@ async function answer(
 ): Promise<void> {
   const wait = preferredWait(req.get('Prefer'));
   if (wait === undefined) return accepted(res, orderId, status);
-  res.setHeader('Preference-Applied', `wait=${wait}`);
   res.setHeader('Vary', 'Prefer');
-  if (wait > 0 && !ended(status) && !(await endsWithin(ctx, req, orderId, wait))) {
-    return accepted(res, orderId, 'RUNNING');
+  // A wait holds a history long-poll: past the process's or the tenant's cap the answer comes at once, unwaited.
+  const release = wait > 0 && !ended(status) ? ctx.waits.acquire(waiterOf(req.apiKey!)) : () => undefined;
+  if (!release) return accepted(res, orderId, status);
+  try {
+    res.setHeader('Preference-Applied', `wait=${wait}`);
+    if (wait > 0 && !ended(status) && !(await endsWithin(ctx, req, orderId, wait))) {
+      return accepted(res, orderId, 'RUNNING');
+    }
+    const view = await orderView(ctx, req, orderId);
+    if (!ended(view.status)) return accepted(res, orderId, view.status);
+    res.status(200).location(statusUrl(orderId)).json(view);
+  } catch (err) {
+    // The saga exists (it was just started, or this is a replay): a failure while waiting for its outcome (the
+    // namespace's quota spent, Temporal unreachable) must not read as a failed order. 202: ask again later.
+    req.log.warn({ err }, 'waiting for the outcome failed; answering 202');
+    res.removeHeader('Preference-Applied');
+    accepted(res, orderId, status);
+  } finally {
+    release();
   }
-  const view = await orderView(ctx, req, orderId);
-  if (!ended(view.status)) return accepted(res, orderId, view.status);
-  res.status(200).location(statusUrl(orderId)).json(view);
 }
 
 /**

@@ -1,10 +1,10 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { toApiError } from '../errors';
+import { ApiError, toApiError } from '../errors';
 import { correlate } from '../request-id';
 import type { OrderEvent } from '../schemas';
 import { OrderEventsQuerySchema } from '../schemas';
 import type { OrdersContext } from './common';
-import { describeOrder, parseOrderId } from './common';
+import { describeOrder, parseOrderId, waiterOf } from './common';
 import type { StatusChange } from './history-events';
 import { statusChanges } from './history-events';
 import { orderView } from './view';
@@ -54,6 +54,19 @@ export function orderEvents(ctx: OrdersContext): RequestHandler {
     correlate(req, orderId);
     const after = query.after ?? lastEventId(req.get('Last-Event-ID')) ?? 0;
     const description = await describeOrder(ctx, req.apiKey!, orderId);
+    // Each stream or long-poll holds a history long-poll for minutes: capped per process and per tenant.
+    const release = ctx.waits.acquire(waiterOf(req.apiKey!));
+    if (!release) {
+      throw new ApiError(
+        'RATE_LIMITED',
+        'too many open event streams and waits for this tenant; retry later',
+        undefined,
+        {
+          'Retry-After': '5',
+        },
+      );
+    }
+    res.on('close', release);
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     // wait=0 reads what there is and stops at the first `idle`, with no timer: a read cancelled mid-query interrupts
@@ -102,6 +115,7 @@ export function orderEvents(ctx: OrdersContext): RequestHandler {
     } finally {
       clearTimeout(limit);
       abort.abort();
+      release();
     }
   };
 }

@@ -220,6 +220,57 @@ describe('orders API on the time-skipping server', () => {
     });
   });
 
+  // Issue 25, item 11: each wait holds a history long-poll for minutes and costs one rate-limit token, so one
+  // tenant could hold thousands and spend the namespace's quota for everyone.
+  it('long waits are capped per tenant: past the cap an events request is 429 and a POST answers 202 at once', async () => {
+    const fakes = new FakeOrderServices();
+    await withApi(
+      fakes,
+      async (api) => {
+        const { body } = await create(api, large());
+        await waitFor(api, body.orderId, 'AWAITING_APPROVAL');
+        // The tenant's one slot: a long-poll on the order waiting for approval (no event comes).
+        const holder = new AbortController();
+        const held = fetch(`${api.url}/orders/${body.orderId}/events?wait=30&after=1000`, {
+          headers: { authorization: `Bearer ${KEYS.client}` },
+          signal: holder.signal,
+        }).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+
+        const refused = await api.request('GET', `/orders/${body.orderId}/events?wait=1`, { key: KEYS.client });
+        assertError(refused, 429, 'RATE_LIMITED');
+        assert.equal(refused.headers.get('retry-after'), '5');
+
+        const started = Date.now();
+        const placed = await api.request<OrderAccepted>('POST', '/orders', {
+          key: KEYS.client,
+          body: validOrder(),
+          headers: { 'Idempotency-Key': newKey(), Prefer: 'wait=20' },
+        });
+        assert.equal(placed.status, 202, placed.text);
+        assert.equal(placed.headers.get('preference-applied'), null, 'the wait was not applied');
+        assert.ok(Date.now() - started < 5_000, 'answered at once');
+        await waitFor(api, placed.body.orderId, 'COMPLETED');
+
+        // Another tenant is not held back by this one's waits.
+        const other = await api.request<OrderAccepted>('POST', '/orders', {
+          key: KEYS.otherClient,
+          body: validOrder(),
+          headers: { 'Idempotency-Key': newKey(), Prefer: 'wait=20' },
+        });
+        assert.equal(other.status, 200, other.text);
+        assert.equal(other.headers.get('preference-applied'), 'wait=20');
+        holder.abort();
+        await held;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const freed = await api.request('GET', `/orders/${placed.body.orderId}/events?wait=0`, { key: KEYS.client });
+        assert.equal(freed.status, 200, freed.text);
+        await action(api, body.orderId, 'approve', { approved: false, reason: 'test over' });
+      },
+      { API_MAX_WAITS_PER_TENANT: '1' },
+    );
+  });
+
   it("defaults are resolved into each saga's input at start (race 7): a later config change never reaches it", async () => {
     const fakes = new FakeOrderServices();
     await withApi(
