@@ -114,7 +114,8 @@ describe('outcomes without polling', () => {
       );
       assert.equal(messages[1]?.id, String(ids[1]));
       assert.equal(seen.at(-1)?.order?.status, 'COMPLETED', 'the end event carries the final order');
-      assert.equal(seen.at(-1)?.order?.approval?.by, 'ops');
+      // A client key sees who approved as a role, not the operator's name (issue 25, item 12).
+      assert.equal(seen.at(-1)?.order?.approval?.by, 'operator');
 
       const resumed = await readStream(await stream(orderId, { 'Last-Event-ID': String(ids[1]) }));
       assert.deepEqual(
