@@ -1,7 +1,9 @@
 // The Web UI renders a saga's current details as Markdown. Text that callers chose (a customer's cancel reason, ids,
 // services' messages that may echo input) must reach operators as text: never as links, images, headings or HTML.
 
-const SPECIAL = /[\\`*_{}[\]()#+\-.!|<>~&]/g;
+// Inline markup only: the text is always set mid-line (after a label, whitespace collapsed), where `-`, `+`, `.`,
+// `#` and `!` start nothing, so ids keep their plain look (`ord_…-1`); `!` needs the `[` it is escaped from.
+const SPECIAL = /[\\`*_[\]()|<>~&]/g;
 
 /**
  * `text` as literal Markdown text, on one line. Markdown's own characters are escaped; `:` and `@` become
