@@ -96,19 +96,11 @@ async function clusterStack(options: BenchStackOptions): Promise<BenchStack> {
   });
   const named = (procs: { spec: { name: string }; pid: number | undefined }[]) =>
     Object.fromEntries(procs.map((proc) => [proc.spec.name, proc.pid]));
-  const { secrets, serviceUrls } = cluster;
   return {
     target: 'cluster',
     temporalAddress: cluster.temporalAddress,
     apiUrl: cluster.apiUrl,
-    workerServiceEnv: {
-      INVENTORY_SERVICE_TOKEN: secrets.serviceTokens.inventory,
-      PAYMENT_SERVICE_TOKEN: secrets.serviceTokens.payment,
-      ORDER_SERVICE_TOKEN: secrets.serviceTokens.order,
-      INVENTORY_URL: serviceUrls.inventory.join(','),
-      PAYMENT_URL: serviceUrls.payment.join(','),
-      ORDER_URL: serviceUrls.order.join(','),
-    },
+    workerServiceEnv: cluster.serviceClientEnv,
     pids: () => ({
       ...named(cluster.nodes),
       postgres: cluster.postgres.pid,

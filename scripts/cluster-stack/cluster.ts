@@ -68,6 +68,8 @@ export interface Cluster {
   apiUrl: string;
   /** Every replica's URL, per service. */
   serviceUrls: Record<Lane, string[]>;
+  /** What a worker needs to call the services: each one's token and replica list (the env of workers/config.ts). */
+  serviceClientEnv: Record<string, string>;
   secrets: ClusterSecrets;
   postgres: ManagedProcess;
   postgresPort: number;
@@ -283,9 +285,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     log(`cluster: services up (${replicas} replicas each)`);
 
     const temporalEnv = { TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default' };
-    const workerEnv = {
-      ...temporalEnv,
-      PAYLOAD_KEYS_FILE: keys.payloadKeysFile,
+    const serviceClientEnv = {
       INVENTORY_SERVICE_TOKEN: secrets.serviceTokens.inventory,
       PAYMENT_SERVICE_TOKEN: secrets.serviceTokens.payment,
       ORDER_SERVICE_TOKEN: secrets.serviceTokens.order,
@@ -293,6 +293,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       INVENTORY_URL: serviceUrls.inventory.join(','),
       PAYMENT_URL: serviceUrls.payment.join(','),
       ORDER_URL: serviceUrls.order.join(','),
+    };
+    const workerEnv = {
+      ...temporalEnv,
+      PAYLOAD_KEYS_FILE: keys.payloadKeysFile,
+      ...serviceClientEnv,
       ...options.workerEnv,
       // Its start is recognised by its "worker started" line (info).
       LOG_LEVEL: ['debug', 'trace'].includes(options.workerEnv?.LOG_LEVEL ?? appLogLevel)
@@ -350,6 +355,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       temporalAddress,
       apiUrl,
       serviceUrls,
+      serviceClientEnv,
       secrets,
       postgres,
       postgresPort: pgPort,

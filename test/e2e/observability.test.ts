@@ -27,7 +27,7 @@ describe('traces and metrics of real orders', () => {
   });
 
   /** Places an order and waits for its outcome (Prefer: wait); `traceparent` makes the test the trace's caller. */
-  async function placeOrder(sku: string, paymentMethod: string, traceparent?: string) {
+  async function placeOrder(sku: string, paymentMethod: string, traceparent?: string, customerId = 'observer') {
     const response = await fetch(`${stack.urls.api}/orders`, {
       method: 'POST',
       headers: {
@@ -37,7 +37,7 @@ describe('traces and metrics of real orders', () => {
         prefer: 'wait=60',
         ...(traceparent ? { traceparent } : {}),
       },
-      body: JSON.stringify({ customerId: 'observer', currency: 'EUR', items: [{ sku, quantity: 1 }], paymentMethod }),
+      body: JSON.stringify({ customerId, currency: 'EUR', items: [{ sku, quantity: 1 }], paymentMethod }),
     });
     const body = (await response.json()) as { status: string; orderId: string };
     return { httpStatus: response.status, status: body.status, orderId: body.orderId };
@@ -133,22 +133,7 @@ describe('traces and metrics of real orders', () => {
   // route's query (`GET /orders?customerId=`) landed in the spans' URLs.
   it('never puts a plaintext customer id into a span or a log line', async () => {
     const customerId = `private-customer-${randomBytes(6).toString('hex')}`;
-    const response = await fetch(`${stack.urls.api}/orders`, {
-      method: 'POST',
-      headers: {
-        authorization: 'Bearer sk_demo_client',
-        'content-type': 'application/json',
-        'idempotency-key': `observability-${randomBytes(6).toString('hex')}`,
-        prefer: 'wait=60',
-      },
-      body: JSON.stringify({
-        customerId,
-        currency: 'EUR',
-        items: [{ sku: 'SKU-2', quantity: 1 }],
-        paymentMethod: 'tok_ok',
-      }),
-    });
-    assert.equal(((await response.json()) as { status: string }).status, 'COMPLETED');
+    assert.equal((await placeOrder('SKU-2', 'tok_ok', undefined, customerId)).status, 'COMPLETED');
     const listed = await fetch(`${stack.urls.api}/orders?customerId=${customerId}`, {
       headers: { authorization: 'Bearer sk_demo_client' },
     });
