@@ -6,16 +6,25 @@ import { round } from './stats';
 
 const TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux kernel the project runs on
 
-/** utime + stime of a process and its threads, in seconds; undefined once it has exited. */
-export function cpuSeconds(pid: number): number | undefined {
+/**
+ * The fields of /proc/<pid>/stat after the command name: state(0) ppid(1) ... utime(11) stime(12) cutime(13)
+ * cstime(14); undefined once the process has exited.
+ */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // after the command name: state(0) ppid(1) ... utime(11) stime(12)
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+const seconds = (fields: string[], a: number, b: number) => (Number(fields[a]) + Number(fields[b])) / TICKS_PER_SECOND;
+
+/** utime + stime of a process and its threads, in seconds; undefined once it has exited. */
+export function cpuSeconds(pid: number): number | undefined {
+  const fields = statFields(pid);
+  return fields && seconds(fields, 11, 12);
 }
 
 /** ppid → children, from /proc (Linux). */
@@ -23,14 +32,10 @@ function childrenByParent(): Map<number, number[]> {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), pid]);
-    } catch {
-      // exited meanwhile
-    }
+    const fields = Number.isInteger(pid) ? statFields(pid) : undefined;
+    if (!fields) continue; // not a process, or exited meanwhile
+    const ppid = Number(fields[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
   }
   return children;
 }
@@ -40,10 +45,10 @@ function childrenByParent(): Map<number, number[]> {
  * PostgreSQL serves each connection from a child process, and the cluster's PostgreSQL runs under runuser.
  */
 export function treeCpuSeconds(pid: number): number | undefined {
-  const own = cpuSeconds(pid);
-  if (own === undefined) return undefined;
+  const fields = statFields(pid);
+  if (!fields) return undefined;
   const children = childrenByParent();
-  let total = own + (waitedChildrenCpuSeconds(pid) ?? 0);
+  let total = seconds(fields, 11, 12) + seconds(fields, 13, 14);
   const stack = [...(children.get(pid) ?? [])];
   while (stack.length) {
     const child = stack.pop()!;
@@ -51,17 +56,6 @@ export function treeCpuSeconds(pid: number): number | undefined {
     stack.push(...(children.get(child) ?? []));
   }
   return total;
-}
-
-function waitedChildrenCpuSeconds(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // cutime(13) cstime(14)
-    return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Resident set size in MB; undefined once the process has exited. */
