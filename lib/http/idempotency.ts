@@ -78,15 +78,17 @@ export async function findReplay<Tx extends IdempotencyTx>(
  * Runs `effect` at most once per Idempotency-Key. The key is inserted first in the same transaction as the effect
  * (a concurrent duplicate blocks on the unique key, then replays the committed answer). A 409 business conflict
  * rolls the effect back and is stored as the answer of the key too; other errors (400, 404, 5xx) are not stored,
- * so a retry with the same key tries again.
+ * so a retry with the same key tries again. `lookedUp`: the caller has just found no answer for the key, so the
+ * first attempt goes straight to the transaction (a race lost since then still ends in a replay).
  */
 export async function runIdempotent<Tx extends IdempotencyTx>(
   db: ServiceDb<Tx>,
   request: IdempotentRequest,
   effect: (tx: Tx) => Promise<Outcome>,
+  { lookedUp = false }: { lookedUp?: boolean } = {},
 ): Promise<Outcome & { replayed: boolean }> {
   for (let attempt = 0; ; attempt++) {
-    const stored = await findReplay(db, request);
+    const stored = attempt === 0 && lookedUp ? undefined : await findReplay(db, request);
     if (stored) return stored;
     try {
       const outcome = await db.transaction(async (tx) => {

@@ -26,10 +26,15 @@ export function mutation<Tx extends IdempotencyTx, I>(options: MutationOptions<T
     } else {
       await options.before?.(input, req);
       const { db, lock, effect } = options;
-      outcome = await runIdempotent(db, request, async (tx) => {
-        if (lock) await db.lock(tx, lock(input));
-        return effect(tx, input, req);
-      });
+      outcome = await runIdempotent(
+        db,
+        request,
+        async (tx) => {
+          if (lock) await db.lock(tx, lock(input));
+          return effect(tx, input, req);
+        },
+        { lookedUp: true },
+      );
     }
     if (outcome.replayed) res.set('Idempotent-Replayed', 'true');
     res.status(outcome.status).json(outcome.body);

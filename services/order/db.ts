@@ -69,13 +69,13 @@ export interface OrderTx extends IdempotencyTx, ReturnTx {
     /** Optimistic transition: `where` pins the status read; `count` 0 means another transaction moved it first. */
     updateMany(args: {
       where: { id: string; status: string };
-      data: { status: string };
+      data: { status: string; updatedAt: Date };
     }): PromiseLike<{ count: number }>;
   };
   statusChange: {
     create(args: {
       data: { orderId: string; fromStatus: string; toStatus: string; reason: string | null };
-    }): PromiseLike<unknown>;
+    }): PromiseLike<StatusChangeRow>;
   };
   /** Orders closed before they existed: a late create of one is refused (409 ORDER_CLOSED). */
   orderTombstone: {

@@ -123,14 +123,20 @@ export async function setStatus(tx: OrderTx, orderId: string, input: SetStatusIn
         to: input.status,
       });
     }
+    // The answer is built from the rows in hand (the order read above, its new status and time, the change just
+    // written) rather than read again: three queries fewer on every step of every saga.
+    const updatedAt = new Date();
     const { count } = await tx.order.updateMany({
       where: { id: orderId, status: from },
-      data: { status: input.status },
+      data: { status: input.status, updatedAt },
     });
     if (count === 0) continue;
-    await tx.statusChange.create({
+    const change = await tx.statusChange.create({
       data: { orderId, fromStatus: from, toStatus: input.status, reason: input.reason ?? null },
     });
-    return { status: 200, body: orderView((await load(tx, orderId))!) };
+    return {
+      status: 200,
+      body: orderView({ ...order, status: input.status, updatedAt, history: [...order.history, change] }),
+    };
   }
 }

@@ -47,11 +47,11 @@ export interface PaymentTx extends IdempotencyTx {
     /** Optimistic update: `where` pins the state read; `count` 0 means another transaction changed it first. */
     updateMany(args: {
       where: { id: string; status: string; refundedMinor?: number };
-      data: { status: string; capturedMinor?: number; refundedMinor?: number };
+      data: { status: string; capturedMinor?: number; refundedMinor?: number; updatedAt?: Date };
     }): PromiseLike<{ count: number }>;
   };
   ledgerEntry: {
-    create(args: { data: NewLedger & { paymentId: string } }): PromiseLike<unknown>;
+    create(args: { data: NewLedger & { paymentId: string } }): PromiseLike<LedgerRow>;
     findMany(args: { orderBy: { id: 'asc' } }): PromiseLike<(LedgerRow & { orderId: string })[]>;
   };
   paymentTombstone: {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { conflict, notFound } from '../../lib/http/errors';
 import type { Outcome } from '../../lib/http/idempotency';
 import { issuerDecision } from './behaviours';
-import { paymentInclude, type LedgerKind, type PaymentRow, type PaymentTx } from './db';
+import { paymentInclude, type LedgerKind, type LedgerRow, type PaymentRow, type PaymentTx } from './db';
 import type { AuthorizeInput, CancelResult, PaymentStatus, PaymentView } from './schemas';
 
 export function paymentView(row: PaymentRow): PaymentView {
@@ -32,11 +32,18 @@ const cancelled = (orderId: string) =>
 
 const load = (tx: PaymentTx, orderId: string) => tx.payment.findUnique({ where: { orderId }, include: paymentInclude });
 
-async function ledger(tx: PaymentTx, payment: PaymentRow, kind: LedgerKind, amountMinor: number): Promise<void> {
-  await tx.ledgerEntry.create({
+function ledger(tx: PaymentTx, payment: PaymentRow, kind: LedgerKind, amountMinor: number): PromiseLike<LedgerRow> {
+  return tx.ledgerEntry.create({
     data: { paymentId: payment.id, orderId: payment.orderId, kind, amountMinor, currency: payment.currency },
   });
 }
+
+/**
+ * The payment as it stands after a change this transaction just made: built from the rows in hand (the payment
+ * read before, the changed fields, the ledger entry just written) rather than read again.
+ */
+const changed = (payment: PaymentRow, fields: Partial<PaymentRow> & { updatedAt: Date }, entry?: LedgerRow) =>
+  paymentView({ ...payment, ...fields, ledger: entry ? [...payment.ledger, entry] : payment.ledger });
 
 /** One payment per order. The same authorization again (another key) answers 200 with the existing payment. */
 export async function authorize(tx: PaymentTx, input: AuthorizeInput): Promise<Outcome> {
@@ -81,15 +88,15 @@ export async function capture(tx: PaymentTx, orderId: string): Promise<Outcome> 
     const payment = await load(tx, orderId);
     if (!payment) throw notFound(`No payment for order ${orderId}`, { orderId });
     if (payment.status === 'VOIDED' || payment.status === 'REFUNDED') throw cancelled(orderId);
-    if (payment.status === 'AUTHORIZED') {
-      const { count } = await tx.payment.updateMany({
-        where: { id: payment.id, status: 'AUTHORIZED' },
-        data: { status: 'CAPTURED', capturedMinor: payment.authorizedMinor },
-      });
-      if (count === 0) continue;
-      await ledger(tx, payment, 'CAPTURE', payment.authorizedMinor);
-    }
-    return { status: 200, body: paymentView((await load(tx, orderId))!) };
+    if (payment.status !== 'AUTHORIZED') return { status: 200, body: paymentView(payment) };
+    const capturedAt = { status: 'CAPTURED', capturedMinor: payment.authorizedMinor, updatedAt: new Date() };
+    const { count } = await tx.payment.updateMany({
+      where: { id: payment.id, status: 'AUTHORIZED' },
+      data: capturedAt,
+    });
+    if (count === 0) continue;
+    const entry = await ledger(tx, payment, 'CAPTURE', payment.authorizedMinor);
+    return { status: 200, body: changed(payment, capturedAt, entry) };
   }
 }
 
@@ -145,12 +152,17 @@ export async function refund(tx: PaymentTx, orderId: string, amountMinor: number
         { capturedMinor: payment.capturedMinor, refundedMinor: payment.refundedMinor, requestedMinor: amountMinor },
       );
     }
+    const refundedAt = {
+      status: refunded === payment.capturedMinor ? 'REFUNDED' : 'PARTIALLY_REFUNDED',
+      refundedMinor: refunded,
+      updatedAt: new Date(),
+    };
     const { count } = await tx.payment.updateMany({
       where: { id: payment.id, status: payment.status, refundedMinor: payment.refundedMinor },
-      data: { status: refunded === payment.capturedMinor ? 'REFUNDED' : 'PARTIALLY_REFUNDED', refundedMinor: refunded },
+      data: refundedAt,
     });
     if (count === 0) continue;
-    await ledger(tx, payment, 'REFUND', amountMinor);
-    return { status: 200, body: paymentView((await load(tx, orderId))!) };
+    const entry = await ledger(tx, payment, 'REFUND', amountMinor);
+    return { status: 200, body: changed(payment, refundedAt, entry) };
   }
 }

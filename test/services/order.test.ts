@@ -99,6 +99,8 @@ for (const backend of BACKENDS) {
         const answer = await move(orderId, status, `to ${status}`);
         assert.equal(answer.status, 200, status);
         assert.equal(answer.body.status, status);
+        // The answer is what the service holds, to the millisecond and the last history row.
+        assert.deepEqual(answer.body, (await svc.get(`/orders/${orderId}`)).body, status);
       }
       const { body } = await svc.get(`/orders/${orderId}`);
       assert.deepEqual(

@@ -115,8 +115,11 @@ for (const backend of BACKENDS) {
       assert.equal(captured.status, 200);
       assert.equal(captured.body.status, 'CAPTURED');
       assert.equal(captured.body.capturedMinor, 1_000);
+      // The answer is what the service holds, to the millisecond and the last ledger row.
+      assert.deepEqual(captured.body, await payment(orderId));
       const again = await act(orderId, 'capture');
       assert.equal(again.status, 200);
+      assert.deepEqual(again.body, captured.body);
       assert.deepEqual(await kinds(orderId), ['AUTHORIZE:1000', 'CAPTURE:1000']);
     });
 
@@ -132,6 +135,7 @@ for (const backend of BACKENDS) {
       assert.equal(partial.status, 200);
       assert.equal(partial.body.status, 'PARTIALLY_REFUNDED');
       assert.equal(partial.body.refundedMinor, 400);
+      assert.deepEqual(partial.body, await payment(orderId));
       const tooMuch = await refund(orderId, 700);
       assert.equal(tooMuch.status, 409);
       errorShape(tooMuch.body, 'REFUND_EXCEEDS_CAPTURE');
