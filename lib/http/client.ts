@@ -2,8 +2,9 @@ import type { ServiceBreaker } from './circuit-breaker';
 
 /**
  * Thrown by service clients. `code` is the service's error code (e.g. INSUFFICIENT_STOCK), or TIMEOUT /
- * NETWORK_ERROR / HTTP_<status> when there was no JSON error body. Only faults are retryable: 5xx, timeouts and
- * network errors; a 4xx answer will not change on retry.
+ * NETWORK_ERROR / HTTP_<status> when there was no JSON error body. Only faults are retryable: 5xx, timeouts,
+ * network errors, a proxy's 408 or 429, and a 2xx whose body is not JSON (BAD_RESPONSE: the call was applied, the
+ * answer lost; the same key gets it again); any other 4xx answer will not change on retry.
  */
 export class ServiceError extends Error {
   override readonly name = 'ServiceError';
@@ -16,7 +17,7 @@ export class ServiceError extends Error {
     readonly details: unknown = null,
   ) {
     super(message);
-    this.retryable = status === 0 || status >= 500;
+    this.retryable = status === 0 || status >= 500 || status === 408 || status === 429 || code === 'BAD_RESPONSE';
   }
 }
 

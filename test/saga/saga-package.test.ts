@@ -44,7 +44,13 @@ describe('a saga built on the public API (examples/transfer.ts)', () => {
    * In-memory bank: balances, what was called, and under which idempotency keys (the part after the workflow id).
    * `faults` is read at each call: clearing one stands for the fix an operator deployed.
    */
-  function bank(balances: Record<string, number>, faults = { creditFails: false, receiptFails: false }) {
+  function bank(
+    balances: Record<string, number>,
+    faults: { creditFails: boolean; receiptFails: boolean; receiptLost?: boolean } = {
+      creditFails: false,
+      receiptFails: false,
+    },
+  ) {
     const calls: string[] = [];
     const keys: string[] = [];
     const debited = new Map<string, number>();
@@ -75,6 +81,8 @@ describe('a saga built on the public API (examples/transfer.ts)', () => {
         calls.push(`receipt ${account}`);
         key(idempotencyKey);
         if (faults.receiptFails) throw ApplicationFailure.nonRetryable('mail bounced', 'MAIL_BOUNCED');
+        // The mail went out, its answer was lost (a fault, retried until the attempts run out).
+        if (faults.receiptLost) throw ApplicationFailure.retryable('mail server answer lost', 'MAIL_ANSWER_LOST');
       },
     };
     return { calls, keys, activities };
@@ -196,6 +204,55 @@ describe('a saga built on the public API (examples/transfer.ts)', () => {
     assert.deepEqual(balances, { alice: 40, bob: 60 });
     assert.equal(result.context.debitId, 'd-alice', 'the results of the steps before it are carried');
     assert.equal(firstRun, 'CONTINUED_AS_NEW', 'one workflow id: the parked run continued as new');
+  });
+
+  it('a step whose effect may stand keeps its key on retry and on restart; a definite refusal gets a fresh one', async () => {
+    const faults = { creditFails: false, receiptFails: false, receiptLost: true };
+    const { keys, activities } = bank({ alice: 100, bob: 0 }, faults);
+    const { state, history } = await run(activities, async (tq) => {
+      const handle = await start(tq, 60);
+      const parkedAfter = async (attempts: number) => {
+        // The receipt's five attempts back off 1 + 2 + 4 + 8 s: skip the time, then read the parked state.
+        await env.sleep(60_000);
+        const current = await until(handle, 'FORWARD_FAILED');
+        assert.equal(keys.filter((k) => k.startsWith('receipt')).length, attempts);
+        return current;
+      };
+      await parkedAfter(5);
+      // Lost answers: the mail may have gone out, so the retry runs under the step's own key.
+      await handle.executeUpdate('retryStep', { args: [{ step: 'receipt', by: 'ops' }] });
+      await parkedAfter(10);
+      // A definite refusal this time: the service stored it under that key, so the next retry needs a fresh one.
+      faults.receiptLost = false;
+      faults.receiptFails = true;
+      await handle.executeUpdate('retryStep', { args: [{ step: 'receipt', by: 'ops' }] });
+      await until(handle, 'FORWARD_FAILED');
+      faults.receiptFails = false;
+      await handle.executeUpdate('retryStep', { args: [{ step: 'receipt', by: 'ops' }] });
+      return { state: (await handle.result()).state, history: await handle.fetchHistory() };
+    });
+    assert.equal(state.status, 'COMPLETED');
+    const receiptKeys = [...new Set(keys.filter((k) => k.startsWith('receipt')))];
+    assert.deepEqual(receiptKeys, ['receipt', 'receipt:retry-3']);
+    await Worker.runReplayHistory(
+      { workflowBundle: await bundleOnce(example), dataConverter: testDataConverter() },
+      history,
+    );
+  });
+
+  it('a restart keeps the key of a parked step whose effect may stand', async () => {
+    const faults = { creditFails: false, receiptFails: false, receiptLost: true };
+    const { keys, activities } = bank({ alice: 100, bob: 0 }, faults);
+    const result = await run(activities, async (tq) => {
+      const handle = await start(tq, 60);
+      await env.sleep(60_000);
+      await until(handle, 'FORWARD_FAILED');
+      faults.receiptLost = false;
+      await handle.executeUpdate(restartTransfer, { args: [{ from: 'receipt', by: 'ops' }] });
+      return handle.result();
+    });
+    assert.equal(result.state.status, 'COMPLETED');
+    assert.deepEqual([...new Set(keys)], ['debit', 'credit', 'receipt']);
   });
 
   it('restarts a COMPENSATED run from its first undone step as a new run: fresh keys, what came before carried', async () => {

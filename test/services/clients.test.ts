@@ -214,6 +214,25 @@ describe('typed service clients', () => {
     assert.deepEqual([network.status, network.code, network.retryable], [0, 'NETWORK_ERROR', true]);
   });
 
+  it("a proxy's bare 408 or 429 and a 2xx that is not JSON are faults: retried under the same key, never final", async () => {
+    const server = await rawServer((req, res) => {
+      if (req.url === '/products') res.writeHead(408, { 'content-type': 'text/html' }).end('<h1>Request Timeout</h1>');
+      else if (req.url === '/stats') res.writeHead(429, { 'content-type': 'text/plain' }).end('slow down');
+      else res.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>');
+    });
+    try {
+      const client = new InventoryClient({ baseUrl: server.url, token: TOKEN });
+      const timeout = await serviceError(client.listProducts());
+      assert.deepEqual([timeout.status, timeout.code, timeout.retryable], [408, 'HTTP_408', true]);
+      const limited = await serviceError(client.stats());
+      assert.deepEqual([limited.status, limited.code, limited.retryable], [429, 'HTTP_429', true]);
+      const mangled = await serviceError(client.getProduct('SKU-1'));
+      assert.deepEqual([mangled.status, mangled.code, mangled.retryable], [200, 'BAD_RESPONSE', true]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('injected faults (fault rate 1) are 503 before any effect', async () => {
     const faulty = await startService('sqlite', {
       label: 'inventory',

@@ -64,6 +64,8 @@ export const orderSaga: SagaDefinition<OrderContext> = {
     'a compensated order is closed for good at the services (order closed, stock released, payment voided or ' +
     'refunded); place a new order',
   compensationOrder: { kind: 'reverse' },
+  // The services refuse a key reused with another request: the first request under it was applied.
+  keepKeyOn: ['IDEMPOTENCY_KEY_REUSED'],
   steps: [
     {
       name: 'createOrder',

@@ -55,6 +55,8 @@ export const returnSaga: SagaDefinition<ReturnContext> = {
     'a compensated return is closed for good at the order service (CANCELLED, REJECTED or EXPIRED, its label ' +
     'voided); request a new return',
   compensationOrder: { kind: 'reverse' },
+  // The services refuse a key reused with another request: the first request under it was applied.
+  keepKeyOn: ['IDEMPOTENCY_KEY_REUSED'],
   steps: [
     {
       name: 'requestReturn',

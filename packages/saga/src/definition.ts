@@ -82,6 +82,12 @@ export interface SagaDefinition<C> {
    * compensations are final at the services (e.g. a closed order is never reopened). Absent: it may.
    */
   noRestartAfterCompensation?: string;
+  /**
+   * Failure types after which a step's effect may stand although the activity failed for good: e.g. a service that
+   * refuses a key reused with another request (`IDEMPOTENCY_KEY_REUSED`: the first request under it was applied).
+   * A retry or restart of such a step keeps its key. Timeouts, exhausted retries, deadlines and cancels keep it anyway.
+   */
+  keepKeyOn?: readonly string[];
 }
 
 /**

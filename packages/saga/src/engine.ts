@@ -5,7 +5,7 @@ import type { Placement } from './dispatch';
 import { PATCHES } from './patches';
 import { defaultIdempotencyKey } from './definition';
 import type { ActivityCall, SagaDefinition, SagaStep } from './definition';
-import { describeFailure, errorMessage } from './failures';
+import { describeFailure, effectMayStand, errorMessage } from './failures';
 import { hadNoEffect, planCompensations } from './compensation-plan';
 import { SagaLedger } from './ledger';
 import { runsAsLocalActivity } from './local';
@@ -266,8 +266,17 @@ export class SagaRun<C> extends SagaLedger<C> {
    */
   private async recoverForward(step: SagaStep<C>, key: string, failure: unknown): Promise<void> {
     const base = { step: step.name, activity: 'local' in step.action ? 'local' : step.action.activity };
+    const keepKeys = patched(PATCHES.keepKeyWhenEffectMayStand);
+    const nonRetryable = ('local' in step.action ? undefined : step.action.options.retry?.nonRetryableErrorTypes) ?? [];
     let err = failure;
+    let attemptKey = key;
     for (let round = 1; ; round++) {
+      // A retry runs under a fresh key only after a definite refusal (the service stored it under the old key);
+      // when the effect may stand, the same key gets the service's first answer rather than a second effect.
+      const mayStand = keepKeys && effectMayStand(err, nonRetryable, this.definition.keepKeyOn);
+      if (keepKeys) {
+        this.records[step.name] = { outcome: 'FAILED', key: attemptKey, ...(mayStand ? { effectMayStand: true } : {}) };
+      }
       const error = errorMessage(err);
       this.record('recoveries', { ...base, outcome: 'FAILED', attempts: round, error });
       if (round > 1) this.decisions.settle(step.name);
@@ -277,10 +286,11 @@ export class SagaRun<C> extends SagaLedger<C> {
         this.decisions.settle(step.name);
         return;
       }
+      if (!mayStand) attemptKey = `${key}:retry-${round}`;
       try {
-        await this.runAction(step, `${key}:retry-${round}`);
+        await this.runAction(step, attemptKey);
         // Its effect happened under this key: a restart that runs it again must get this answer, not a second effect.
-        this.records[step.name]!.key = `${key}:retry-${round}`;
+        this.records[step.name] = { outcome: 'FAILED', key: attemptKey };
       } catch (retryErr) {
         err = retryErr;
         continue;

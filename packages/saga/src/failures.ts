@@ -22,6 +22,27 @@ export function describeFailure(step: string, err: unknown): SagaFailure {
   return { step, type: 'UNKNOWN', message: cause instanceof Error ? cause.message : String(cause) };
 }
 
+/**
+ * Whether a step that failed with `err` may still have had its effect at the service. Only a definite refusal says
+ * it did not: the activity's own non-retryable ApplicationFailure (flagged, or a type its retry policy lists), unless
+ * its type is in `keepKeyOn`. Exhausted retries of a fault, timeouts, the step's deadline and a cancel leave it
+ * unknown: the call may have been applied before the answer was lost.
+ */
+export function effectMayStand(
+  err: unknown,
+  nonRetryableTypes: readonly string[],
+  keepKeyOn: readonly string[] = [],
+): boolean {
+  if (isCancellation(err)) return true;
+  const cause = activityCause(err);
+  if (!(cause instanceof ApplicationFailure)) return true;
+  const type = cause.type ?? '';
+  if (type === DEADLINE_EXCEEDED || keepKeyOn.includes(type)) return true;
+  return !(cause.nonRetryable || nonRetryableTypes.includes(type));
+}
+
+const DEADLINE_EXCEEDED = 'STEP_DEADLINE_EXCEEDED';
+
 export function errorMessage(err: unknown): string {
   const cause = activityCause(err);
   return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
@@ -29,5 +50,5 @@ export function errorMessage(err: unknown): string {
 
 /** Raised inside the workflow when a step overruns its declared deadline. */
 export function deadlineExceeded(step: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(`step ${step} did not finish within its deadline`, 'STEP_DEADLINE_EXCEEDED');
+  return ApplicationFailure.nonRetryable(`step ${step} did not finish within its deadline`, DEADLINE_EXCEEDED);
 }

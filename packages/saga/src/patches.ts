@@ -21,4 +21,10 @@ export const PATCHES = {
    */
   orderExistsNoEffect: 'order-exists-no-effect',
   returnExistsNoEffect: 'return-exists-no-effect',
+  /**
+   * An operator's retry of a parked step keeps the step's key when its last failure left the effect unknown
+   * (exhausted retries, a timeout, a deadline, a type in `keepKeyOn`), so a service that did apply it answers what
+   * it did instead of doing it twice (before: every retry ran under a fresh key).
+   */
+  keepKeyWhenEffectMayStand: 'saga-keep-key-when-effect-may-stand',
 } as const;

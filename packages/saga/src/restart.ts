@@ -9,6 +9,8 @@ import type { SagaState, SagaStatus } from './state';
 export interface StepRecord {
   outcome: 'DONE' | 'SKIPPED' | 'FAILED' | 'UNDONE';
   key?: string;
+  /** FAILED after the pivot without a definite refusal: its effect may stand under `key`, so a restart keeps it. */
+  effectMayStand?: true;
 }
 
 /** What a run knows of its steps that a restart needs: its status, each step's outcome and key, how many restarts came before. */
@@ -99,12 +101,13 @@ export function restartPlan<C>(definition: SagaDefinition<C>, restart: SagaResta
   const attempt = restart.checkpoint.restarts + 1;
   const keys = new Map<string, string>();
   // After compensations any effect may have been undone (also by another step's compensation): every step that ran
-  // runs again under a fresh key. After the pivot nothing was undone: a step whose effect stands keeps its key, so
-  // its service answers what it did the first time instead of doing it twice.
+  // runs again under a fresh key. After the pivot nothing was undone: a step whose effect stands, or may stand (it
+  // failed without a definite refusal), keeps its key, so its service answers what it did the first time instead of
+  // doing it twice.
   const compensated = restart.checkpoint.status === 'COMPENSATED';
   for (const [name, record] of Object.entries(restart.checkpoint.steps)) {
     if (record.key === undefined) continue;
-    const stands = record.outcome === 'DONE' && !compensated;
+    const stands = (record.outcome === 'DONE' || record.effectMayStand === true) && !compensated;
     keys.set(name, stands ? record.key : `${baseKey(record.key)}:restart-${attempt}`);
   }
   const before = definition.steps.slice(0, fromIndex);
