@@ -22,6 +22,8 @@ export function describeFailure(step: string, err: unknown): SagaFailure {
   return { step, type: 'UNKNOWN', message: cause instanceof Error ? cause.message : String(cause) };
 }
 
+const DEADLINE_EXCEEDED = 'STEP_DEADLINE_EXCEEDED';
+
 /**
  * Whether a step that failed with `err` may still have had its effect at the service. Only a definite refusal says
  * it did not: the activity's own non-retryable ApplicationFailure (flagged, or a type its retry policy lists), unless
@@ -40,8 +42,6 @@ export function effectMayStand(
   if (type === DEADLINE_EXCEEDED || keepKeyOn.includes(type)) return true;
   return !(cause.nonRetryable || nonRetryableTypes.includes(type));
 }
-
-const DEADLINE_EXCEEDED = 'STEP_DEADLINE_EXCEEDED';
 
 export function errorMessage(err: unknown): string {
   const cause = activityCause(err);
