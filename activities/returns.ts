@@ -3,6 +3,9 @@ import type { ReturnActivities } from './return-types';
 import { serviceCall } from './service-call';
 import type { ServiceClients } from './service-clients';
 
+/** The payment service's reference of a return's refund: one refund per payment and return. */
+export const refundReference = (returnId: string) => `return:${returnId}`;
+
 /** The returns saga's activities: each is one idempotent call to the service that owns the data. */
 export function createReturnActivities({ inventory, payment, order }: ServiceClients): ReturnActivities {
   return {
@@ -47,8 +50,11 @@ export function createReturnActivities({ inventory, payment, order }: ServiceCli
       await serviceCall(idempotencyKey, (call) => inventory.restock({ returnId, orderId, items }, call));
     },
 
-    async refundReturn({ idempotencyKey, orderId, amountMinor }) {
-      const refunded = await serviceCall(idempotencyKey, (call) => payment.refund(orderId, amountMinor, call));
+    async refundReturn({ idempotencyKey, returnId, orderId, amountMinor }) {
+      // One refund per return at the payment service, whatever the key: a retry or restart can never refund twice.
+      const refunded = await serviceCall(idempotencyKey, (call) =>
+        payment.refund(orderId, amountMinor, call, refundReference(returnId)),
+      );
       return { refundedMinor: refunded.refundedMinor };
     },
   };

@@ -122,6 +122,15 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    // The key was refused as reused (the effect may stand): the retry keeps it (PATCHES.keepKeyWhenEffectMayStand).
+    name: 'forward-recovery-kept-key',
+    faults: (f) => f.faults.set('commitInventory', { kind: 'business', code: 'IDEMPOTENCY_KEY_REUSED', times: 1 }),
+    during: async (handle, skip) => {
+      await waitForStatus(handle, 'FORWARD_FAILED', skip);
+      await handle.executeUpdate('retryStep', { args: [{ by: 'ops' }] });
+    },
+  },
+  {
     name: 'forward-recovery-resolved',
     faults: (f) => f.faults.set('commitInventory', { kind: 'business', code: 'RESERVATION_RELEASED' }),
     during: async (handle, skip) => {

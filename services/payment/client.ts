@@ -32,9 +32,13 @@ export class PaymentClient {
     return this.http.request('POST', `/payments/${path(orderId)}/cancel`, {}, call);
   }
 
-  /** REFUND_EXCEEDS_CAPTURE when the refunds would add up to more than was captured. */
-  refund(orderId: string, amountMinor: number, call: Keyed): Promise<PaymentView> {
-    return this.http.request('POST', `/payments/${path(orderId)}/refund`, { amountMinor }, call);
+  /**
+   * REFUND_EXCEEDS_CAPTURE when the refunds would add up to more than was captured. With a `reference` (what the
+   * refund is for), a second refund of it under any key answers the payment as it is; another amount is REFUND_EXISTS.
+   */
+  refund(orderId: string, amountMinor: number, call: Keyed, reference?: string): Promise<PaymentView> {
+    const body = reference === undefined ? { amountMinor } : { amountMinor, reference };
+    return this.http.request('POST', `/payments/${path(orderId)}/refund`, body, call);
   }
 
   getPayment(orderId: string, call?: CallOptions): Promise<PaymentView> {

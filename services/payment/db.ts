@@ -12,6 +12,7 @@ export interface LedgerRow {
   kind: string;
   amountMinor: number;
   currency: string;
+  reference: string | null;
   createdAt: Date;
 }
 
@@ -30,7 +31,7 @@ export interface PaymentRow {
   ledger: LedgerRow[];
 }
 
-type NewLedger = { kind: LedgerKind; amountMinor: number; currency: string; orderId: string };
+type NewLedger = { kind: LedgerKind; amountMinor: number; currency: string; orderId: string; reference?: string };
 const withLedger = { ledger: { orderBy: { id: 'asc' } } } as const;
 type WithLedger = typeof withLedger;
 

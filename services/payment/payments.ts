@@ -16,10 +16,11 @@ export function paymentView(row: PaymentRow): PaymentView {
     authorizedMinor: row.authorizedMinor,
     capturedMinor: row.capturedMinor,
     refundedMinor: row.refundedMinor,
-    ledger: row.ledger.map(({ kind, amountMinor, currency, createdAt }) => ({
+    ledger: row.ledger.map(({ kind, amountMinor, currency, reference, createdAt }) => ({
       kind,
       amountMinor,
       currency,
+      ...(reference === null ? {} : { reference }),
       createdAt: createdAt.toISOString(),
     })),
     createdAt: row.createdAt.toISOString(),
@@ -32,9 +33,22 @@ const cancelled = (orderId: string) =>
 
 const load = (tx: PaymentTx, orderId: string) => tx.payment.findUnique({ where: { orderId }, include: paymentInclude });
 
-function ledger(tx: PaymentTx, payment: PaymentRow, kind: LedgerKind, amountMinor: number): PromiseLike<LedgerRow> {
+function ledger(
+  tx: PaymentTx,
+  payment: PaymentRow,
+  kind: LedgerKind,
+  amountMinor: number,
+  reference?: string,
+): PromiseLike<LedgerRow> {
   return tx.ledgerEntry.create({
-    data: { paymentId: payment.id, orderId: payment.orderId, kind, amountMinor, currency: payment.currency },
+    data: {
+      paymentId: payment.id,
+      orderId: payment.orderId,
+      kind,
+      amountMinor,
+      currency: payment.currency,
+      ...(reference === undefined ? {} : { reference }),
+    },
   });
 }
 
@@ -139,11 +153,35 @@ export async function cancel(tx: PaymentTx, orderId: string): Promise<Outcome> {
   }
 }
 
-/** A partial (or full) refund of a capture; the refunds of a payment never add up to more than was captured. */
-export async function refund(tx: PaymentTx, orderId: string, amountMinor: number): Promise<Outcome> {
+/**
+ * A partial (or full) refund of a capture; the refunds of a payment never add up to more than was captured. With a
+ * `reference` (what the refund is for, e.g. a return) there is at most one refund per payment and reference: asked
+ * again under any idempotency key it answers the payment as it is, and for another amount it is 409 REFUND_EXISTS.
+ */
+export async function refund(
+  tx: PaymentTx,
+  orderId: string,
+  amountMinor: number,
+  reference?: string,
+): Promise<Outcome> {
   for (;;) {
     const payment = await load(tx, orderId);
     if (!payment) throw notFound(`No payment for order ${orderId}`, { orderId });
+    const issued = reference === undefined ? undefined : payment.ledger.find((e) => e.reference === reference);
+    if (issued) {
+      if (issued.amountMinor !== amountMinor) {
+        throw conflict(
+          'REFUND_EXISTS',
+          `Refund ${reference} of order ${orderId} was issued for ${issued.amountMinor}`,
+          {
+            reference,
+            refundedMinor: issued.amountMinor,
+            requestedMinor: amountMinor,
+          },
+        );
+      }
+      return { status: 200, body: paymentView(payment) };
+    }
     const refunded = payment.refundedMinor + amountMinor;
     if (refunded > payment.capturedMinor) {
       throw conflict(
@@ -162,7 +200,7 @@ export async function refund(tx: PaymentTx, orderId: string, amountMinor: number
       data: refundedAt,
     });
     if (count === 0) continue;
-    const entry = await ledger(tx, payment, 'REFUND', amountMinor);
+    const entry = await ledger(tx, payment, 'REFUND', amountMinor, reference);
     return { status: 200, body: changed(payment, refundedAt, entry) };
   }
 }

@@ -46,7 +46,7 @@ export function paymentRoutes(db: PaymentDb, cards: TestCardConfig): Router {
     mutation({
       db,
       input: (req) => ({ orderId: orderIdOf(req), ...parseInput(refundBody, req.body, 'body') }),
-      effect: (tx, input) => refund(tx, input.orderId, input.amountMinor),
+      effect: (tx, input) => refund(tx, input.orderId, input.amountMinor, input.reference),
     }),
   );
 

@@ -20,7 +20,16 @@ export const authorizeBody = z.strictObject({
 });
 export type AuthorizeInput = z.infer<typeof authorizeBody>;
 
-export const refundBody = z.strictObject({ amountMinor: amountMinorSchema });
+export const refundBody = z.strictObject({
+  amountMinor: amountMinorSchema,
+  /** What the refund is for (e.g. `return:<returnId>`): one refund per payment and reference, whatever the key. */
+  reference: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+    .optional(),
+});
 
 export const emptyBody = z.strictObject({}).optional();
 
@@ -36,7 +45,7 @@ export interface PaymentView {
   authorizedMinor: number;
   capturedMinor: number;
   refundedMinor: number;
-  ledger: { kind: string; amountMinor: number; currency: string; createdAt: string }[];
+  ledger: { kind: string; amountMinor: number; currency: string; reference?: string; createdAt: string }[];
   createdAt: string;
   updatedAt: string;
 }

@@ -218,6 +218,45 @@ for (const backend of BACKENDS) {
       assert.equal(after.ledger.filter((l: { kind: string }) => l.kind === 'REFUND').length, 3);
     });
 
+    it('one refund per payment and reference, whatever the key: again it answers the payment, another amount is 409', async () => {
+      const orderId = newOrderId();
+      await authorize(orderId);
+      await act(orderId, 'capture');
+      const forReturn = (amountMinor: number, reference = 'return:ret-1') =>
+        svc.post(`/payments/${orderId}/refund`, { amountMinor, reference }, { key: newKey() });
+      const first = await forReturn(400);
+      assert.equal(first.status, 200);
+      assert.deepEqual(first.body, await payment(orderId));
+      assert.equal(first.body.ledger.at(-1).reference, 'return:ret-1');
+      // A retry or restart under a fresh key, or a request changed by a fix: no second refund.
+      const again = await forReturn(400);
+      assert.equal(again.status, 200);
+      assert.deepEqual(again.body, first.body);
+      const other = await forReturn(300);
+      assert.equal(other.status, 409);
+      errorShape(other.body, 'REFUND_EXISTS');
+      assert.deepEqual(other.body.error.details, {
+        reference: 'return:ret-1',
+        refundedMinor: 400,
+        requestedMinor: 300,
+      });
+      assert.equal((await forReturn(300, 'return:ret-2')).status, 200, 'another return is another refund');
+      assert.deepEqual(await kinds(orderId), ['AUTHORIZE:1000', 'CAPTURE:1000', 'REFUND:400', 'REFUND:300']);
+      const concurrent = newOrderId();
+      await authorize(concurrent);
+      await act(concurrent, 'capture');
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          svc.post(`/payments/${concurrent}/refund`, { amountMinor: 250, reference: 'return:r' }, { key: newKey() }),
+        ),
+      );
+      assert.deepEqual(
+        answers.map((a) => a.status),
+        Array(8).fill(200),
+      );
+      assert.equal((await payment(concurrent)).refundedMinor, 250, 'refunded once');
+    });
+
     it('concurrent authorizations of one order with one key apply once', async () => {
       const orderId = newOrderId();
       const key = newKey();
