@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { restartRefusal } from '../../packages/saga';
-import type { SagaCheckpoint, StepRecord } from '../../packages/saga';
+import type { SagaCheckpoint, SagaDefinition, StepRecord } from '../../packages/saga';
 import { restartPlan } from '../../packages/saga/src/restart';
 import { orderSaga } from '../../workflows/order/saga';
 import { returnSaga } from '../../workflows/returns/saga';
@@ -73,6 +73,48 @@ describe('restart rules', () => {
     const compensated: SagaCheckpoint = { status: 'COMPENSATED', restarts: 0, steps: {} };
     assert.match(restartRefusal(orderSaga, compensated, 'createOrder')!, /place a new order/);
     assert.match(restartRefusal(returnSaga, compensated, 'requestReturn')!, /request a new return/);
+  });
+
+  it('a COMPENSATED run: a DONE step without a compensation keeps its key (nothing undid it), the others get fresh ones', () => {
+    const noop = { activity: 'noop', options: { startToCloseTimeout: '1 minute' }, input: () => ({}) };
+    const saga = {
+      name: 'three',
+      steps: [
+        { name: 'reserve', action: noop, compensation: noop },
+        { name: 'notify', action: noop },
+        { name: 'charge', action: noop, compensation: noop },
+      ],
+    };
+    const compensated: SagaCheckpoint = {
+      status: 'COMPENSATED',
+      restarts: 0,
+      steps: {
+        reserve: { outcome: 'UNDONE', key: 'w:r:reserve' },
+        notify: { outcome: 'DONE', key: 'w:r:notify' },
+        charge: { outcome: 'FAILED', key: 'w:r:charge' },
+      },
+    };
+    const plan = restartPlan(saga, { from: 'reserve', by: 'ops', checkpoint: compensated });
+    assert.deepEqual(Object.fromEntries(plan.keys), {
+      reserve: 'w:r:reserve:restart-1',
+      notify: 'w:r:notify',
+      charge: 'w:r:charge:restart-1',
+    });
+  });
+
+  it('no restart of these sagas runs their approval again, so a carried approval never stands in for a decision', () => {
+    // A restart from the approval step or before would carry the earlier run's ctx.approval: both sagas refuse it,
+    // before the pivot when parked after it, and after compensating at all.
+    for (const saga of [orderSaga, returnSaga] as SagaDefinition<unknown>[]) {
+      const names = saga.steps.map((step) => step.name);
+      const upToApproval = names.slice(0, names.indexOf('awaitApproval') + 1);
+      const steps = Object.fromEntries(names.map((name) => [name, done(name)]));
+      for (const status of ['FORWARD_FAILED', 'COMPENSATED'] as const) {
+        for (const from of upToApproval) {
+          assert.ok(restartRefusal(saga, { status, restarts: 0, steps }, from), `${saga.name} from ${from}, ${status}`);
+        }
+      }
+    }
   });
 
   it('a COMPENSATED run restarts from its first undone step or before, every step that ran under a fresh key', () => {

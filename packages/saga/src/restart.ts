@@ -100,14 +100,18 @@ export function restartPlan<C>(definition: SagaDefinition<C>, restart: SagaResta
   const fromIndex = definition.steps.findIndex((s) => s.name === restart.from);
   const attempt = restart.checkpoint.restarts + 1;
   const keys = new Map<string, string>();
-  // After compensations any effect may have been undone (also by another step's compensation): every step that ran
-  // runs again under a fresh key. After the pivot nothing was undone: a step whose effect stands, or may stand (it
+  // After compensations a step that has a compensation may have been undone: it runs again under a fresh key. A step
+  // without one was never undone by the saga, so a DONE one keeps its key (a fresh key would repeat its effect: a
+  // second receipt, a second fee). After the pivot nothing was undone: a step whose effect stands, or may stand (it
   // failed without a definite refusal), keeps its key, so its service answers what it did the first time instead of
   // doing it twice.
   const compensated = restart.checkpoint.status === 'COMPENSATED';
+  const compensable = new Set(definition.steps.filter((s) => s.compensation).map((s) => s.name));
   for (const [name, record] of Object.entries(restart.checkpoint.steps)) {
     if (record.key === undefined) continue;
-    const stands = (record.outcome === 'DONE' || record.effectMayStand === true) && !compensated;
+    const stands = compensated
+      ? record.outcome === 'DONE' && !compensable.has(name)
+      : record.outcome === 'DONE' || record.effectMayStand === true;
     keys.set(name, stands ? record.key : `${baseKey(record.key)}:restart-${attempt}`);
   }
   const before = definition.steps.slice(0, fromIndex);
