@@ -1,5 +1,5 @@
 import type { ActivityOptions } from '@temporalio/common';
-import { ApplicationFailure, condition, isCancellation } from '@temporalio/workflow';
+import { ApplicationFailure, condition, isCancellation, patched } from '@temporalio/workflow';
 import type { ReturnActivities, ReturnClosing } from '../../activities/return-types';
 import { BUSINESS_ERROR_CODES } from '../../lib/business-errors';
 import { RETURN_ACTIVITY_LANES } from '../../lib/task-queues';
@@ -101,7 +101,7 @@ export const returnSaga: SagaDefinition<ReturnContext> = {
             await condition(() => ctx.parcel !== undefined, ctx.input.parcelTimeout);
           } catch (err) {
             // The parcel Update was taken in the workflow task that cancelled the workflow: the goods are in.
-            if (!(isCancellation(err) && ctx.parcel)) throw err;
+            if (!(isCancellation(err) && ctx.parcel && patched(PATCHES.updateOutcomeNotCancellable))) throw err;
           }
           if (!ctx.parcel) {
             throw ApplicationFailure.nonRetryable(

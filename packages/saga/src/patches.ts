@@ -27,4 +27,10 @@ export const PATCHES = {
    * it did instead of doing it twice (before: every retry ran under a fresh key).
    */
   keepKeyWhenEffectMayStand: 'saga-keep-key-when-effect-may-stand',
+  /**
+   * The approve, cancel and parcelReceived Updates wait for their outcome non-cancellably, and a parcel taken in the
+   * workflow task that cancels the workflow wins (before: the Update failed with "Workflow cancelled"; histories
+   * recorded then, test/histories/return-legacy-parcel-and-cancel.json, replay the old path).
+   */
+  updateOutcomeNotCancellable: 'update-outcome-not-cancellable',
 } as const;
