@@ -34,6 +34,7 @@ import { isDeadlineExceeded, isWorkflowTaskFailing, withDeadline } from '../temp
 import type { OrdersContext } from './common';
 import { idempotencyScope, isOpen, orderStatusOf, published } from './common';
 import { stateFor } from './redact';
+import { previousRuns } from './run-chain';
 import { idempotencyKey } from './create';
 import type { SagaIds, SagaTarget } from './target';
 
@@ -140,8 +141,7 @@ function actionResult<I extends SagaIds>(
 /**
  * The outcome of the Update a keyed request would attach to, if the workflow run has one (the first request was
  * accepted before the saga closed, e.g. answered 503 ORDER_NOT_RESPONDING and taken once the worker was back);
- * undefined when there is none (or without an Idempotency-Key). A first request the workflow refused is refused
- * again.
+ * undefined when there is none. A first request the workflow refused is refused again.
  */
 async function earlierOutcome<S extends z.ZodType, A, I extends SagaIds>(
   { client, config }: OrdersContext,
@@ -152,7 +152,6 @@ async function earlierOutcome<S extends z.ZodType, A, I extends SagaIds>(
   runId: string,
   updateId: string,
 ): Promise<ActionResult | undefined> {
-  if (req.get('Idempotency-Key') === undefined) return undefined;
   let state: SagaState;
   try {
     state = await withDeadline(client, config.TEMPORAL_RPC_TIMEOUT_MS, () =>
@@ -163,8 +162,29 @@ async function earlierOutcome<S extends z.ZodType, A, I extends SagaIds>(
     req.log.debug({ err, updateId }, 'no earlier Update for this Idempotency-Key');
     return undefined;
   }
-  req.log.info({ action: spec.action, updateId }, 'answered a retried action from its Update');
+  req.log.info({ action: spec.action, updateId, runId }, 'answered a retried action from its Update');
   return actionResult(target, ids, spec.action, req, state);
+}
+
+/**
+ * The outcome of a keyed request's Update in the runs `runs` yields, the first found: a retried restart reaches
+ * the run its first request created, and must answer that request's outcome rather than act on the new run.
+ */
+async function outcomeInRuns<S extends z.ZodType, A, I extends SagaIds>(
+  ctx: OrdersContext,
+  req: Request,
+  spec: ActionSpec<S, A>,
+  target: SagaTarget<I>,
+  ids: I,
+  runs: AsyncIterable<string> | Iterable<string>,
+  updateId: string,
+): Promise<ActionResult | undefined> {
+  if (req.get('Idempotency-Key') === undefined) return undefined;
+  for await (const runId of runs) {
+    const earlier = await earlierOutcome(ctx, req, spec, target, ids, runId, updateId);
+    if (earlier) return earlier;
+  }
+  return undefined;
 }
 
 /**
@@ -188,12 +208,20 @@ export function sagaAction<S extends z.ZodType, A, I extends SagaIds>(
     const description = await target.describe(ctx, req.apiKey!, ids);
     const closed = () =>
       target.closed(ids, orderStatusOf(description.status.name, published(description.typedSearchAttributes).status));
+    const earlierRuns = () => previousRuns(client, config.TEMPORAL_RPC_TIMEOUT_MS, workflowId, description.runId);
     if (!isOpen(description.status.name)) {
       // A retry (same Idempotency-Key) of an action that took effect before the saga closed answers that outcome.
-      const earlier = await earlierOutcome(ctx, req, spec, target, ids, description.runId, updateId);
+      const runs = (async function* () {
+        yield description.runId;
+        yield* earlierRuns();
+      })();
+      const earlier = await outcomeInRuns(ctx, req, spec, target, ids, runs, updateId);
       if (earlier) return res.json(earlier);
       throw closed();
     }
+    // A retry of an action an earlier run took (a restart: the run it created is this one) answers that outcome.
+    const earlier = await outcomeInRuns(ctx, req, spec, target, ids, earlierRuns(), updateId);
+    if (earlier) return res.json(earlier);
 
     const handle = client.workflow.getHandle(workflowId, description.runId);
     const args = spec.args(body, req);

@@ -58,7 +58,9 @@ export function pageTokens(keys: readonly ApiKey[]) {
  * tenants existed have none, and only global operators list them.
  */
 export function visibilityQuery(filter: Filter): string {
-  const clauses = [`WorkflowType = "${ORDER_WORKFLOW_TYPE}"`];
+  // One row per order, its latest run: a restarted order's parked run continued as new, and would otherwise be
+  // listed beside it (ABORTED, under FORWARD_FAILED) until retention.
+  const clauses = [`WorkflowType = "${ORDER_WORKFLOW_TYPE}"`, 'ExecutionStatus != "ContinuedAsNew"'];
   if (filter.tenant !== undefined) clauses.push(`TenantId = "${filter.tenant}"`);
   if (filter.status) clauses.push(`OrderStatus = "${filter.status}"`);
   if (filter.customerId) clauses.push(`CustomerId = "${filter.customerId}"`);

@@ -106,6 +106,68 @@ describe('restart over HTTP', () => {
       fakes.faults.delete('commitInventory');
     }));
 
+  it('a restarted order: listed once (its latest run), and a retried restart answers the first outcome', () =>
+    run(async () => {
+      // The commit is refused twice: the restarted run parks again at it, so a second restart would be accepted.
+      const refused = { kind: 'business', code: 'RESERVATION_RELEASED' } as const;
+      fakes.scripts.set('commitInventory', [refused, refused]);
+      const orderId = await create();
+      await until(orderId, (o) => o.status === 'FORWARD_FAILED', 'parked');
+      const keyed = () =>
+        suite.api.request('POST', `/orders/${orderId}/restart`, {
+          key: KEYS.operator,
+          body: { fromStep: 'commitInventory', reason: 'inventory fixed' },
+          headers: { 'Idempotency-Key': 'restart-once' },
+        });
+      const first = await keyed();
+      assert.equal(first.status, 200, first.text);
+      const firstAnswer = ActionResultSchema.parse(first.body);
+      await until(orderId, (o) => o.status === 'FORWARD_FAILED' && o.state?.restart?.count === 1, 'parked again');
+
+      // The client retries (its answer was lost): it gets the first outcome, and the order is not restarted again.
+      const retried = await keyed();
+      assert.equal(retried.status, 200, retried.text);
+      assert.deepEqual(ActionResultSchema.parse(retried.body), firstAnswer);
+      const runs = await suite.env.client.workflow.count(`WorkflowId = "${orderId}"`);
+      assert.equal(runs.count, 2, 'one restart: two runs');
+
+      // One row per order, its latest run; the parked run that continued as new is not listed.
+      const listed = async (query: string) => {
+        const res = await suite.api.request('GET', `/orders?${query}`, { key: KEYS.operator });
+        assert.equal(res.status, 200, res.text);
+        return (res.body as { orders: { orderId: string; status: string }[] }).orders.filter(
+          (o) => o.orderId === orderId,
+        );
+      };
+      const all = await pollUntil(
+        () => listed('pageSize=100'),
+        (rows) => rows.length > 0,
+        'listed',
+      );
+      assert.deepEqual(
+        all.map((o) => o.status),
+        ['FORWARD_FAILED'],
+      );
+      const restarted = await suite.api.request('POST', `/orders/${orderId}/retry-step`, {
+        key: KEYS.operator,
+        body: {},
+      });
+      assert.equal(restarted.status, 200, restarted.text);
+      await until(orderId, (o) => o.workflowStatus === 'COMPLETED', 'completed');
+      const parked = await pollUntil(
+        () => listed('status=FORWARD_FAILED&pageSize=100'),
+        (r) => r.length === 0,
+        'unlisted',
+      );
+      assert.deepEqual(parked, [], 'not in the parked list once its latest run completed');
+      assert.deepEqual(
+        (await listed('pageSize=100')).map((o) => o.status),
+        ['COMPLETED'],
+      );
+      // Retried again once the saga closed: still the first outcome.
+      assert.deepEqual(ActionResultSchema.parse((await keyed()).body), firstAnswer);
+    }));
+
   it('a running order, and one that compensated, are not restarted', () =>
     run(async () => {
       fakes.faults.set('authorizePayment', { kind: 'business', code: 'PAYMENT_DECLINED' });

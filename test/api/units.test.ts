@@ -142,14 +142,14 @@ describe('order ids and request hashes', () => {
 
 describe('listing helpers', () => {
   it('builds the visibility query from validated filters', () => {
-    assert.equal(visibilityQuery({}), 'WorkflowType = "orderFulfillment"');
+    assert.equal(visibilityQuery({}), 'WorkflowType = "orderFulfillment" AND ExecutionStatus != "ContinuedAsNew"');
     assert.equal(
       visibilityQuery({ tenant: 'shop', status: 'COMPLETED' }),
-      'WorkflowType = "orderFulfillment" AND TenantId = "shop" AND OrderStatus = "COMPLETED"',
+      'WorkflowType = "orderFulfillment" AND ExecutionStatus != "ContinuedAsNew" AND TenantId = "shop" AND OrderStatus = "COMPLETED"',
     );
     assert.equal(
       visibilityQuery({ status: 'COMPLETED', customerId: 'cust-1' }),
-      'WorkflowType = "orderFulfillment" AND OrderStatus = "COMPLETED" AND CustomerId = "cust-1"',
+      'WorkflowType = "orderFulfillment" AND ExecutionStatus != "ContinuedAsNew" AND OrderStatus = "COMPLETED" AND CustomerId = "cust-1"',
     );
   });
 
