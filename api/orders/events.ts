@@ -73,7 +73,9 @@ export function orderEvents(ctx: OrdersContext): RequestHandler {
     // the dev server's SQLite query under it (and fails others on that connection for a moment).
     const seconds = query.wait ?? ctx.config.EVENTS_STREAM_MAX_SECONDS;
     const limit = seconds > 0 ? setTimeout(() => abort.abort(), seconds * 1000) : undefined;
-    const changes = statusChanges(ctx.client, orderId, description.runId, abort.signal);
+    // From the chain's first run: event ids then stay the same whichever run is current when a client (re)connects.
+    const firstRunId = description.raw.workflowExecutionInfo?.firstRunId || description.runId;
+    const changes = statusChanges(ctx.client, orderId, firstRunId, abort.signal);
     try {
       if (query.wait !== undefined) {
         const events: OrderEvent[] = [];

@@ -15,7 +15,6 @@ const CLOSE_EVENTS = new Set<number>([
   EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
   EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
   EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
-  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
 ]);
 
 /** A point in an order's history the API reports: its saga status (and step) changed, or its workflow closed. */
@@ -42,21 +41,26 @@ function publishedBy(event: HistoryEvent): { status?: string; step?: string } | 
 }
 
 /**
- * The status changes of one workflow run, read from its history as the Temporal server writes it (history
- * long-polls: no worker and no polling of describe), ending with `closed`. Each change's id is the id of the
- * history event that made it, so a reader can resume after one; `idle` says the reader has caught up with the
- * history so far. `signal` ends the reading early.
+ * The status changes of a saga, read from its history as the Temporal server writes it (history long-polls: no
+ * worker and no polling of describe), ending with `closed`. From `runId` on it follows the chain of runs: a restart
+ * continues the parked run as new, and its changes go on in the new run (a continue-as-new is no end). Each
+ * change's id is the id of the history event that made it plus the last event id of every run before it, so ids
+ * grow across runs and a reader can resume after one (read from the chain's first run for ids that never change);
+ * `idle` says the reader has caught up with the history so far. `signal` ends the reading early.
  */
 export async function* statusChanges(
   client: Client,
   workflowId: string,
-  runId: string,
+  firstRunId: string,
   signal: AbortSignal,
 ): AsyncGenerator<StatusChange> {
   let status: string | undefined;
   let step: string | undefined;
   let nextPageToken: Uint8Array | undefined;
   let seen = 0;
+  let runId = firstRunId;
+  /** The last event ids of the runs before this one, added up. */
+  let offset = 0;
   while (!signal.aborted) {
     let response;
     try {
@@ -75,14 +79,22 @@ export async function* statusChanges(
       if (isDeadlineExceeded(err)) continue;
       throw err;
     }
+    let continuedAs: string | undefined;
     for (const event of response.history?.events ?? []) {
-      const id = Number(event.eventId);
-      if (id <= seen) continue;
-      seen = id;
+      const eventId = Number(event.eventId);
+      if (eventId <= seen) continue;
+      seen = eventId;
+      const id = offset + eventId;
       const at = tsToMs(event.eventTime);
       if (CLOSE_EVENTS.has(event.eventType ?? 0)) {
         yield { kind: 'closed', id, at };
         return;
+      }
+      if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW) {
+        continuedAs = event.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+        if (!continuedAs) throw new Error(`run ${runId} of ${workflowId} continued as new without naming the new run`);
+        offset = id;
+        break;
       }
       const next = publishedBy(event);
       if (!next) continue;
@@ -92,6 +104,12 @@ export async function* statusChanges(
       status = nextStatus;
       step = nextStep;
       yield { kind: 'status', id, at, status: status as SagaStatus, ...(step ? { step } : {}) };
+    }
+    if (continuedAs) {
+      runId = continuedAs;
+      seen = 0;
+      nextPageToken = undefined;
+      continue;
     }
     yield { kind: 'idle' };
     // Before the close event an empty token is not expected; reading again from the start skips what was seen.

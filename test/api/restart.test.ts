@@ -48,6 +48,12 @@ describe('restart over HTTP', () => {
         parked.state?.parked.map((p) => p.step),
         ['commitInventory'],
       );
+      type Events = { events: { id: number; type: string; status: string }[]; ended: boolean; lastEventId: number };
+      const events = async (after: number) =>
+        (await suite.api.request('GET', `/orders/${orderId}/events?wait=0&after=${after}`, { key: KEYS.client }))
+          .body as Events;
+      const whileParked = await events(0);
+      assert.equal(whileParked.events.at(-1)?.status, 'FORWARD_FAILED');
 
       assertError(await restart(orderId, { fromStep: 'commitInventory' }, KEYS.client), 403, 'FORBIDDEN');
       assertError(await restart(orderId, { fromStep: 'commitInventory' }, KEYS.otherOperator), 404, 'ORDER_NOT_FOUND');
@@ -100,6 +106,31 @@ describe('restart over HTTP', () => {
       assert.equal((await view(orderId, KEYS.rotatedClient)).status, 'COMPLETED');
       const runs = await suite.env.client.workflow.count(`WorkflowId = "${orderId}"`);
       assert.equal(runs.count, 2, 'the parked run continued as new under the same order id');
+
+      // The events follow the order across the restart: ids grow across runs, one `end`, with the final status.
+      const all = await events(0);
+      assert.equal(all.ended, true);
+      const ids = all.events.map((e) => e.id);
+      assert.deepEqual(
+        ids,
+        [...ids].sort((a, b) => a - b),
+        'ids grow',
+      );
+      assert.equal(new Set(ids).size, ids.length, 'ids are unique across runs');
+      assert.deepEqual(
+        all.events.filter((e) => e.type === 'end').map((e) => e.status),
+        ['COMPLETED'],
+      );
+      assert.deepEqual(
+        all.events.slice(0, whileParked.events.length),
+        whileParked.events,
+        'the parked run comes first',
+      );
+      // A client that read the parked run and resumes after its last event gets the restarted run's, up to the end
+      // (before: the new run's ids restarted at 1, all below it, and the stream never ended).
+      const resumed = await events(whileParked.lastEventId);
+      assert.deepEqual(resumed.events, all.events.slice(whileParked.events.length));
+      assert.equal(resumed.ended, true);
 
       const closed = assertError(await restart(orderId, { fromStep: 'commitInventory' }), 409, 'ORDER_CLOSED');
       assert.match(closed.message, /has ended \(COMPLETED\)/);
