@@ -31,6 +31,12 @@ const fields = z.object({
    * it then needs every service's URL and token. Off: only for deployments whose sagas all run `remote`.
    */
   WORKER_LOCAL_STEPS: flag(true),
+  /**
+   * With payload encryption on, what the worker does with a payload that is not encrypted: `refuse` (default) fails
+   * it, so a start, Update or signal sent to Temporal's frontend by anyone without the keys is never acted on;
+   * `accept` only while sagas recorded before encryption was turned on still run (docs/DEPLOYMENT.md).
+   */
+  PAYLOAD_PLAINTEXT: z.enum(['refuse', 'accept']).default('refuse'),
   WORKFLOW_TASK_CONCURRENCY: concurrency(100),
   INVENTORY_ACTIVITY_CONCURRENCY: concurrency(50),
   PAYMENT_ACTIVITY_CONCURRENCY: concurrency(50),

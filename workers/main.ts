@@ -8,7 +8,7 @@ import type { Lane } from '../lib/task-queues';
 import { temporalLoggerFor } from '../lib/temporal-logger';
 import { laneWorkerTuning, loadWorkerConfig, runsLocalSteps, workflowWorkerTuning } from './config';
 import { laneLimitedLocalActivities } from '../packages/saga/worker';
-import { dataConverterFor } from '../lib/codec/data-converter';
+import { dataConverterFor, workflowInterceptorModules } from '../lib/codec/data-converter';
 import { loadPayloadKeys } from '../lib/codec/payload-keys';
 import { workerTelemetry } from '../lib/telemetry/worker-metrics';
 
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const common = {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
-    dataConverter: dataConverterFor(payloadKeys),
+    dataConverter: dataConverterFor(payloadKeys, config.PAYLOAD_PLAINTEXT),
     // Workflow and activity spans, children of the API's start span; workflow spans leave the sandbox by a sink.
     ...(tracing ? { plugins: [new OpenTelemetryPlugin(tracing)] } : {}),
   };
@@ -49,6 +49,7 @@ async function main(): Promise<void> {
         ...common,
         taskQueue: config.TASK_QUEUE,
         workflowsPath: require.resolve('../workflows'),
+        interceptors: { workflowModules: workflowInterceptorModules },
         // The hello workflow's activity runs on the saga queue itself; the sagas' local steps run here, each
         // service's calls limited to its lane's concurrency.
         activities: {
@@ -77,7 +78,9 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       roles: config.WORKER_ROLES,
       localSteps: runsLocalSteps(config),
-      payloadEncryption: payloadKeys ? `on (key ${payloadKeys.current.id})` : 'off',
+      payloadEncryption: payloadKeys
+        ? `on (key ${payloadKeys.current.id}, plaintext ${config.PAYLOAD_PLAINTEXT})`
+        : 'off',
       metrics: metricsAddress ? `http://${metricsAddress}/metrics` : 'off',
     },
     'worker started',

@@ -170,6 +170,8 @@ export function apiOnDevServer(label: string) {
       return api;
     },
     fakes,
+    /** The task queue the API starts its sagas on. */
+    taskQueue,
     run: (fn: () => Promise<void>) => runWithSagaWorkers(env!, taskQueue, fakes.activities(), fn),
   };
 }

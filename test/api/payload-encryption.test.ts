@@ -3,9 +3,11 @@ import { describe, it } from 'node:test';
 import { temporal } from '@temporalio/proto';
 import { OrderViewSchema } from '../../api/schemas';
 import { ENCRYPTED_ENCODING } from '../../lib/codec/encryption-codec';
+import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { testDataConverter, workflowBundle } from '../helpers/worker';
-import { apiOnDevServer, KEYS, newKey, validOrder } from './harness';
+import { orderInput } from '../helpers/order-saga';
+import { apiOnDevServer, KEYS, newKey, pollUntil, validOrder } from './harness';
 
 // What an order saga leaves in Temporal when the API, the worker and their clients encrypt payloads
 // (lib/codec): read straight from the server, as anyone with the database or the UI (without the codec
@@ -35,6 +37,70 @@ const order = (customerId: string, paymentMethod: string) =>
   });
 
 describe('payload encryption at rest', () => {
+  it('the worker acts on nothing that reached Temporal unencrypted: a plaintext approve and a plaintext start', () =>
+    run(async () => {
+      // Anyone who reaches the frontend without the payload keys: a client with the SDK's plain converter.
+      const mallory = new Client({ connection: suite.env.connection, namespace: suite.env.namespace ?? 'default' });
+      const placed = await suite.api.request('POST', '/orders', {
+        key: KEYS.client,
+        body: validOrder({ items: [{ sku: 'SKU-1', quantity: 1000 }] }),
+        headers: { 'Idempotency-Key': newKey('plaintext') },
+      });
+      assert.equal(placed.status, 202, placed.text);
+      const orderId = (placed.body as { orderId: string }).orderId;
+      const status = async () =>
+        OrderViewSchema.parse((await suite.api.request('GET', `/orders/${orderId}`, { key: KEYS.operator })).body);
+      await pollUntil(status, (o) => o.status === 'AWAITING_APPROVAL', 'awaiting approval');
+
+      // A plaintext approve is rejected by its validation; the saga still waits for a decision.
+      // (Its answer is encrypted too: Mallory cannot even read why.)
+      await assert.rejects(
+        mallory.workflow.getHandle(orderId).executeUpdate('approve', { args: [{ approved: true, by: 'mallory' }] }),
+      );
+      assert.equal((await status()).status, 'AWAITING_APPROVAL', 'not approved by a plaintext Update');
+      assert.equal(suite.fakes.payments.has(orderId), false, 'no payment');
+
+      // A forged start with a restart checkpoint past the capture fails at once, before any step.
+      const forgedId = `forged-${newKey('start')}`;
+      const input = orderInput({ orderId: forgedId });
+      const forged = await mallory.workflow.start('orderFulfillment', {
+        taskQueue: suite.taskQueue,
+        workflowId: forgedId,
+        args: [
+          {
+            ...input,
+            restart: {
+              from: 'markPaid',
+              by: 'mallory',
+              checkpoint: { status: 'FORWARD_FAILED', restarts: 0, steps: { capturePayment: { outcome: 'DONE' } } },
+              context: { input },
+            },
+          },
+        ],
+      });
+      await assert.rejects(suite.env.client.workflow.getHandle(forged.workflowId).result(), (err: Error) => {
+        assert.equal((err.cause as { type?: string } | undefined)?.type, 'PAYLOAD_NOT_ENCRYPTED');
+        return true;
+      });
+      const { history } = await suite.env.client.workflowService.getWorkflowExecutionHistory({
+        namespace: suite.env.namespace ?? 'default',
+        execution: { workflowId: forgedId },
+      });
+      const types = (history?.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? '');
+      assert.ok(!types.some((t) => /ACTIVITY|MARKER/.test(t)), types.join(','));
+      assert.deepEqual(
+        [suite.fakes.orders.has(forgedId), suite.fakes.payments.has(forgedId), suite.fakes.reservations.has(forgedId)],
+        [false, false, false],
+      );
+
+      // The legitimate decision still works.
+      const cancel = await suite.api.request('POST', `/orders/${orderId}/cancel`, {
+        key: KEYS.client,
+        body: { reason: 'done' },
+      });
+      assert.equal(cancel.status, 200, cancel.text);
+    }));
+
   it('a completed and a compensated saga store no plaintext customer data, and the API still reads and finds them', () =>
     run(async () => {
       const completed = await order('cust-private-4711', 'tok_ok');

@@ -4,8 +4,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleConverterPaths, dataConverterFor } from '../../lib/codec/data-converter';
 import { testPayloadKeys } from './payload-keys';
 
-/** What every test worker encrypts payloads with (the same keys as the test environments' clients). */
+/** What the tests' clients and replays encrypt and decode payloads with (the same keys as the environments'). */
 export const testDataConverter = () => dataConverterFor(testPayloadKeys());
+
+/** What every test worker runs with, as a production worker: the test keys, plaintext payloads refused. */
+export const testWorkerDataConverter = () => dataConverterFor(testPayloadKeys(), 'refuse');
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
@@ -42,7 +45,7 @@ export async function createTestWorker(
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     workflowBundle: await workflowBundle(),
-    dataConverter: testDataConverter(),
+    dataConverter: testWorkerDataConverter(),
     ...options,
   });
 }

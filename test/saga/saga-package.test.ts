@@ -240,6 +240,40 @@ describe('a saga built on the public API (examples/transfer.ts)', () => {
     );
   });
 
+  it('a fresh start that carries a FORWARD_FAILED checkpoint is refused before any step (only a parked run restarts)', async () => {
+    const balances = { alice: 100, bob: 0 };
+    const { calls, activities } = bank(balances);
+    const error = await run(activities, async (tq) => {
+      const forged = {
+        from: 'receipt',
+        by: 'mallory',
+        checkpoint: {
+          status: 'FORWARD_FAILED' as const,
+          restarts: 0,
+          steps: {
+            debit: { outcome: 'DONE' as const, key: 'k:debit' },
+            credit: { outcome: 'DONE' as const, key: 'k:credit' },
+            receipt: { outcome: 'FAILED' as const, key: 'k:receipt' },
+          },
+        },
+        context: { from: 'alice', to: 'bob', amountMinor: 60 },
+      };
+      const handle = await env.client.workflow.start(transfer, {
+        taskQueue: tq,
+        workflowId: `${tq}-wf`,
+        args: [{ from: 'alice', to: 'bob', amountMinor: 60, restart: forged }],
+      });
+      return handle.result().then(
+        () => undefined,
+        (err: Error) => err.cause as ApplicationFailure,
+      );
+    });
+    assert.equal(error?.type, 'RESTART_REFUSED');
+    assert.match(error?.message ?? '', /restarts only by continuing as new/);
+    assert.deepEqual(calls, [], 'no step ran');
+    assert.deepEqual(balances, { alice: 100, bob: 0 });
+  });
+
   it('a restart keeps the key of a parked step whose effect may stand', async () => {
     const faults = { creditFails: false, receiptFails: false, receiptLost: true };
     const { keys, activities } = bank({ alice: 100, bob: 0 }, faults);

@@ -108,7 +108,7 @@ export class SagaRun<C> extends SagaLedger<C> {
   private beginRestart(): number {
     const restart = this.options.restart;
     if (!restart) return 0;
-    const refusal = restartRefusal(this.definition, restart.checkpoint, restart.from);
+    const refusal = restartRefusal(this.definition, restart.checkpoint, restart.from) ?? this.forgedRestart(restart);
     if (refusal)
       throw ApplicationFailure.nonRetryable(`cannot restart from ${restart.from}: ${refusal}`, 'RESTART_REFUSED');
     const plan = restartPlan(this.definition, restart);
@@ -125,6 +125,16 @@ export class SagaRun<C> extends SagaLedger<C> {
     this.state.restart = plan.record;
     this.changed();
     return plan.fromIndex;
+  }
+
+  /**
+   * A run parked after its pivot restarts only by continuing as new (`runOrRestart`): a fresh start that carries a
+   * FORWARD_FAILED checkpoint did not come from a parked run of this saga, and would skip steps whose effects never
+   * happened (a checkpoint claiming the capture DONE). A COMPENSATED run restarts as a new run by design.
+   */
+  private forgedRestart(restart: SagaRestart): string | undefined {
+    if (restart.checkpoint.status !== 'FORWARD_FAILED' || workflowInfo().continuedFromExecutionRunId) return undefined;
+    return 'a run parked after its point of no return restarts only by continuing as new from it';
   }
 
   /**
