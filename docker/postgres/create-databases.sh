@@ -1,10 +1,14 @@
 #!/bin/sh
-# Runs once, when the PostgreSQL volume is created: one database and one owner per service
-# (database per service; Temporal creates its own two databases through admin-tools).
+# Runs once, when the PostgreSQL volume is created: one database and one owner per service, each owner with its
+# own password (database per service; Temporal creates its own two databases through admin-tools). psql quotes
+# the password (:'password'), so any character is safe in it.
 set -eu
-for service in inventory payment orders; do
-  psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres <<SQL
-CREATE USER ${service}_svc WITH PASSWORD '${SERVICE_DB_PASSWORD}';
-CREATE DATABASE ${service} OWNER ${service}_svc;
+create() {
+  psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres -v password="$2" <<SQL
+CREATE USER ${1}_svc WITH PASSWORD :'password';
+CREATE DATABASE ${1} OWNER ${1}_svc;
 SQL
-done
+}
+create inventory "$INVENTORY_DB_PASSWORD"
+create payment "$PAYMENT_DB_PASSWORD"
+create orders "$ORDERS_DB_PASSWORD"

@@ -31,7 +31,8 @@ const DATABASES: Record<Lane, string> = { inventory: 'inventory', payment: 'paym
 
 export interface ClusterSecrets {
   postgresPassword: string;
-  serviceDbPassword: string;
+  /** Each service's database owner's own password, as compose gives them (INVENTORY_DB_PASSWORD, ...). */
+  serviceDbPasswords: Record<Lane, string>;
   serviceTokens: Record<Lane, string>;
   clientKey: string;
   operatorKey: string;
@@ -91,10 +92,17 @@ const secret = () => randomBytes(24).toString('hex');
 
 function loadSecrets(dir: string): ClusterSecrets {
   const file = path.join(dir, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ClusterSecrets;
+  if (existsSync(file)) {
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as ClusterSecrets & { serviceDbPassword?: string };
+    // A cluster directory made before each owner had its own password: the one password it created them with.
+    const shared = stored.serviceDbPassword;
+    if (!stored.serviceDbPasswords && shared)
+      stored.serviceDbPasswords = { inventory: shared, payment: shared, order: shared };
+    return stored;
+  }
   const secrets: ClusterSecrets = {
     postgresPassword: secret(),
-    serviceDbPassword: secret(),
+    serviceDbPasswords: { inventory: secret(), payment: secret(), order: secret() },
     serviceTokens: { inventory: secret(), payment: secret(), order: secret() },
     clientKey: `sk_cluster_client_${secret()}`,
     operatorKey: `sk_cluster_operator_${secret()}`,
@@ -185,7 +193,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     if (fresh) {
       await shell(
         'docker/postgres/create-databases.sh',
-        { ...pgEnv, POSTGRES_USER: POSTGRES_SUPERUSER, SERVICE_DB_PASSWORD: secrets.serviceDbPassword },
+        {
+          ...pgEnv,
+          POSTGRES_USER: POSTGRES_SUPERUSER,
+          INVENTORY_DB_PASSWORD: secrets.serviceDbPasswords.inventory,
+          PAYMENT_DB_PASSWORD: secrets.serviceDbPasswords.payment,
+          ORDERS_DB_PASSWORD: secrets.serviceDbPasswords.order,
+        },
         logFile('setup'),
       );
     }
@@ -252,7 +266,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const databaseUrls = Object.fromEntries(
       LANES.map((lane) => [
         lane,
-        `postgresql://${DATABASES[lane]}_svc:${secrets.serviceDbPassword}@127.0.0.1:${pgPort}/${DATABASES[lane]}`,
+        `postgresql://${DATABASES[lane]}_svc:${secrets.serviceDbPasswords[lane]}@127.0.0.1:${pgPort}/${DATABASES[lane]}`,
       ]),
     ) as Record<Lane, string>;
     await options.beforeServices?.(databaseUrls);

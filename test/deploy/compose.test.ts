@@ -26,10 +26,14 @@ interface ComposeService {
   ports?: { host_ip?: string; published: string; target: number }[];
   secrets?: { source: string }[];
   stop_grace_period?: string;
+  networks?: Record<string, unknown>;
 }
 
 describe('docker-compose.yml', () => {
-  const config = JSON.parse(compose(['config', '--format', 'json'])) as { services: Record<string, ComposeService> };
+  const config = JSON.parse(compose(['config', '--format', 'json'])) as {
+    services: Record<string, ComposeService>;
+    networks: Record<string, { internal?: boolean }>;
+  };
   const services = config.services;
 
   it('runs the whole production-like stack', () => {
@@ -48,6 +52,47 @@ describe('docker-compose.yml', () => {
       'temporal-schema',
       'temporal-ui',
       'worker',
+    ]);
+  });
+
+  it('separates who reaches whom: PostgreSQL, Temporal and the services each on an internal network of their own', () => {
+    const on = (name: string) => Object.keys(services[name]?.networks ?? {}).sort();
+    const members = (network: string) =>
+      Object.keys(services)
+        .filter((name) => network in (services[name]!.networks ?? {}))
+        .sort();
+    for (const network of ['data', 'temporal', 'services']) assert.equal(config.networks[network]?.internal, true);
+    assert.deepEqual(members('data'), ['inventory', 'order', 'payment', 'postgres', 'temporal', 'temporal-schema']);
+    assert.deepEqual(members('services'), ['inventory', 'jaeger', 'order', 'payment', 'prometheus', 'worker']);
+    assert.deepEqual(members('temporal'), [
+      'api',
+      'jaeger',
+      'prometheus',
+      'temporal',
+      'temporal-namespace',
+      'temporal-ui',
+      'worker',
+    ]);
+    // The API cannot call a service or PostgreSQL; a service cannot reach Temporal; the codec server reaches neither.
+    assert.deepEqual(on('api'), ['edge', 'temporal']);
+    assert.deepEqual(on('inventory'), ['data', 'services']);
+    assert.deepEqual(on('codec-server'), ['edge']);
+    // Every published port is on edge, the one network that is not internal.
+    for (const [name, service] of Object.entries(services)) {
+      if (service.ports?.length) assert.ok(on(name).includes('edge'), `${name} publishes a port off edge`);
+    }
+  });
+
+  it('gives each service database owner its own password', () => {
+    const passwords = ['inventory', 'payment', 'order'].map(
+      (name) => /^postgresql:\/\/\w+:([^@]+)@/.exec(services[name]!.environment!.DATABASE_URL!)?.[1],
+    );
+    assert.equal(new Set(passwords).size, 3, passwords.join(','));
+    const postgres = services.postgres!.environment!;
+    assert.deepEqual(passwords, [
+      postgres.INVENTORY_DB_PASSWORD,
+      postgres.PAYMENT_DB_PASSWORD,
+      postgres.ORDERS_DB_PASSWORD,
     ]);
   });
 
