@@ -6,6 +6,7 @@ import { createLogger } from '../lib/logger';
 import { createApp } from './app';
 import { listen } from '../lib/http/listen';
 import { loadConfig } from './config';
+import { temporalTls } from '../lib/temporal-tls';
 import { dataConverterFor } from '../lib/codec/data-converter';
 import { loadPayloadKeys } from '../lib/codec/payload-keys';
 import { createHttpMetrics } from '../lib/telemetry/http-metrics';
@@ -39,8 +40,10 @@ function close(server: Server): Promise<void> {
 async function main(): Promise<void> {
   const config = loadConfig();
   const payloadKeys = loadPayloadKeys();
+  const tls = temporalTls();
   const connection = Connection.lazy({
     address: config.TEMPORAL_ADDRESS,
+    ...(tls ? { tls } : {}),
     // Fewer gRPC retries than the SDK's default (10): a request should fail over to 503 within its deadline.
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4 }))],
   });
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
       url: `http://${config.API_HOST}:${port}`,
       docs: `http://${config.API_HOST}:${port}/docs`,
       temporal: config.TEMPORAL_ADDRESS,
+      temporalTls: tls ? 'mutual' : 'off',
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TASK_QUEUE,
       keys: config.API_KEYS.map((key) => `${key.name} (${key.role})`),

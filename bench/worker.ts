@@ -16,6 +16,7 @@
 // HTTP timings, and stops gracefully on SIGINT like the production worker.
 import { performance } from 'node:perf_hooks';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { temporalTls } from '../lib/temporal-tls';
 import { dataConverterFor } from '../lib/codec/data-converter';
 import { loadPayloadKeys } from '../lib/codec/payload-keys';
 import type { WorkerOptions } from '@temporalio/worker';
@@ -154,7 +155,7 @@ function send(message: WorkerMessage): void {
 
 async function main(): Promise<void> {
   Runtime.install({ logger: temporalLoggerFor(logger) });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS, tls: temporalTls() });
   const common = {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -10,6 +10,7 @@ import { laneWorkerTuning, loadWorkerConfig, runsLocalSteps, workflowWorkerTunin
 import { laneLimitedLocalActivities } from '../packages/saga/worker';
 import { dataConverterFor, workflowInterceptorModules } from '../lib/codec/data-converter';
 import { loadPayloadKeys } from '../lib/codec/payload-keys';
+import { temporalTls } from '../lib/temporal-tls';
 import { workerTelemetry } from '../lib/telemetry/worker-metrics';
 
 const config = loadWorkerConfig();
@@ -33,7 +34,8 @@ async function main(): Promise<void> {
     logger: temporalLoggerFor(logger),
     ...(metricsAddress ? { telemetryOptions: workerTelemetry(metricsAddress) } : {}),
   });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const tls = temporalTls();
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS, ...(tls ? { tls } : {}) });
   const activities = createActivities({ config: config.services, logger, meter: runtime.metricMeter });
   const common = {
     connection,
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
   logger.info(
     {
       address: config.TEMPORAL_ADDRESS,
+      temporalTls: tls ? 'mutual' : 'off',
       namespace: config.TEMPORAL_NAMESPACE,
       roles: config.WORKER_ROLES,
       localSteps: runsLocalSteps(config),

@@ -79,6 +79,8 @@ export interface ChaosSummary {
   chaos: { at: string; action: string; openWorkflows?: number; tookMs: number; recoveredMs?: number }[];
   /** On the cluster: the history shards each Temporal node owned before the faults. */
   shards?: Record<string, number | undefined>;
+  /** On the cluster: what its frontend did with a plaintext client and a TLS client without a certificate. */
+  temporalTls?: Record<'plaintext' | 'withoutClientCertificate' | 'withClientCertificate', 'refused' | 'accepted'>;
   /** Faults that never came due before the budget ran out. */
   skippedChaos: string[];
   unexpectedExits: string[];

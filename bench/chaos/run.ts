@@ -264,6 +264,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       failures: count(data.observed.filter((o) => o.saga?.failure).map((o) => o.saga!.failure!.type)),
       chaos,
       ...(stack.shards ? { shards: stack.shards } : {}),
+      ...(stack.temporalTls ? { temporalTls: stack.temporalTls } : {}),
       skippedChaos: skipped,
       unexpectedExits,
       invariants,

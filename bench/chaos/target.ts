@@ -1,3 +1,4 @@
+import { temporalTlsProbe } from '../../scripts/cluster-stack/tls-probe';
 import type { Client } from '@temporalio/client';
 import { startCluster } from '../../scripts/cluster-stack/cluster';
 import type { ManagedProcess } from '../../scripts/stack/managed-process';
@@ -24,6 +25,8 @@ export interface ChaosTarget {
   faults: Fault[];
   /** The cluster's history shards per Temporal node, read once it is up. */
   shards?: Record<string, number | undefined>;
+  /** What the cluster's frontend does with clients without mutual TLS (both must be refused). */
+  temporalTls?: Awaited<ReturnType<typeof temporalTlsProbe>>;
   all(): ManagedProcess[];
   stop(): Promise<void>;
 }
@@ -132,6 +135,7 @@ export async function startClusterTarget(
     client: cluster.client,
     faults,
     shards: await cluster.shards(),
+    temporalTls: await temporalTlsProbe(cluster.temporalAddress, cluster.temporalTlsEnv),
     all: cluster.all,
     stop: cluster.stop,
   };

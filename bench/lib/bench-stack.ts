@@ -19,6 +19,8 @@ export const API_CLIENT = { key: 'sk_demo_client', tenant: 'demo' };
 export interface BenchStack {
   target: BenchTarget;
   temporalAddress: string;
+  /** What a client of this Temporal sets for TLS (the cluster's mutual TLS; none on the dev server). */
+  temporalTlsEnv: Record<string, string>;
   apiUrl: string;
   /** The bench worker's service settings: URLs (a replica list on the cluster) and tokens. */
   workerServiceEnv: Record<string, string>;
@@ -53,6 +55,7 @@ async function devStack(options: BenchStackOptions): Promise<BenchStack> {
   return {
     target: 'dev',
     temporalAddress: stack.urls.temporal,
+    temporalTlsEnv: {},
     apiUrl: stack.urls.api,
     workerServiceEnv: {
       SERVICE_TOKEN,
@@ -99,6 +102,7 @@ async function clusterStack(options: BenchStackOptions): Promise<BenchStack> {
   return {
     target: 'cluster',
     temporalAddress: cluster.temporalAddress,
+    temporalTlsEnv: cluster.temporalTlsEnv,
     apiUrl: cluster.apiUrl,
     workerServiceEnv: cluster.serviceClientEnv,
     pids: () => ({

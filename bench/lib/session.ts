@@ -8,6 +8,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { API_CLIENT, startBenchStack } from './bench-stack';
 import type { BenchStack } from './bench-stack';
 import { loadWorkerConfig } from '../../workers/config';
+import { temporalTls } from '../../lib/temporal-tls';
 import { bundleConverterPaths, dataConverterFor } from '../../lib/codec/data-converter';
 import { ensureDevKeys } from '../../lib/codec/dev-keys';
 import { loadPayloadKeys } from '../../lib/codec/payload-keys';
@@ -93,7 +94,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
           : {}),
       },
     });
-    connection = await Connection.connect({ address: stack.temporalAddress });
+    connection = await Connection.connect({ address: stack.temporalAddress, tls: temporalTls(stack.temporalTlsEnv) });
     const client = new Client({ connection, dataConverter: dataConverterFor(payloadKeys) });
     const stackPids = { ...stack.pids(), bench: process.pid };
     for (const [name, pid] of Object.entries({ ...stackPids, ...stack.workerPids() })) {
@@ -126,6 +127,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
             BENCH_WORKFLOW_BUNDLE: bundlePath,
             PAYLOAD_KEYS_FILE: payloadKeysFile,
             TEMPORAL_ADDRESS: stack.temporalAddress,
+            ...stack.temporalTlsEnv,
             TASK_QUEUE: taskQueue,
             ...stack.workerServiceEnv,
             ...(settings.profileDir

@@ -9,6 +9,7 @@ import { ensureDevKeys } from '../../lib/codec/dev-keys';
 import { loadPayloadKeys } from '../../lib/codec/payload-keys';
 import { LANES } from '../../lib/task-queues';
 import type { Lane } from '../../lib/task-queues';
+import { temporalTls } from '../../lib/temporal-tls';
 import { toolsBinDir } from '../../lib/temporal-tools';
 import { freePort } from '../stack/launch';
 import { ManagedProcess } from '../stack/managed-process';
@@ -16,7 +17,7 @@ import type { ProcessEvent } from '../stack/managed-process';
 import { httpOk } from '../stack/supervisor';
 import { haproxyProcess } from './haproxy';
 import { initPostgres, POSTGRES_SUPERUSER, postgresProcess } from './postgres';
-import { FRONTEND_PORT, ownedShards, serverHome, temporalNode } from './temporal-node';
+import { FRONTEND_PORT, ownedShards, serverHome, temporalClientTlsEnv, temporalNode } from './temporal-node';
 
 // The production path on one machine (docs/DEPLOYMENT.md#the-cluster): PostgreSQL, two Temporal server nodes
 // behind HAProxy, the three services with replicas on their own PostgreSQL databases, workers with the workflow
@@ -63,8 +64,10 @@ export interface ClusterOptions {
 
 export interface Cluster {
   dir: string;
-  /** HAProxy's address in front of the Temporal frontends. */
+  /** HAProxy's address in front of the Temporal frontends (mutual TLS: `temporalTlsEnv`). */
   temporalAddress: string;
+  /** The TLS settings every client of the cluster's Temporal needs (lib/temporal-tls.ts reads them). */
+  temporalTlsEnv: Record<string, string>;
   /** HAProxy's address in front of the API instances. */
   apiUrl: string;
   /** Every replica's URL, per service. */
@@ -173,6 +176,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       events,
     );
 
+  // Mutual TLS on Temporal, as compose runs it: the certificates once per directory, for both nodes' addresses.
+  const tlsDir = path.join(dir, 'tls');
+  await run('bash', [path.join(root, 'scripts', 'temporal-certs'), tlsDir, ...nodeIps]);
+  const temporalTlsEnv = temporalClientTlsEnv(tlsDir);
   try {
     // PostgreSQL: created once per directory, with compose's databases and owners.
     const pgDir = path.join(dir, 'postgres');
@@ -229,6 +236,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
             postgresPassword: secrets.postgresPassword,
             historyShards: options.historyShards ?? 8,
             dynamicConfig: options.dynamicConfig,
+            tlsDir,
             logFile: logFile(name),
             events,
           }),
@@ -258,7 +266,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     await shell(
       'docker/temporal/setup-namespace.sh',
-      { TEMPORAL_ADDRESS: temporalAddress, NAMESPACE: 'default' },
+      { TEMPORAL_ADDRESS: temporalAddress, NAMESPACE: 'default', ...temporalTlsEnv },
       logFile('setup'),
     );
     log(`cluster: namespace and search attributes ready (Temporal through HAProxy at ${temporalAddress})`);
@@ -298,7 +306,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     }
     log(`cluster: services up (${replicas} replicas each)`);
 
-    const temporalEnv = { TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default' };
+    const temporalEnv = { TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default', ...temporalTlsEnv };
     const serviceClientEnv = {
       INVENTORY_SERVICE_TOKEN: secrets.serviceTokens.inventory,
       PAYMENT_SERVICE_TOKEN: secrets.serviceTokens.payment,
@@ -361,12 +369,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     log(`cluster: APIs up (${replicas}, through HAProxy at ${apiUrl})`);
 
     client = new Client({
-      connection: await Connection.connect({ address: temporalAddress }),
+      connection: await Connection.connect({ address: temporalAddress, tls: temporalTls(temporalTlsEnv) }),
       dataConverter: dataConverterFor(loadPayloadKeys({ PAYLOAD_KEYS_FILE: keys.payloadKeysFile })),
     });
     return {
       dir,
       temporalAddress,
+      temporalTlsEnv,
       apiUrl,
       serviceUrls,
       serviceClientEnv,

@@ -46,6 +46,9 @@ async function main(): Promise<void> {
       'sagaflow cluster is up (Ctrl-C stops it):',
       `  API (HAProxy)         ${cluster.apiUrl}  -> ${cluster.apis.length} instances`,
       `  Temporal (HAProxy)    ${cluster.temporalAddress}  -> ${config.CLUSTER_NODE_IPS.map((ip) => `${ip}:7233`).join(', ')}`,
+      `  Temporal mutual TLS   export ${Object.entries(cluster.temporalTlsEnv)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(' ')}`,
       `  history shards        ${Object.entries(await cluster.shards())
         .map(([node, n]) => `${node}: ${n ?? '?'}`)
         .join(', ')} (of ${config.NUM_HISTORY_SHARDS})`,

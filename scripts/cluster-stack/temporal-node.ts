@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { temporalTls } from '../../lib/temporal-tls';
 import { toolsBinDir } from '../../lib/temporal-tools';
 import { ManagedProcess } from '../stack/managed-process';
 import type { ProcessEvent } from '../stack/managed-process';
@@ -26,6 +27,8 @@ export interface TemporalNodeOptions {
   historyShards: number;
   /** The dynamic config file (default: compose's, DYNAMIC_CONFIG). */
   dynamicConfig?: string;
+  /** The certificates of mutual TLS (scripts/temporal-certs): ca.pem, server.pem and server.key. */
+  tlsDir: string;
   logFile: string;
   events: ProcessEvent[];
 }
@@ -46,6 +49,37 @@ export function temporalNodeEnv(options: Omit<TemporalNodeOptions, 'name' | 'log
     DYNAMIC_CONFIG_FILE_PATH: options.dynamicConfig ?? DYNAMIC_CONFIG,
     NUM_HISTORY_SHARDS: String(options.historyShards),
     LOG_LEVEL: 'warn',
+    ...temporalServerTlsEnv(options.tlsDir),
+  };
+}
+
+/** The server side of mutual TLS, as compose gives it: frontend and internode, every client certificate required. */
+export function temporalServerTlsEnv(tlsDir: string): Record<string, string> {
+  const file = (name: string) => path.join(tlsDir, name);
+  return {
+    TEMPORAL_TLS_REQUIRE_CLIENT_AUTH: 'true',
+    TEMPORAL_TLS_SERVER_CA_CERT: file('ca.pem'),
+    TEMPORAL_TLS_SERVER_CERT: file('server.pem'),
+    TEMPORAL_TLS_SERVER_KEY: file('server.key'),
+    TEMPORAL_TLS_FRONTEND_CERT: file('server.pem'),
+    TEMPORAL_TLS_FRONTEND_KEY: file('server.key'),
+    TEMPORAL_TLS_CLIENT1_CA_CERT: file('ca.pem'),
+    TEMPORAL_TLS_CLIENT2_CA_CERT: file('ca.pem'),
+    TEMPORAL_TLS_INTERNODE_SERVER_NAME: TLS_SERVER_NAME,
+    TEMPORAL_TLS_FRONTEND_SERVER_NAME: TLS_SERVER_NAME,
+  };
+}
+
+/** The name in the server's certificate (scripts/temporal-certs): clients reach the nodes by IP or through HAProxy. */
+export const TLS_SERVER_NAME = 'temporal';
+
+/** What a client of the cluster sets (lib/temporal-tls.ts, the Temporal CLI and Web UI read the same variables). */
+export function temporalClientTlsEnv(tlsDir: string): Record<string, string> {
+  return {
+    TEMPORAL_TLS_CA: path.join(tlsDir, 'ca.pem'),
+    TEMPORAL_TLS_CERT: path.join(tlsDir, 'client.pem'),
+    TEMPORAL_TLS_KEY: path.join(tlsDir, 'client.key'),
+    TEMPORAL_TLS_SERVER_NAME: TLS_SERVER_NAME,
   };
 }
 
@@ -59,7 +93,8 @@ export function temporalNode(options: TemporalNodeOptions): ManagedProcess {
       env: temporalNodeEnv(options),
       logFile: options.logFile,
       ready: async () => {
-        const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+        const tls = temporalTls(temporalClientTlsEnv(options.tlsDir));
+        const connection = await Connection.connect({ address, connectTimeout: 1_000, tls });
         try {
           await connection.workflowService.getSystemInfo({});
           return true;

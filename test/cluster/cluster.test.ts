@@ -52,6 +52,12 @@ describe('the production cluster (CI size)', () => {
       8,
       report,
     );
+    // Mutual TLS, as compose runs it: no client without the CA's certificate gets to the frontend.
+    assert.deepEqual(
+      summary.temporalTls,
+      { plaintext: 'refused', withoutClientCertificate: 'refused', withClientCertificate: 'accepted' },
+      report,
+    );
     for (const result of summary.invariants) assert.ok(result.ok, `${result.name}: ${result.violations.join('; ')}`);
     assert.deepEqual(
       summary.chaos.map((action) => action.action),

@@ -83,6 +83,41 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it("requires mutual TLS on Temporal's frontend: every client of it presents the client certificate, keys stay put", () => {
+    const temporal = services.temporal!;
+    assert.equal(temporal.environment!.TEMPORAL_TLS_REQUIRE_CLIENT_AUTH, 'true');
+    assert.deepEqual(temporal.secrets?.map((s) => s.source).sort(), [
+      'temporal_ca',
+      'temporal_server_cert',
+      'temporal_server_key',
+    ]);
+    const clients = Object.keys(services).filter((name) => 'TEMPORAL_ADDRESS' in (services[name]!.environment ?? {}));
+    assert.deepEqual(clients.sort(), ['api', 'temporal-namespace', 'temporal-ui', 'worker']);
+    for (const name of clients) {
+      const env = services[name]!.environment!;
+      assert.deepEqual(
+        [env.TEMPORAL_TLS_CA, env.TEMPORAL_TLS_CERT, env.TEMPORAL_TLS_KEY, env.TEMPORAL_TLS_SERVER_NAME],
+        [
+          '/run/secrets/temporal_ca',
+          '/run/secrets/temporal_client_cert',
+          '/run/secrets/temporal_client_key',
+          'temporal',
+        ],
+        name,
+      );
+      const secrets = services[name]!.secrets?.map((s) => s.source) ?? [];
+      for (const needed of ['temporal_ca', 'temporal_client_cert', 'temporal_client_key']) {
+        assert.ok(secrets.includes(needed), `${name} lacks ${needed}`);
+      }
+    }
+    // The server's key is the server's only; nothing but Temporal's clients holds the client key.
+    for (const [name, service] of Object.entries(services)) {
+      const secrets = service.secrets?.map((s) => s.source) ?? [];
+      if (name !== 'temporal') assert.ok(!secrets.includes('temporal_server_key'), `${name} holds the server key`);
+      if (!clients.includes(name)) assert.ok(!secrets.includes('temporal_client_key'), `${name} holds the client key`);
+    }
+  });
+
   it('gives each service database owner its own password', () => {
     const passwords = ['inventory', 'payment', 'order'].map(
       (name) => /^postgresql:\/\/\w+:([^@]+)@/.exec(services[name]!.environment!.DATABASE_URL!)?.[1],
@@ -224,7 +259,13 @@ describe('docker-compose.yml', () => {
     const serverVersion = /^TEMPORAL_SERVER_VERSION=v(.+)$/m.exec(versions)?.[1];
     assert.equal(services.temporal!.image, `temporalio/server:${serverVersion}`);
     assert.match(services['temporal-schema']!.image ?? '', new RegExp(`^temporalio/admin-tools:${serverVersion}-`));
-    const nodeEnv = temporalNodeEnv({ ip: '127.0.0.2', postgresPort: 5432, postgresPassword: 'x', historyShards: 8 });
+    const nodeEnv = temporalNodeEnv({
+      ip: '127.0.0.2',
+      postgresPort: 5432,
+      postgresPassword: 'x',
+      historyShards: 8,
+      tlsDir: '/tls',
+    });
     for (const name of Object.keys(services.temporal!.environment ?? {})) {
       assert.ok(name in nodeEnv, `compose sets ${name} on the temporal service; the cluster's nodes do not`);
     }
