@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger';
 import { authenticate, requireRole } from './auth';
 import type { ApiConfig } from './config';
 import { ApiError, errorHandler, notFound, RETRY_AFTER_SECONDS } from './errors';
+import { methodNotAllowed } from './method-not-allowed';
 import { docsRouter } from './openapi/docs-router';
 import { ACTIONS, sagaAction } from './orders/actions';
 import type { ActionSpec } from './orders/actions';
@@ -45,13 +46,6 @@ const requireJson: RequestHandler = (req, _res, next) => {
   next();
 };
 
-const methodNotAllowed =
-  (...allowed: string[]): RequestHandler =>
-  (req, res, next) => {
-    res.setHeader('Allow', allowed.join(', '));
-    next(new ApiError('METHOD_NOT_ALLOWED', `${req.method} is not allowed here; use ${allowed.join(' or ')}`));
-  };
-
 /** TRUST_PROXY as Express reads it: true/false, a hop count, or addresses/subnets (e.g. loopback, 10.0.0.0/8). */
 function trustProxy(value: string): boolean | number | string {
   if (value === 'true' || value === 'false') return value === 'true';
@@ -67,22 +61,28 @@ export function createApp({ client, config, logger, metrics = createHttpMetrics(
   app.use(metrics.middleware);
   app.use(requestContext(logger));
 
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/ready', async (req, res) => {
-    const temporal = { namespace: config.TEMPORAL_NAMESPACE };
-    try {
-      await withDeadline(client, Math.min(config.TEMPORAL_RPC_TIMEOUT_MS, 2_000), () =>
-        client.workflowService.getSystemInfo({}),
-      );
-      res.json({ status: 'ready', temporal });
-    } catch (err) {
-      req.log.warn({ err }, 'not ready: Temporal does not answer');
-      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-      res.status(503).json({ status: 'unavailable', temporal });
-    }
-  });
+  app
+    .route('/health')
+    .get((_req, res) => {
+      res.json({ status: 'ok' });
+    })
+    .all(methodNotAllowed('GET'));
+  app
+    .route('/ready')
+    .get(async (req, res) => {
+      const temporal = { namespace: config.TEMPORAL_NAMESPACE };
+      try {
+        await withDeadline(client, Math.min(config.TEMPORAL_RPC_TIMEOUT_MS, 2_000), () =>
+          client.workflowService.getSystemInfo({}),
+        );
+        res.json({ status: 'ready', temporal });
+      } catch (err) {
+        req.log.warn({ err }, 'not ready: Temporal does not answer');
+        res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+        res.status(503).json({ status: 'unavailable', temporal });
+      }
+    })
+    .all(methodNotAllowed('GET'));
   app.use(docsRouter());
 
   const ctx = { client, config, waits: new WaitSlots(config.API_MAX_WAITS, config.API_MAX_WAITS_PER_TENANT) };

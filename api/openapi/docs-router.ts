@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express from 'express';
 import type { Router } from 'express';
+import { methodNotAllowed } from '../method-not-allowed';
 import { openApiDocument } from './document';
 
 const swaggerUiDir = path.dirname(require.resolve('swagger-ui-dist/package.json'));
@@ -30,16 +31,25 @@ export function docsRouter(): Router {
   if (!existsSync(path.join(swaggerUiDir, 'swagger-ui-bundle.js'))) throw new Error('swagger-ui-dist is incomplete');
   const router = express.Router();
   const csp = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'";
-  router.get('/openapi.json', (_req, res) => {
-    res.type('application/json').send(document);
-  });
-  router.get('/docs', (_req, res) => {
-    res.setHeader('Content-Security-Policy', csp);
-    res.type('html').send(docsPage);
-  });
-  router.get('/docs/init.js', (_req, res) => {
-    res.type('application/javascript').send(initScript);
-  });
+  router
+    .route('/openapi.json')
+    .get((_req, res) => {
+      res.type('application/json').send(document);
+    })
+    .all(methodNotAllowed('GET'));
+  router
+    .route('/docs')
+    .get((_req, res) => {
+      res.setHeader('Content-Security-Policy', csp);
+      res.type('html').send(docsPage);
+    })
+    .all(methodNotAllowed('GET'));
+  router
+    .route('/docs/init.js')
+    .get((_req, res) => {
+      res.type('application/javascript').send(initScript);
+    })
+    .all(methodNotAllowed('GET'));
   router.use('/docs/assets', express.static(swaggerUiDir, { index: false, fallthrough: true, maxAge: '1h' }));
   return router;
 }

@@ -82,13 +82,16 @@ export const returnNotFound = {
 };
 export const requestIdParam = { $ref: '#/components/parameters/RequestId' };
 
+/** An Idempotency-Key as the API takes it: 1-200 printable ASCII characters, not all blank (requests.ts). */
+const idempotencyKeySchema = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[!-~]([ -~]*[!-~])?$' };
+
 /** The required Idempotency-Key header of a creating request (`what`: "order you mean to place"). */
 export const idempotencyKeyParam = (what: string) => ({
   name: 'Idempotency-Key',
   in: 'header',
   required: true,
   description: `1-200 printable ASCII characters, unique per ${what}.`,
-  schema: { type: 'string', minLength: 1, maxLength: 200 },
+  schema: idempotencyKeySchema,
 });
 
 export function actionOperation(options: {
@@ -116,7 +119,7 @@ export function actionOperation(options: {
         required: false,
         description:
           'Optional: the same key retries attach to the same Update (deduplicated by Temporal) and get its outcome.',
-        schema: { type: 'string', minLength: 1, maxLength: 200 },
+        schema: idempotencyKeySchema,
       },
       requestIdParam,
     ],

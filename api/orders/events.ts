@@ -109,7 +109,7 @@ export function orderEvents(ctx: OrdersContext): RequestHandler {
           code: known?.code ?? 'INTERNAL',
           message: known?.message ?? 'the event stream failed; reconnect',
         };
-        res.write(`event: error\ndata: ${JSON.stringify({ error, requestId: req.id })}\n\n`);
+        res.write(`event: error\ndata: ${JSON.stringify({ type: 'error', error, requestId: req.id })}\n\n`);
       } finally {
         clearInterval(keepalive);
       }

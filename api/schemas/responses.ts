@@ -137,6 +137,16 @@ export const OrderEventSchema = named(
 );
 export type OrderEvent = z.infer<typeof OrderEventSchema>;
 
+export const OrderStreamErrorSchema = named(
+  'OrderStreamError',
+  'The last event of a stream that failed (e.g. Temporal stopped answering): reconnect with Last-Event-ID.',
+  z.object({
+    type: z.literal('error'),
+    error: z.object({ code: z.string(), message: z.string() }),
+    requestId: z.string(),
+  }),
+);
+
 export const OrderEventPageSchema = named(
   'OrderEventPage',
   'GET /orders/{orderId}/events?wait=N: the events after `after` (none when N seconds passed first).',

@@ -147,14 +147,14 @@ export async function pollUntil<T>(
  * on a task queue of the file's own, and gives `run`, which serves that queue with saga workers over fake services
  * while `fn` runs. `env` and `api` exist once the before hook has run.
  */
-export function apiOnDevServer(label: string) {
+export function apiOnDevServer(label: string, apiEnv: Record<string, string> = {}) {
   const taskQueue = `api-${label}-${process.pid}`;
   const fakes = new FakeOrderServices();
   let env: TestWorkflowEnvironment | undefined;
   let api: TestApi | undefined;
   before(async () => {
     env = await createLocalEnv();
-    api = await startApi(env.client, { TASK_QUEUE: taskQueue });
+    api = await startApi(env.client, { TASK_QUEUE: taskQueue, ...apiEnv });
   });
   after(async () => {
     await api?.close();
