@@ -50,6 +50,8 @@ export const common = {
   400: errorResponse(['VALIDATION_ERROR'], 'The request is invalid; details.issues lists each problem.'),
   401: errorResponse(['UNAUTHORIZED'], 'No API key, or an unknown one.'),
   429: errorResponse(['RATE_LIMITED'], 'Too many requests for this API key.', { 'Retry-After': headers.retryAfter }),
+  // Answered by Node's HTTP server itself, before the API sees the request: no JSON body.
+  431: { description: 'The request headers are larger than the server takes (16 KB); no body.' },
   500: errorResponse(['INTERNAL'], 'Unexpected; logged with the request id.'),
   503: errorResponse(['TEMPORAL_UNAVAILABLE'], 'Temporal is unreachable.', { 'Retry-After': headers.retryAfter }),
 };
