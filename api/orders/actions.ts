@@ -32,7 +32,8 @@ import {
 } from '../schemas';
 import { isDeadlineExceeded, isWorkflowTaskFailing, withDeadline } from '../temporal';
 import type { OrdersContext } from './common';
-import { idempotencyScope, isOpen, orderStatusOf, published } from './common';
+import { idempotencyScope } from './common';
+import { isOpen, orderStatusOf, published } from './read-model';
 import { stateFor } from './redact';
 import { previousRuns } from './run-chain';
 import { idempotencyKey } from './create';

@@ -12,21 +12,9 @@ import type { CreateOrder, OrderAccepted, OrderStatus } from '../schemas';
 import { CreateOrderSchema, IdempotencyKeySchema, preferredWait } from '../schemas';
 import { withDeadline } from '../temporal';
 import type { OrderMemo, OrdersContext } from './common';
-import { orderView } from './view';
-import {
-  creatingTenant,
-  describeOrder,
-  waiterOf,
-  ended,
-  endsWithin,
-  memoOf,
-  ORDER_WORKFLOW_TYPE,
-  orderIdFor,
-  orderStatusOf,
-  published,
-  requestHash,
-  statusUrl,
-} from './common';
+import { orderView } from './read-model';
+import { creatingTenant, waiterOf, ORDER_WORKFLOW_TYPE, orderIdFor, requestHash, statusUrl } from './common';
+import { describeOrder, ended, endsWithin, memoOf, orderStatusOf, published } from './read-model';
 
 /** The Idempotency-Key header, required and 1-200 printable ASCII characters; 400 INVALID_IDEMPOTENCY_KEY otherwise. */
 export function idempotencyKey(header: string | undefined, required: true): string;

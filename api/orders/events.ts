@@ -4,10 +4,11 @@ import { correlate } from '../request-id';
 import type { OrderEvent } from '../schemas';
 import { OrderEventsQuerySchema } from '../schemas';
 import type { OrdersContext } from './common';
-import { describeOrder, parseOrderId, waiterOf } from './common';
+import { parseOrderId, waiterOf } from './common';
+import { describeOrder } from './read-model';
 import type { StatusChange } from './history-events';
 import { statusChanges } from './history-events';
-import { orderView } from './view';
+import { orderView } from './read-model';
 
 const KEEPALIVE_MS = 15_000;
 /** What an EventSource waits before it reconnects (with Last-Event-ID) once a stream closed. */

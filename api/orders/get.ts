@@ -3,7 +3,7 @@ import { correlate } from '../request-id';
 import { GetOrderQuerySchema } from '../schemas';
 import type { OrdersContext } from './common';
 import { parseOrderId } from './common';
-import { orderView } from './view';
+import { orderView } from './read-model';
 
 /**
  * GET /orders/:id[?consistency=strong] — the order's last published state (no worker needed), or with `strong`

@@ -8,7 +8,8 @@ import { ListOrdersQuerySchema } from '../schemas';
 import { withDeadline } from '../temporal';
 import { customerSearchValue } from '../../lib/codec/customer-ref';
 import type { OrdersContext } from './common';
-import { memoOf, ORDER_WORKFLOW_TYPE, orderStatusOf, published } from './common';
+import { ORDER_WORKFLOW_TYPE } from './common';
+import { memoOf, orderStatusOf, published } from './read-model';
 
 interface Filter {
   /** A tenant-scoped key lists its tenant's orders only; a global operator's listing has no tenant clause. */

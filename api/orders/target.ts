@@ -4,8 +4,9 @@ import type { ApiKey } from '../config';
 import { ApiError } from '../errors';
 import type { OrderStatus } from '../schemas';
 import type { OrdersContext } from './common';
-import { describeOrder, parseOrderId, statusUrl } from './common';
-import { orderView } from './view';
+import { parseOrderId, statusUrl } from './common';
+import { describeOrder } from './read-model';
+import { orderView } from './read-model';
 
 /** The ids a saga route names: the order, and for a return's routes the return too. */
 export interface SagaIds {

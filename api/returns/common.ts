@@ -4,7 +4,8 @@ import type { ApiKey } from '../config';
 import { ApiError } from '../errors';
 import { ReturnIdSchema } from '../schemas';
 import type { OrdersContext } from '../orders/common';
-import { describeVisible, maySee, parseOrderId } from '../orders/common';
+import { maySee, parseOrderId } from '../orders/common';
+import { describeVisible } from '../orders/read-model';
 import type { SagaIds } from '../orders/target';
 
 /** The workflow type every return runs as (workflows/returns/workflow.ts). */

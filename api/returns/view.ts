@@ -6,10 +6,10 @@ import { correlate } from '../request-id';
 import type { ReturnView } from '../schemas';
 import { GetOrderQuerySchema } from '../schemas';
 import type { OrdersContext } from '../orders/common';
-import { isOpen, orderStatusOf, published } from '../orders/common';
+import { isOpen, orderStatusOf, published } from '../orders/read-model';
 import { decisionFor, stateFor } from '../orders/redact';
-import type { Consistency } from '../orders/view';
-import { queried } from '../orders/view';
+import type { Consistency } from '../orders/read-model';
+import { queried } from '../orders/read-model';
 import type { SagaIds } from '../orders/target';
 import { describeReturn, parseReturnIds } from './common';
 

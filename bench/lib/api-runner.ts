@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { ended, orderIdFor } from '../../api/orders/common';
+import { orderIdFor } from '../../api/orders/common';
+import { ended } from '../../api/orders/read-model';
 import type { OrderStatus } from '../../api/schemas';
 import { isParked } from '../../packages/saga';
 import type { SagaStatus } from '../../packages/saga';
