@@ -209,7 +209,12 @@ export function sagaAction<S extends z.ZodType, A, I extends SagaIds>(
     const description = await target.describe(ctx, req.apiKey!, ids);
     const closed = () =>
       target.closed(ids, orderStatusOf(description.status.name, published(description.typedSearchAttributes).status));
-    const earlierRuns = () => previousRuns(client, config.TEMPORAL_RPC_TIMEOUT_MS, workflowId, description.runId);
+    // Only a run that continued from another has earlier runs (the first run of a chain is its own firstRunId).
+    const firstRunId = description.raw.workflowExecutionInfo?.firstRunId;
+    const earlierRuns = () =>
+      firstRunId === description.runId
+        ? []
+        : previousRuns(client, config.TEMPORAL_RPC_TIMEOUT_MS, workflowId, description.runId);
     if (!isOpen(description.status.name)) {
       // A retry (same Idempotency-Key) of an action that took effect before the saga closed answers that outcome.
       const runs = (async function* () {
