@@ -236,7 +236,7 @@ export class SagaRun<C> extends SagaLedger<C> {
     const last = steps[this.lastStarted];
     if (last && this.records[last.name]?.outcome !== 'DONE') {
       if (!this.runsLocally(last)) return;
-      const business = ('local' in last.action ? undefined : last.action.options.retry?.nonRetryableErrorTypes) ?? [];
+      const business = nonRetryableTypes(last);
       if (!cancelled && this.state.failure && business.includes(this.state.failure.type)) return;
     }
     for (let index = this.lastStarted + 1; index < steps.length; index++) {
@@ -277,13 +277,12 @@ export class SagaRun<C> extends SagaLedger<C> {
   private async recoverForward(step: SagaStep<C>, key: string, failure: unknown): Promise<void> {
     const base = { step: step.name, activity: 'local' in step.action ? 'local' : step.action.activity };
     const keepKeys = patched(PATCHES.keepKeyWhenEffectMayStand);
-    const nonRetryable = ('local' in step.action ? undefined : step.action.options.retry?.nonRetryableErrorTypes) ?? [];
     let err = failure;
     let attemptKey = key;
     for (let round = 1; ; round++) {
       // A retry runs under a fresh key only after a definite refusal (the service stored it under the old key);
       // when the effect may stand, the same key gets the service's first answer rather than a second effect.
-      const mayStand = keepKeys && effectMayStand(err, nonRetryable, this.definition.keepKeyOn);
+      const mayStand = keepKeys && effectMayStand(err, nonRetryableTypes(step), this.definition.keepKeyOn);
       if (keepKeys) {
         this.records[step.name] = { outcome: 'FAILED', key: attemptKey, ...(mayStand ? { effectMayStand: true } : {}) };
       }
@@ -360,3 +359,8 @@ export class SagaRun<C> extends SagaLedger<C> {
 }
 
 class CancelRequested extends Error {}
+
+/** The failure types a step's retry policy takes as final answers (its business errors); none for a local step. */
+function nonRetryableTypes<C>(step: SagaStep<C>): readonly string[] {
+  return ('local' in step.action ? undefined : step.action.options.retry?.nonRetryableErrorTypes) ?? [];
+}
