@@ -56,8 +56,8 @@ function ledger(
  * The payment as it stands after a change this transaction just made: built from the rows in hand (the payment
  * read before, the changed fields, the ledger entry just written) rather than read again.
  */
-const changed = (payment: PaymentRow, fields: Partial<PaymentRow> & { updatedAt: Date }, entry?: LedgerRow) =>
-  paymentView({ ...payment, ...fields, ledger: entry ? [...payment.ledger, entry] : payment.ledger });
+const changed = (payment: PaymentRow, fields: Partial<PaymentRow> & { updatedAt: Date }, entry: LedgerRow) =>
+  paymentView({ ...payment, ...fields, ledger: [...payment.ledger, entry] });
 
 /** One payment per order. The same authorization again (another key) answers 200 with the existing payment. */
 export async function authorize(tx: PaymentTx, input: AuthorizeInput): Promise<Outcome> {
