@@ -56,7 +56,7 @@ const ids = (ctx: OrderContext, idempotencyKey: string) => ({ orderId: ctx.input
 const closeReason = (state: { cancellation?: { reason: string }; failure?: { type: string } }) =>
   state.cancellation?.reason ?? state.failure?.type ?? 'compensated';
 
-/** Order fulfillment: create order → reserve stock → (approval) → authorize → capture → confirm and commit. */
+/** Order fulfillment: create order → reserve stock → (approval) → authorize → capture → paid and commit → confirm. */
 export const orderSaga: SagaDefinition<OrderContext> = {
   name: 'order-fulfillment',
   // The order service never reopens a closed order, nor the payment service a voided payment: undone is final.
@@ -134,16 +134,19 @@ export const orderSaga: SagaDefinition<OrderContext> = {
       deadline: (ctx: OrderContext) => ctx.input.paymentDeadline,
       pivot: true,
     },
+    // Marking the order paid and committing its stock need nothing of each other: they run at once.
     {
       name: 'markPaid',
       action: call('setOrderStatus', { ...forwardOnly, summary: 'order PAID' }, (ctx, key) => ({
         ...ids(ctx, key),
         status: 'PAID',
       })),
+      group: 'paid',
     },
     {
       name: 'commitInventory',
       action: call('commitInventory', { ...forwardOnly, summary: 'commit stock' }, ids),
+      group: 'paid',
     },
     {
       name: 'confirmOrder',

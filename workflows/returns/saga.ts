@@ -44,7 +44,7 @@ function closing(state: SagaState): { status: ReturnClosing; reason: string } {
 
 /**
  * Returns and refunds: request the return (priced by the order service) → an operator's approval for a high refund
- * → issue the carrier label → wait for the parcel (days; the pivot) → mark it received → restock → refund (partial:
+ * → issue the carrier label → wait for the parcel (days; the pivot) → mark it received → restock and refund at once (partial:
  * the returned units) → mark refunded. Until the parcel is in, a failure or a cancel compensates: the label is
  * voided and the return closes CANCELLED, EXPIRED or REJECTED. Once it is in the customer is owed the money: the
  * steps retry until answered, a business refusal parks the saga for an operator, and cancel is refused.
@@ -121,6 +121,7 @@ export const returnSaga: SagaDefinition<ReturnContext> = {
         status: 'RECEIVED',
       })),
     },
+    // Restocking and refunding touch different services and need nothing of each other: they run at once.
     {
       name: 'restock',
       action: call('restockReturn', { ...untilAnswered, summary: 'restock units' }, (ctx, key) => ({
@@ -128,6 +129,7 @@ export const returnSaga: SagaDefinition<ReturnContext> = {
         orderId: ctx.input.orderId,
         items: ctx.input.items,
       })),
+      group: 'settle',
     },
     {
       name: 'refund',
@@ -136,6 +138,7 @@ export const returnSaga: SagaDefinition<ReturnContext> = {
         orderId: ctx.input.orderId,
         amountMinor: ctx.requested!.refundMinor,
       })),
+      group: 'settle',
     },
     {
       name: 'markRefunded',

@@ -65,6 +65,14 @@ export interface SagaStep<C> {
    * until they succeed and are not compensated) and cancellation is refused.
    */
   pivot?: boolean;
+  /**
+   * Consecutive steps with the same group run at once: each compensation is registered (in declared order) before
+   * any of them is dispatched, and the saga moves on once all have settled. A failure before the pivot compensates
+   * every step of the group that ran, after the others have settled; after the pivot each failed step parks in turn.
+   * For calls that need none of each other's results or effects. Not the pivot, not an in-workflow step. Grouping
+   * steps of a deployed saga changes its commands: the engine guards it with `PATCHES.parallelGroups`.
+   */
+  group?: string;
 }
 
 /**

@@ -6,6 +6,7 @@ import { PATCHES } from './patches';
 import { defaultIdempotencyKey } from './definition';
 import type { ActivityCall, SagaDefinition, SagaStep } from './definition';
 import { describeFailure, effectMayStand, errorMessage } from './failures';
+import { groupEnd, groupProblem } from './groups';
 import { hadNoEffect, planCompensations } from './compensation-plan';
 import { SagaLedger } from './ledger';
 import { runsAsLocalActivity } from './local';
@@ -43,6 +44,8 @@ export class SagaRun<C> extends SagaLedger<C> {
   private readonly keys = new Map<string, string>();
   /** Index of the last step this execution started (-1: none yet). */
   private lastStarted = -1;
+  /** Index of the first step of the group the last started step belongs to (itself when it has no group). */
+  private groupStart = -1;
 
   constructor(
     definition: SagaDefinition<C>,
@@ -51,6 +54,8 @@ export class SagaRun<C> extends SagaLedger<C> {
     private readonly options: SagaRunOptions = {},
   ) {
     super(definition, onChange);
+    const problem = groupProblem(definition);
+    if (problem) throw new Error(`saga ${definition.name}: ${problem}`);
   }
 
   override async run(): Promise<SagaState> {
@@ -122,6 +127,7 @@ export class SagaRun<C> extends SagaLedger<C> {
     }
     this.pivotPassed = plan.pivotPassed;
     this.lastStarted = plan.fromIndex - 1;
+    this.groupStart = this.lastStarted;
     this.state.restart = plan.record;
     this.changed();
     return plan.fromIndex;
@@ -146,11 +152,18 @@ export class SagaRun<C> extends SagaLedger<C> {
     const { steps } = this.definition;
     for (let index = from; index < steps.length; index++) {
       const step = steps[index]!;
+      const end = groupEnd(steps, index);
+      if (end > index + 1 && patched(PATCHES.parallelGroups)) {
+        await this.runGroup(index, end, untilPivot);
+        index = end - 1;
+        continue;
+      }
       if (step.when && !step.when(this.ctx)) {
         this.records[step.name] = { outcome: 'SKIPPED' };
         continue;
       }
       if (this.state.cancellation) throw new CancelRequested();
+      this.groupStart = index;
       const key = this.startStep(step, index);
       const began = Date.now();
       try {
@@ -161,13 +174,58 @@ export class SagaRun<C> extends SagaLedger<C> {
         if (untilPivot || !patched(PATCHES.forwardRecovery)) throw err;
         await this.recoverForward(step, key, err);
       }
-      this.records[step.name]!.outcome = 'DONE';
-      this.state.completedSteps.push(step.name);
-      if (step.pivot) this.pivotPassed = true;
-      this.changed();
+      this.stepDone(step);
       if (untilPivot && this.pivotPassed && !this.legacyDeadlineCancel) return index + 1;
     }
     return steps.length;
+  }
+
+  private stepDone(step: SagaStep<C>): void {
+    this.records[step.name]!.outcome = 'DONE';
+    this.state.completedSteps.push(step.name);
+    if (step.pivot) this.pivotPassed = true;
+    this.changed();
+  }
+
+  /**
+   * The steps `from` to `end` (a group, `SagaStep.group`) at once: every compensation registered before the first
+   * dispatch, then all settle. Before the pivot the first failure in declared order fails the saga, which compensates
+   * what ran; after it, each failed step parks in turn. A group holds no pivot, so the pivot is never passed here.
+   */
+  private async runGroup(from: number, end: number, untilPivot: boolean): Promise<void> {
+    const members: { step: SagaStep<C>; index: number }[] = [];
+    for (let index = from; index < end; index++) {
+      const step = this.definition.steps[index]!;
+      if (!step.when || step.when(this.ctx)) members.push({ step, index });
+      else this.records[step.name] = { outcome: 'SKIPPED' };
+    }
+    if (members.length === 0) return;
+    if (this.state.cancellation) throw new CancelRequested();
+    this.groupStart = from;
+    const keys = members.map(({ step, index }) => this.startStep(step, index));
+    const began = Date.now();
+    const outcomes = await Promise.allSettled(
+      members.map(({ step }, i) =>
+        this.runAction(step, keys[i]!).then(
+          () => this.metrics.step(step.name, 'ok', Date.now() - began),
+          (err: unknown) => {
+            this.metrics.step(step.name, 'failed', Date.now() - began);
+            throw err;
+          },
+        ),
+      ),
+    );
+    members.forEach(({ step }, i) => outcomes[i]!.status === 'fulfilled' && this.stepDone(step));
+    for (const [i, { step }] of members.entries()) {
+      const outcome = outcomes[i]!;
+      if (outcome.status === 'fulfilled') continue;
+      if (untilPivot || !patched(PATCHES.forwardRecovery)) {
+        this.state.currentStep = step.name;
+        throw outcome.reason;
+      }
+      await this.recoverForward(step, keys[i]!, outcome.reason);
+      this.stepDone(step);
+    }
   }
 
   private async runAction(step: SagaStep<C>, key: string): Promise<void> {
@@ -233,11 +291,15 @@ export class SagaRun<C> extends SagaLedger<C> {
    */
   private registerUnrecordedSteps(cancelled: boolean): void {
     const { steps } = this.definition;
-    const last = steps[this.lastStarted];
-    if (last && this.records[last.name]?.outcome !== 'DONE') {
-      if (!this.runsLocally(last)) return;
-      const business = nonRetryableTypes(last);
-      if (!cancelled && this.state.failure && business.includes(this.state.failure.type)) return;
+    // The last step started, or the steps of its group (which settle together before the saga moves on).
+    const unfinished = steps
+      .slice(Math.max(this.groupStart, 0), this.lastStarted + 1)
+      .filter((step, i, group) => i === group.length - 1 || this.records[step.name]?.outcome !== 'SKIPPED')
+      .filter((step) => this.records[step.name]?.outcome !== 'DONE');
+    if (unfinished.length > 0) {
+      if (!unfinished.every((step) => this.runsLocally(step))) return;
+      const failed = this.state.failure && unfinished.find((step) => step.name === this.state.failure!.step);
+      if (!cancelled && failed && nonRetryableTypes(failed).includes(this.state.failure!.type)) return;
     }
     for (let index = this.lastStarted + 1; index < steps.length; index++) {
       const step = steps[index]!;

@@ -33,4 +33,9 @@ export const PATCHES = {
    * recorded then, test/histories/return-legacy-parcel-and-cancel.json, replay the old path).
    */
   updateOutcomeNotCancellable: 'update-outcome-not-cancellable',
+  /**
+   * The steps of a group (`SagaStep.group`) run at once (before: one after another, as histories recorded before
+   * groups were declared replay).
+   */
+  parallelGroups: 'saga-parallel-groups',
 } as const;
