@@ -184,6 +184,18 @@ const scenarios: Scenario[] = [
       await handle.executeUpdate('restart', { args: [{ from: 'markPaid', by: 'ops', reason: 'fixed' }] });
     },
   },
+  // markPaid and commitInventory at once (SagaStep.group, PATCHES.parallelGroups); the other recordings replay them
+  // one after the other, as they ran.
+  { name: 'grouped-local-completed', input: { publishMode: 'on-status-change', stepExecution: 'local' } },
+  {
+    name: 'grouped-local-parked-then-retried',
+    input: { publishMode: 'on-status-change', stepExecution: 'local' },
+    faults: (f) => f.faults.set('commitInventory', { kind: 'business', code: 'RESERVATION_RELEASED', times: 1 }),
+    during: async (handle, skip) => {
+      await waitForStatus(handle, 'FORWARD_FAILED', skip);
+      await handle.executeUpdate('retryStep', { args: [{ by: 'ops' }] });
+    },
+  },
   {
     name: 'parked-then-skipped',
     faults: (f) => {

@@ -91,6 +91,8 @@ const scenarios: Scenario[] = [
   // Service calls as local activities (stepExecution 'local', as the API starts returns since issue 23).
   { name: 'local-completed', input: { stepExecution: 'local' }, during: parcelArrives },
   { name: 'local-restarted', input: { stepExecution: 'local' }, ...restartedAfterRefusedRefund },
+  // Restock and refund at once (SagaStep.group, PATCHES.parallelGroups).
+  { name: 'grouped-local-completed', input: { stepExecution: 'local' }, during: parcelArrives },
 ];
 
 async function main(): Promise<void> {
