@@ -5,7 +5,9 @@ FROM node:20.19-bookworm-slim AS build
 WORKDIR /app
 # better-sqlite3 compiles from source when no prebuilt binary matches.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+# The saga engine is an npm workspace: its manifest is part of the install.
 COPY package.json package-lock.json ./
+COPY packages/saga/package.json packages/saga/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run db:generate && bash scripts/build
@@ -14,6 +16,7 @@ FROM node:20.19-bookworm-slim AS deps
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+COPY packages/saga/package.json packages/saga/
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:20.19-bookworm-slim AS runtime
@@ -21,6 +24,9 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# node_modules/@sagaflow/saga links here: the engine's own build, as an installed package.
+COPY --from=build /app/packages/saga/package.json ./packages/saga/package.json
+COPY --from=build /app/packages/saga/dist ./packages/saga/dist
 COPY package.json ./
 USER node
 # Overridden per container in docker-compose.yml (services, worker, api).

@@ -3,7 +3,17 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', '.tools/', '.data/', 'node_modules/', '**/generated/'] },
+  {
+    ignores: [
+      'dist/',
+      'packages/*/dist/',
+      'packages/*/docs/api/',
+      '.tools/',
+      '.data/',
+      'node_modules/',
+      '**/generated/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -17,6 +27,8 @@ export default tseslint.config(
     // Workflow code (and the saga engine it runs) is in Temporal's deterministic sandbox: no I/O. (Date and Math.random are the SDK's
     // deterministic replacements there.)
     files: ['workflows/**/*.ts', 'packages/saga/**/*.ts'],
+    // The engine's Node.js-only entries (the worker's bulkheads, the testing kit) and the example's tests.
+    ignores: ['packages/saga/worker.ts', 'packages/saga/testing/**', 'packages/saga/**/*.test.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

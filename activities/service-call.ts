@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ServiceError } from '../lib/http/client';
-import { CIRCUIT_OPEN } from '../packages/saga';
+import { CIRCUIT_OPEN } from '@sagaflow/saga';
 import type { CallOptions } from '../lib/http/client';
 
 /**

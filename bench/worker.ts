@@ -32,7 +32,8 @@ import { laneWorkerTuning, loadWorkerConfig, workflowWorkerTuning } from '../wor
 import type { BareActivities } from './workflows/bare';
 import { MODES } from './lib/results';
 import type { Mode } from './lib/results';
-import { laneLimitedLocalActivities } from '../packages/saga/worker';
+import { laneLimitedLocalActivities } from '@sagaflow/saga/worker';
+import { workflowBundlerOptions } from '../lib/workflow-bundler';
 
 /** Every mode but `api` (which runs on the stack's own worker). */
 export type BenchWorkerMode = Exclude<Mode, 'api'>;
@@ -161,9 +162,10 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     dataConverter: dataConverterFor(loadPayloadKeys()),
   };
-  const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = bench.BENCH_WORKFLOW_BUNDLE
-    ? { workflowBundle: { codePath: bench.BENCH_WORKFLOW_BUNDLE } }
-    : { workflowsPath: require.resolve('./workflows') };
+  const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> =
+    bench.BENCH_WORKFLOW_BUNDLE
+      ? { workflowBundle: { codePath: bench.BENCH_WORKFLOW_BUNDLE } }
+      : { workflowsPath: require.resolve('./workflows'), bundlerOptions: workflowBundlerOptions };
   const workers = [
     await Worker.create({
       ...common,

@@ -13,7 +13,7 @@ export const TASK_QUEUES = {
 export const LANES = ['inventory', 'payment', 'order'] as const;
 export type Lane = (typeof LANES)[number];
 
-export { laneTaskQueue } from '../packages/saga';
+export { laneTaskQueue } from '@sagaflow/saga';
 
 export const ORDER_ACTIVITY_LANES: { [K in keyof OrderActivities]: Lane } = {
   createOrder: 'order',

@@ -16,7 +16,7 @@ import {
   retryStepUpdate,
   skipCompensationUpdate,
 } from '../../workflows/order/messages';
-import type { SagaState } from '../../packages/saga';
+import type { SagaState } from '@sagaflow/saga';
 import type { ErrorCode } from '../errors';
 import { ApiError, RETRY_AFTER_SECONDS } from '../errors';
 import { correlate } from '../request-id';

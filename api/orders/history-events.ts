@@ -3,7 +3,7 @@ import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/pa
 import { tsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
-import type { SagaStatus } from '../../packages/saga';
+import type { SagaStatus } from '@sagaflow/saga';
 import { isDeadlineExceeded } from '../temporal';
 
 const EventType = temporal.api.enums.v1.EventType;

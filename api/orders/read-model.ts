@@ -6,7 +6,7 @@ import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { TypedSearchAttributes } from '@temporalio/common';
 import type { Request } from 'express';
 import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
-import type { SagaStatus } from '../../packages/saga';
+import type { SagaStatus } from '@sagaflow/saga';
 import { STATE_MEMO_KEY } from '../../workflows/order/publish';
 import type { OrderResult, OrderStateMemo } from '../../workflows/order/types';
 import { sagaStateQuery } from '../../workflows/order/messages';

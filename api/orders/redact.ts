@@ -1,4 +1,4 @@
-import type { SagaState } from '../../packages/saga';
+import type { SagaState } from '@sagaflow/saga';
 import type { ApiKey } from '../config';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ApprovalRecord } from '../../workflows/order/types';
-import type { SagaState } from '../../packages/saga';
+import type { SagaState } from '@sagaflow/saga';
 import { ERROR_CODES } from '../errors';
 import { named } from './registry';
 

@@ -1,6 +1,6 @@
 import type { WorkflowExecutionStatusName } from '@temporalio/client';
 import { z } from 'zod';
-import type { SagaStatus } from '../../packages/saga';
+import type { SagaStatus } from '@sagaflow/saga';
 import { named } from './registry';
 
 // ── statuses ─────────────────────────────────────────────────────────────────────────────────────────

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { sagaStateQuery } from '../../workflows/order/messages';
 import type { OrderResult } from '../../workflows/order/types';
-import type { SagaState } from '../../packages/saga';
+import type { SagaState } from '@sagaflow/saga';
 import type { ServiceName } from './stack';
 import type { AcceptedOrder } from './workload';
 

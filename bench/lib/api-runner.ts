@@ -4,8 +4,8 @@ import type { Client } from '@temporalio/client';
 import { orderIdFor } from '../../api/orders/common';
 import { ended } from '../../api/orders/read-model';
 import type { OrderStatus } from '../../api/schemas';
-import { isParked } from '../../packages/saga';
-import type { SagaStatus } from '../../packages/saga';
+import { isParked } from '@sagaflow/saga';
+import type { SagaStatus } from '@sagaflow/saga';
 import { benchCustomerId, benchOrder, Deadline, failed } from './load';
 import type { SagaRunner } from './load';
 

@@ -1,7 +1,7 @@
 import { orderSaga } from '../../workflows/order/saga';
 import { resolveOrderInput } from '../../workflows/order/types';
 import type { OrderContext, OrderInput, OrderResult } from '../../workflows/order/types';
-import { SagaRun } from '../../packages/saga';
+import { SagaRun } from '@sagaflow/saga';
 
 /**
  * Bench-only: the order saga run by the same engine, without publishing anything (no search attribute upserts,

@@ -1,7 +1,7 @@
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
 import type { CircuitBreakerPolicy } from 'cockatiel';
-import { CIRCUIT_OPEN } from '../../packages/saga';
-import type { CircuitOpenDetails } from '../../packages/saga';
+import { CIRCUIT_OPEN } from '@sagaflow/saga';
+import type { CircuitOpenDetails } from '@sagaflow/saga';
 import { ServiceError } from './client';
 
 export interface BreakerOptions {

@@ -1,7 +1,7 @@
 import type { MetricMeter } from '@temporalio/common';
 import type { TelemetryOptions } from '@temporalio/worker';
 import type { BreakerState } from '../http/circuit-breaker';
-import { SAGA_METRICS } from '../../packages/saga';
+import { SAGA_METRICS } from '@sagaflow/saga';
 
 /** Milliseconds: from a quick local step to a saga's longest waits (approval, circuit). */
 const STEP_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 300_000, 3_600_000];

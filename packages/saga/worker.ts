@@ -2,3 +2,4 @@
 // beyond its activities to run sagas. Usage: packages/saga/README.md.
 
 export { laneLimitedLocalActivities } from './src/local-lanes';
+export type { Activities } from './src/local-lanes';

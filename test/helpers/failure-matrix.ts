@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { SagaState } from '../../packages/saga';
+import type { SagaState } from '@sagaflow/saga';
 import { cancelUpdate } from '../../workflows/order/messages';
 import { FaultyTransport } from './faulty-transport';
 import { rejectsWithCause, waitForStep } from './order-saga';

@@ -5,7 +5,7 @@ import type { WorkerOptions } from '@temporalio/worker';
 import type { OrderActivities } from '../../activities/types';
 import { sagaStateQuery } from '../../workflows/order/messages';
 import { orderFulfillment } from '../../workflows/order/workflow';
-import type { SagaState } from '../../packages/saga';
+import type { SagaState } from '@sagaflow/saga';
 import type { OrderInput, OrderResult } from '../../workflows/order/types';
 import { LANES, laneTaskQueue } from '../../lib/task-queues';
 import { createTestWorker } from './worker';

@@ -3,6 +3,7 @@ import type { WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/wor
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleConverterPaths, dataConverterFor } from '../../lib/codec/data-converter';
 import { testPayloadKeys } from './payload-keys';
+import { workflowBundlerOptions } from '../../lib/workflow-bundler';
 
 /** What the tests' clients and replays encrypt and decode payloads with (the same keys as the environments'). */
 export const testDataConverter = () => dataConverterFor(testPayloadKeys());
@@ -18,7 +19,12 @@ export function bundleOnce(workflowsPath: string): Promise<WorkflowBundleWithSou
   if (!bundle)
     bundles.set(
       workflowsPath,
-      (bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger, ...bundleConverterPaths(testPayloadKeys()) })),
+      (bundle = bundleWorkflowCode({
+        workflowsPath,
+        logger: quietLogger,
+        ...bundleConverterPaths(testPayloadKeys()),
+        ...workflowBundlerOptions,
+      })),
     );
   return bundle;
 }

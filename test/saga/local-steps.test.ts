@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import type { OrderActivities } from '../../activities/types';
 import { ORDER_ACTIVITY_LANES } from '../../lib/task-queues';
-import { laneLimitedLocalActivities } from '../../packages/saga/worker';
+import { laneLimitedLocalActivities } from '@sagaflow/saga/worker';
 import { FakeOrderServices } from '../helpers/fake-order-services';
 import { orderInput, runWithSagaWorkers, sagaTaskQueue, startOrderSaga } from '../helpers/order-saga';
 import { createLocalEnv, createTimeSkippingEnv } from '../helpers/temporal';

@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { groupEnd, groupProblem } from '../../packages/saga/src/groups';
-import type { SagaDefinition, SagaState } from '../../packages/saga';
+import type { SagaDefinition, SagaState } from '@sagaflow/saga';
 import type { GroupedInput } from '../workflows/grouped-saga';
 import type { GroupedActivities } from '../workflows/grouped-saga';
 import { groupedDefinition, groupedSaga, groupedState } from '../workflows/grouped-saga';

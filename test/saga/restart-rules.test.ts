@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { restartRefusal } from '../../packages/saga';
-import type { SagaCheckpoint, SagaDefinition, StepRecord } from '../../packages/saga';
+import { restartRefusal } from '@sagaflow/saga';
+import type { SagaCheckpoint, SagaDefinition, StepRecord } from '@sagaflow/saga';
 import { restartPlan } from '../../packages/saga/src/restart';
 import { orderSaga } from '../../workflows/order/saga';
 import { returnSaga } from '../../workflows/returns/saga';

@@ -5,8 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { laneTaskQueue, restartRefusal } from '../../packages/saga';
-import type { SagaState } from '../../packages/saga';
+import { laneTaskQueue, restartRefusal } from '@sagaflow/saga';
+import type { SagaState } from '@sagaflow/saga';
 import type { TransferActivities } from '../../packages/saga/examples/transfer';
 import { restartTransfer, transfer, transferSaga } from '../../packages/saga/examples/transfer';
 import { bundleOnce, createTestWorker, testDataConverter } from '../helpers/worker';
@@ -28,6 +28,9 @@ describe('the saga package README', () => {
     for (const [, name, code] of regions) {
       assert.ok(readme.includes('```ts\n' + code + '```'), `README quotes the ${name} region of examples/transfer.ts`);
     }
+    const kit = readFileSync(example.replace(/\.ts$/, '.test.ts'), 'utf8');
+    const kitRegion = /\/\/ #region kit\n([\s\S]*?)\/\/ #endregion kit/.exec(kit)?.[1];
+    assert.ok(kitRegion && readme.includes('```ts\n' + kitRegion + '```'), 'README quotes examples/transfer.test.ts');
   });
 });
 

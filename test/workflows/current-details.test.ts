@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { marked } from 'marked';
-import type { SagaState } from '../../packages/saga';
+import type { SagaState } from '@sagaflow/saga';
 import { renderDetails as orderDetails } from '../../workflows/order/publish';
 import { renderDetails as returnDetails } from '../../workflows/returns/publish';
 import { mdCode, mdText } from '../../workflows/shared/markdown';

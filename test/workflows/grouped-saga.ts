@@ -2,8 +2,8 @@
 // `SagaStep.group` (test/saga/parallel-groups.test.ts): its calls run as activities or, with `local`, local ones.
 import type { ActivityOptions } from '@temporalio/common';
 import { defineQuery, defineUpdate, setHandler } from '@temporalio/workflow';
-import { activityCall, SagaRun, setOperatorHandlers } from '../../packages/saga';
-import type { OperatorRequest, SagaCheckpoint, SagaDefinition, SagaState, SkipRequest } from '../../packages/saga';
+import { activityCall, SagaRun, setOperatorHandlers } from '@sagaflow/saga';
+import type { OperatorRequest, SagaCheckpoint, SagaDefinition, SagaState, SkipRequest } from '@sagaflow/saga';
 
 type Call = (input: { step: string; idempotencyKey: string }) => Promise<void>;
 /** Each step calls the activity of its name; each compensation `undo-<step>`. */

@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { OperatorRequest, RestartRequest, SkipRequest, SagaState } from '../../packages/saga';
+import type { OperatorRequest, RestartRequest, SkipRequest, SagaState } from '@sagaflow/saga';
 
 // The order saga's message contract, shared by the workflow, the API and tests.
 
@@ -23,7 +23,7 @@ export interface ApprovalDecision {
  */
 export const approveUpdate = defineUpdate<SagaState, [ApprovalDecision]>('approve');
 
-export type { OperatorRequest, SkipRequest } from '../../packages/saga';
+export type { OperatorRequest, SkipRequest } from '@sagaflow/saga';
 /** Retries parked compensations; completes when they succeed again or park again. */
 export const retryCompensationUpdate = defineUpdate<SagaState, [OperatorRequest]>('retryCompensation');
 /** Skips parked compensations, recording why (the operator fixed it by hand); completes with the state after. */
@@ -33,7 +33,7 @@ export const retryStepUpdate = defineUpdate<SagaState, [OperatorRequest]>('retry
 /** Marks a parked step after the pivot as done by hand, recording why; the saga moves on to the next step. */
 export const resolveStepUpdate = defineUpdate<SagaState, [SkipRequest]>('resolveStep');
 
-export type { RestartRequest } from '../../packages/saga';
+export type { RestartRequest } from '@sagaflow/saga';
 /**
  * Restarts a saga parked after its pivot (FORWARD_FAILED) from a step after the pivot, up to the parked one: the
  * workflow continues as new, skipping the steps before it (their results carried), running the rest with the code

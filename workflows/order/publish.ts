@@ -2,7 +2,7 @@ import { patched, setCurrentDetails, upsertMemo, upsertSearchAttributes, workflo
 import { mdCode, mdText } from '../shared/markdown';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
-import type { SagaState } from '../../packages/saga';
+import type { SagaState } from '@sagaflow/saga';
 import type { OrderContext, OrderStateMemo } from './types';
 
 /** Patch id: the saga mirrors its state into the memo with its search attributes (before: search attributes only). */

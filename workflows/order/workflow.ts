@@ -1,6 +1,6 @@
 import { continueAsNew } from '@temporalio/workflow';
-import { SagaRun } from '../../packages/saga';
-import type { SagaDefinition } from '../../packages/saga';
+import { SagaRun } from '@sagaflow/saga';
+import type { SagaDefinition } from '@sagaflow/saga';
 import { setSagaHandlers } from '../shared/handlers';
 import { createPublisher } from './publish';
 import { orderSaga } from './saga';

@@ -1,5 +1,5 @@
 import { defineUpdate } from '@temporalio/workflow';
-import type { SagaState } from '../../packages/saga';
+import type { SagaState } from '@sagaflow/saga';
 
 // The returns saga answers the order saga's messages (workflows/order/messages.ts: sagaState, cancel, approve and
 // the operators' Updates) and this one of its own.

@@ -2,7 +2,7 @@ import { setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } f
 import { mdCode, mdText } from '../shared/markdown';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
-import type { SagaState } from '../../packages/saga';
+import type { SagaState } from '@sagaflow/saga';
 import type { ReturnContext, ReturnStateMemo } from './types';
 
 /** The memo key holding a ReturnStateMemo. */

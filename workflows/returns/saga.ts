@@ -3,8 +3,8 @@ import { ApplicationFailure, condition, isCancellation, patched } from '@tempora
 import type { ReturnActivities, ReturnClosing } from '../../activities/return-types';
 import { BUSINESS_ERROR_CODES } from '../../lib/business-errors';
 import { RETURN_ACTIVITY_LANES } from '../../lib/task-queues';
-import { activityCall, PATCHES } from '../../packages/saga';
-import type { SagaDefinition, SagaState } from '../../packages/saga';
+import { activityCall, PATCHES } from '@sagaflow/saga';
+import type { SagaDefinition, SagaState } from '@sagaflow/saga';
 import { awaitApproval } from '../shared/approval';
 import { STEP_EXECUTION } from '../shared/step-execution';
 import type { ReturnContext } from './types';

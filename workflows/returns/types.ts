@@ -1,7 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import type { RequestedReturn } from '../../activities/return-types';
 import type { OrderItem } from '../../activities/types';
-import type { SagaRestartInput, SagaState } from '../../packages/saga';
+import type { SagaRestartInput, SagaState } from '@sagaflow/saga';
 import type { ApprovalRecord } from '../shared/approval';
 import type { StepExecution } from '../shared/step-execution';
 

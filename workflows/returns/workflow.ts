@@ -1,5 +1,5 @@
 import { continueAsNew, setHandler } from '@temporalio/workflow';
-import { SagaRun } from '../../packages/saga';
+import { SagaRun } from '@sagaflow/saga';
 import { setSagaHandlers } from '../shared/handlers';
 import { outcomeOf } from '../shared/wait';
 import { parcelReceivedUpdate } from './messages';

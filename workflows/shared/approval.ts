@@ -1,7 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { ApplicationFailure, condition, patched, setHandler } from '@temporalio/workflow';
-import { PATCHES, isParked, isTerminal } from '../../packages/saga';
-import type { SagaControl, SagaRun } from '../../packages/saga';
+import { PATCHES, isParked, isTerminal } from '@sagaflow/saga';
+import type { SagaControl, SagaRun } from '@sagaflow/saga';
 import { approveUpdate } from '../order/messages';
 import { outcomeOf } from './wait';
 

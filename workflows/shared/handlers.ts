@@ -1,6 +1,6 @@
 import { setHandler } from '@temporalio/workflow';
-import { isParked, isTerminal, setOperatorHandlers, setRestartHandler } from '../../packages/saga';
-import type { SagaRun } from '../../packages/saga';
+import { isParked, isTerminal, setOperatorHandlers, setRestartHandler } from '@sagaflow/saga';
+import type { SagaRun } from '@sagaflow/saga';
 import {
   cancelUpdate,
   resolveStepUpdate,

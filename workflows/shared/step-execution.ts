@@ -1,4 +1,4 @@
-import type { LocalActivityCallOptions } from '../../packages/saga';
+import type { LocalActivityCallOptions } from '@sagaflow/saga';
 
 /**
  * How a saga runs its service calls: `local`, as local activities in the worker that runs its workflow task (no

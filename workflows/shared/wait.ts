@@ -1,5 +1,5 @@
 import { CancellationScope, condition, patched } from '@temporalio/workflow';
-import { PATCHES } from '../../packages/saga';
+import { PATCHES } from '@sagaflow/saga';
 
 /**
  * An Update handler's wait for the outcome of what it took: not cancellable, so a cancellation of the workflow in

@@ -12,8 +12,8 @@ export interface TransferActivities {
 // #endregion activities
 
 // #region definition
-import { activityCall } from '../index';
-import type { SagaDefinition } from '../index';
+import { activityCall } from '@sagaflow/saga';
+import type { SagaDefinition } from '@sagaflow/saga';
 import type { ActivityOptions } from '@temporalio/common';
 
 export interface TransferContext {
@@ -65,7 +65,7 @@ export const transferSaga: SagaDefinition<TransferContext> = {
 
 // #region workflow
 import { continueAsNew, defineQuery, defineUpdate, setHandler } from '@temporalio/workflow';
-import { SagaRun, setOperatorHandlers, setRestartHandler } from '../index';
+import { SagaRun, setOperatorHandlers, setRestartHandler } from '@sagaflow/saga';
 import type {
   OperatorRequest,
   RestartRequest,
@@ -73,7 +73,7 @@ import type {
   SagaRestartInput,
   SagaState,
   SkipRequest,
-} from '../index';
+} from '@sagaflow/saga';
 
 export const transferState = defineQuery<SagaState>('transferState');
 export const cancelTransfer = defineUpdate<SagaState, [{ reason: string }]>('cancelTransfer');

@@ -11,6 +11,7 @@ export interface ActivityCall<C> {
   options: ActivityOptions;
   /** Runs the activity on `${the saga's task queue}-${lane}` (a bulkhead) instead of the saga's own queue. */
   lane?: string;
+  /** Builds the activity's argument from the saga's context, the step's idempotency key and the state. */
   input: (ctx: C, idempotencyKey: string, state: SagaState) => unknown;
   /** Folds the activity's result into the saga context. */
   onResult?: (ctx: C, result: unknown) => void;
@@ -30,14 +31,17 @@ export type LocalActivityCallOptions = Pick<LocalActivityOptions, 'localRetryThr
 
 /** What a local step may tell the saga while it runs. */
 export interface SagaControl {
+  /** Reports what the step waits for (e.g. `AWAITING_APPROVAL`). */
   setStatus(status: SagaStatus): void;
 }
 
 /** A step run inside the workflow itself (a wait for a human, a deadline), not by an activity. */
 export interface LocalAction<C> {
+  /** The step's work, in the workflow: it succeeds when the promise resolves, fails when it rejects. */
   local: (ctx: C, saga: SagaControl) => Promise<void>;
 }
 
+/** One step of a saga: its action, its compensation, and the rules it runs by. */
 export interface SagaStep<C> {
   name: string;
   /** Runs the step only when this returns true (default: always). */
@@ -81,6 +85,7 @@ export interface SagaStep<C> {
  */
 export type CompensationOrder = { kind: 'reverse' } | { kind: 'parallel' } | { kind: 'grouped'; groups: string[][] };
 
+/** A saga: its steps in order, how compensations run, and what its services' answers mean for retries. */
 export interface SagaDefinition<C> {
   name: string;
   steps: SagaStep<C>[];

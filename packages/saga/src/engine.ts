@@ -15,6 +15,7 @@ import type { SagaRestart } from './restart';
 import { isParked, isTerminal } from './state';
 import type { SagaState } from './state';
 
+/** How a run starts: fresh, or restarting an earlier run. */
 export interface SagaRunOptions {
   /** This run restarts an earlier one (its checkpoint, from a step); its context is the one passed in. */
   restart?: SagaRestart;

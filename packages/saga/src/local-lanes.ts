@@ -3,7 +3,8 @@ import { bulkhead } from 'cockatiel';
 import type { BulkheadPolicy } from 'cockatiel';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Activities = Record<string, (input: any) => Promise<unknown>>;
+/** Activities as a worker registers them: named functions taking one input. */
+export type Activities = Record<string, (input: any) => Promise<unknown>>;
 
 /**
  * The saga's activities for its workflow worker to run as local activities, each behind its lane's bulkhead: at

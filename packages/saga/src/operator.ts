@@ -11,8 +11,10 @@ export interface OperatorRequest {
   step?: string;
   by: string;
 }
+/** An operator's skip (a compensation) or resolve (a step done by hand): with the reason, kept in the state. */
 export type SkipRequest = OperatorRequest & { reason: string };
 
+/** The Update definitions `setOperatorHandlers` installs, named as the workflow exposes them. */
 export interface OperatorUpdates {
   retryCompensation: UpdateDefinition<SagaState, [OperatorRequest]>;
   skipCompensation: UpdateDefinition<SagaState, [SkipRequest]>;

@@ -9,11 +9,13 @@ export type SagaStatus =
   | 'COMPENSATED'
   | 'CANCELLED';
 
+/** Statuses a saga ends in: it runs nothing more. */
 export const TERMINAL_STATUSES: readonly SagaStatus[] = ['COMPLETED', 'COMPENSATED', 'CANCELLED'];
 
 /** Statuses in which the saga waits for an operator: a parked compensation, or a parked step after the pivot. */
 export const PARKED_STATUSES: readonly SagaStatus[] = ['COMPENSATION_FAILED', 'FORWARD_FAILED'];
 
+/** The failure that made the saga compensate. */
 export interface SagaFailure {
   step: string;
   /** The failure type: a service business code (e.g. INSUFFICIENT_STOCK) or a Temporal failure kind. */
@@ -21,6 +23,7 @@ export interface SagaFailure {
   message: string;
 }
 
+/** One outcome of a step's compensation: done, skipped by an operator, or failed past its retry policy. */
 export interface CompensationRecord {
   step: string;
   activity: string;
@@ -45,6 +48,7 @@ export interface RecoveryRecord {
 /** `compensation`: a compensation that failed past its retry policy; `forward`: a step after the pivot that did. */
 export type ParkedPhase = 'compensation' | 'forward';
 
+/** Work waiting for an operator: the step, the activity that failed, its last error, since when. */
 export interface ParkedStep {
   step: string;
   activity: string;
@@ -54,6 +58,10 @@ export interface ParkedStep {
   phase?: ParkedPhase;
 }
 
+/**
+ * A saga's state as its workflow answers Queries and publishes it: status, current step, what was done, undone and
+ * recovered, what waits for an operator, and why it failed or was cancelled.
+ */
 export interface SagaState {
   saga: string;
   status: SagaStatus;
@@ -78,14 +86,17 @@ export interface SagaState {
   finishedAt?: number;
 }
 
+/** Whether the saga has ended. */
 export function isTerminal(status: SagaStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
+/** Whether the saga waits for an operator's decision. */
 export function isParked(status: SagaStatus): boolean {
   return PARKED_STATUSES.includes(status);
 }
 
+/** Whether a parked step is a compensation or a step after the pivot. */
 export function parkedPhase(parked: ParkedStep): ParkedPhase {
   return parked.phase ?? 'compensation';
 }
