@@ -28,7 +28,12 @@ export default tseslint.config(
     // deterministic replacements there.)
     files: ['workflows/**/*.ts', 'packages/saga/**/*.ts'],
     // The engine's Node.js-only entries (the worker's bulkheads, the testing kit) and the example's tests.
-    ignores: ['packages/saga/worker.ts', 'packages/saga/testing/**', 'packages/saga/**/*.test.ts'],
+    ignores: [
+      'packages/saga/worker.ts',
+      'packages/saga/src/node/**',
+      'packages/saga/testing/**',
+      'packages/saga/**/*.test.ts',
+    ],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

@@ -32,8 +32,7 @@ import { laneWorkerTuning, loadWorkerConfig, workflowWorkerTuning } from '../wor
 import type { BareActivities } from './workflows/bare';
 import { MODES } from './lib/results';
 import type { Mode } from './lib/results';
-import { laneLimitedLocalActivities } from '@sagaflow/saga/worker';
-import { workflowBundlerOptions } from '../lib/workflow-bundler';
+import { engineBundlerOptions, laneLimitedLocalActivities } from '@sagaflow/saga/worker';
 
 /** Every mode but `api` (which runs on the stack's own worker). */
 export type BenchWorkerMode = Exclude<Mode, 'api'>;
@@ -165,7 +164,7 @@ async function main(): Promise<void> {
   const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> =
     bench.BENCH_WORKFLOW_BUNDLE
       ? { workflowBundle: { codePath: bench.BENCH_WORKFLOW_BUNDLE } }
-      : { workflowsPath: require.resolve('./workflows'), bundlerOptions: workflowBundlerOptions };
+      : { workflowsPath: require.resolve('./workflows'), bundlerOptions: engineBundlerOptions };
   const workers = [
     await Worker.create({
       ...common,

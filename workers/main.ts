@@ -7,12 +7,11 @@ import { ACTIVITY_LANES, LANES, laneTaskQueue } from '../lib/task-queues';
 import type { Lane } from '../lib/task-queues';
 import { temporalLoggerFor } from '../lib/temporal-logger';
 import { laneWorkerTuning, loadWorkerConfig, runsLocalSteps, workflowWorkerTuning } from './config';
-import { laneLimitedLocalActivities } from '@sagaflow/saga/worker';
+import { engineBundlerOptions, laneLimitedLocalActivities } from '@sagaflow/saga/worker';
 import { dataConverterFor, workflowInterceptorModules } from '../lib/codec/data-converter';
 import { loadPayloadKeys } from '../lib/codec/payload-keys';
 import { temporalTls } from '../lib/temporal-tls';
 import { workerTelemetry } from '../lib/telemetry/worker-metrics';
-import { workflowBundlerOptions } from '../lib/workflow-bundler';
 
 const config = loadWorkerConfig();
 const payloadKeys = loadPayloadKeys();
@@ -52,7 +51,7 @@ async function main(): Promise<void> {
         ...common,
         taskQueue: config.TASK_QUEUE,
         workflowsPath: require.resolve('../workflows'),
-        bundlerOptions: workflowBundlerOptions,
+        bundlerOptions: engineBundlerOptions,
         interceptors: { workflowModules: workflowInterceptorModules },
         // The hello workflow's activity runs on the saga queue itself; the sagas' local steps run here, each
         // service's calls limited to its lane's concurrency.

@@ -25,7 +25,7 @@ import { LOCAL_MODE_OF, MODES, MODE_DESCRIPTIONS, pooledThroughput } from './res
 import type { BenchResult, BenchSettings, Mode, ModeResult } from './results';
 import { loadAverage, median, mergeUsage, pool, summarizeMode } from './summary';
 import type { Pool } from './summary';
-import { workflowBundlerOptions } from '../../lib/workflow-bundler';
+import { engineBundlerOptions } from '@sagaflow/saga/worker';
 
 export { MODE_DESCRIPTIONS, WORKER_SETTING_VARS } from './results';
 export { MODES };
@@ -69,7 +69,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
       workflowsPath: require.resolve('../workflows'),
       logger: quiet,
       ...bundleConverterPaths(payloadKeys),
-      ...workflowBundlerOptions,
+      ...engineBundlerOptions,
     });
     const bundlePath = path.join(scratch, 'workflow-bundle.js');
     writeFileSync(bundlePath, bundle.code);

@@ -3,3 +3,4 @@
 
 export { laneLimitedLocalActivities } from './src/local-lanes';
 export type { Activities } from './src/local-lanes';
+export { engineBundlerOptions } from './src/node/engine-alias';

@@ -1,9 +1,9 @@
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import type { WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleConverterPaths, dataConverterFor } from '../../lib/codec/data-converter';
 import { testPayloadKeys } from './payload-keys';
-import { workflowBundlerOptions } from '../../lib/workflow-bundler';
+import { bundleOnce as bundleWorkflowsOnce } from '@sagaflow/saga/testing';
 
 /** What the tests' clients and replays encrypt and decode payloads with (the same keys as the environments'). */
 export const testDataConverter = () => dataConverterFor(testPayloadKeys());
@@ -11,22 +11,9 @@ export const testDataConverter = () => dataConverterFor(testPayloadKeys());
 /** What every test worker runs with, as a production worker: the test keys, plaintext payloads refused. */
 export const testWorkerDataConverter = () => dataConverterFor(testPayloadKeys(), 'refuse');
 
-const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
-
-/** The workflow bundle of `workflowsPath`, built once per test process. */
+/** The workflow bundle of `workflowsPath` with the test keys' converter, built once per test process (the kit's). */
 export function bundleOnce(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
-  let bundle = bundles.get(workflowsPath);
-  if (!bundle)
-    bundles.set(
-      workflowsPath,
-      (bundle = bundleWorkflowCode({
-        workflowsPath,
-        logger: quietLogger,
-        ...bundleConverterPaths(testPayloadKeys()),
-        ...workflowBundlerOptions,
-      })),
-    );
-  return bundle;
+  return bundleWorkflowsOnce(workflowsPath, bundleConverterPaths(testPayloadKeys()));
 }
 
 /** The worker's workflow bundle, built once per test process (webpack is the slow part of a worker start). */
@@ -38,9 +25,6 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 export function testWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundleOnce(require.resolve('../workflows'));
 }
-
-const noop = () => undefined;
-const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
 
 /** A worker on the test environment's connection, serving the project's workflows. */
 export async function createTestWorker(

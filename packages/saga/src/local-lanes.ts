@@ -2,8 +2,8 @@ import { Context } from '@temporalio/activity';
 import { bulkhead } from 'cockatiel';
 import type { BulkheadPolicy } from 'cockatiel';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 /** Activities as a worker registers them: named functions taking one input. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Activities = Record<string, (input: any) => Promise<unknown>>;
 
 /**

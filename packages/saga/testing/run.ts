@@ -1,12 +1,12 @@
-import path from 'node:path';
 import type { WorkflowHandle, WorkflowResultType, WorkflowStartOptions } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import type { WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { BundleOptions, WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import type { SagaDefinition } from '../index';
 import { laneTaskQueue } from '../src/lanes';
+import { engineBundlerOptions } from '../src/node/engine-alias';
 import { withFaults } from './faults';
 import type { CallRecord, FaultPlan } from './faults';
 
@@ -52,27 +52,21 @@ const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 let sequence = 0;
 
 /**
- * The workflow bundle of a module path, built once per process (webpack is the slow part of a worker start). The
- * bundle's `@sagaflow/saga` is the copy of the engine this kit belongs to, so workflows and tests share one engine.
+ * The workflow bundle of a module path, built once per process and options (webpack is the slow part of a worker
+ * start). The bundle's `@sagaflow/saga` is the copy of the engine this kit belongs to (`engineBundlerOptions`).
  */
-export function bundleOnce(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
-  let bundle = bundles.get(workflowsPath);
+export function bundleOnce(
+  workflowsPath: string,
+  options: Omit<BundleOptions, 'workflowsPath' | 'webpackConfigHook'> = {},
+): Promise<WorkflowBundleWithSourceMap> {
+  const key = JSON.stringify([workflowsPath, options]);
+  let bundle = bundles.get(key);
   if (!bundle) {
-    const webpackConfigHook = (config: Configuration): Configuration => {
-      const alias = config.resolve?.alias;
-      if (Array.isArray(alias)) return config;
-      return { ...config, resolve: { ...config.resolve, alias: { ...alias, '@sagaflow/saga$': engineEntry } } };
-    };
-    bundle = bundleWorkflowCode({ workflowsPath, logger: quiet, webpackConfigHook });
-    bundles.set(workflowsPath, bundle);
+    bundle = bundleWorkflowCode({ logger: quiet, ...options, workflowsPath, ...engineBundlerOptions });
+    bundles.set(key, bundle);
   }
   return bundle;
 }
-
-type Configuration = Parameters<NonNullable<Parameters<typeof bundleWorkflowCode>[0]['webpackConfigHook']>>[0];
-
-/** The engine's entry next to this file: `index.ts` in the sources, `index.js` in the built package. */
-const engineEntry = path.join(__dirname, '..', `index${path.extname(__filename)}`);
 
 /**
  * Runs one saga workflow to its end on the test environment: a worker on a fresh task queue (and one per lane)

@@ -1,0 +1,18 @@
+import path from 'node:path';
+import type { BundleOptions } from '@temporalio/worker';
+
+/** The engine's entry: `index.ts` beside the sources this runs from, `index.js` in the built package. */
+const engineEntry = path.join(__dirname, '..', '..', `index${path.extname(__filename)}`);
+
+/**
+ * Options for Temporal's workflow bundler (`bundleWorkflowCode`, or a worker's `bundlerOptions`) that make a bundle's
+ * `@sagaflow/saga` this copy of the engine: its sources when the worker runs from them (tsx), its build when
+ * installed. Workflows then run the engine the worker and the tests around them load, never a stale build of it.
+ */
+export const engineBundlerOptions: Required<Pick<BundleOptions, 'webpackConfigHook'>> = {
+  webpackConfigHook: (config) => {
+    const alias = config.resolve?.alias;
+    if (Array.isArray(alias)) throw new Error('@sagaflow/saga: a webpack alias list is not supported');
+    return { ...config, resolve: { ...config.resolve, alias: { ...alias, '@sagaflow/saga$': engineEntry } } };
+  },
+};
