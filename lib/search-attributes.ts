@@ -12,6 +12,10 @@ export const SEARCH_ATTRIBUTES = {
   OrderTotal: defineSearchAttributeKey('OrderTotal', 'INT'),
   /** The API tenant that owns the order (set at start, never changed): tenant-scoped listings filter on it. */
   TenantId: defineSearchAttributeKey('TenantId', 'KEYWORD'),
+  /** The steps the saga is parked on for an operator (a compensation, or a step after the pivot); absent otherwise. */
+  ParkedStep: defineSearchAttributeKey('ParkedStep', 'KEYWORD_LIST'),
+  /** Why: the failure type each parked step failed with (a service's business code, or a Temporal failure kind). */
+  ParkedReason: defineSearchAttributeKey('ParkedReason', 'KEYWORD_LIST'),
 } as const;
 
 /** `name=Type` pairs for `temporal server start-dev --search-attribute`. */
@@ -21,6 +25,8 @@ export const SEARCH_ATTRIBUTE_FLAGS = [
   'SagaStep=Keyword',
   'OrderTotal=Int',
   'TenantId=Keyword',
+  'ParkedStep=KeywordList',
+  'ParkedReason=KeywordList',
 ];
 
 /**

@@ -196,6 +196,19 @@ const scenarios: Scenario[] = [
       await handle.executeUpdate('retryStep', { args: [{ by: 'ops' }] });
     },
   },
+  // ParkedStep and ParkedReason published with the status (PARKED_ATTRIBUTES_PATCH), then removed.
+  {
+    name: 'parked-attributes-retried',
+    input: { publishMode: 'on-status-change', stepExecution: 'local' },
+    faults: (f) => {
+      f.faults.set('authorizePayment', { kind: 'business', code: 'PAYMENT_DECLINED' });
+      f.faults.set('releaseInventory', { kind: 'business', code: 'RESERVATION_COMMITTED', times: 1 });
+    },
+    during: async (handle, skip) => {
+      await waitForStatus(handle, 'COMPENSATION_FAILED', skip);
+      await handle.executeUpdate('retryCompensation', { args: [{ by: 'ops' }] });
+    },
+  },
   {
     name: 'parked-then-skipped',
     faults: (f) => {

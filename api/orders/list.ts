@@ -16,6 +16,8 @@ interface Filter {
   tenant?: string;
   status?: string;
   customerId?: string;
+  parkedStep?: string;
+  parkedReason?: string;
 }
 
 /**
@@ -54,7 +56,8 @@ export function pageTokens(keys: readonly ApiKey[]) {
 
 /**
  * The visibility query for a listing. Every value in it was validated against a closed alphabet
- * (tenant: configuration, [A-Za-z0-9_-]; status: the SagaStatus enum; customerId: [A-Za-z0-9_-]), so nothing a
+ * (tenant: configuration, [A-Za-z0-9_-]; status: the SagaStatus enum; customerId: [A-Za-z0-9_-]; parkedStep and
+ * parkedReason: a letter, then [A-Za-z0-9_-] and [A-Za-z0-9_.-]), so nothing a
  * caller sends can change its shape. A tenant sees only orders started with its TenantId: orders started before
  * tenants existed have none, and only global operators list them.
  */
@@ -65,11 +68,14 @@ export function visibilityQuery(filter: Filter): string {
   if (filter.tenant !== undefined) clauses.push(`TenantId = "${filter.tenant}"`);
   if (filter.status) clauses.push(`OrderStatus = "${filter.status}"`);
   if (filter.customerId) clauses.push(`CustomerId = "${filter.customerId}"`);
+  // A list attribute matches when any of its values does.
+  if (filter.parkedStep) clauses.push(`ParkedStep = "${filter.parkedStep}"`);
+  if (filter.parkedReason) clauses.push(`ParkedReason = "${filter.parkedReason}"`);
   return clauses.join(' AND ');
 }
 
 /**
- * GET /orders?status=&customerId=&pageSize=&nextPageToken= — one page from Temporal visibility (eventually
+ * GET /orders?status=&customerId=&parkedStep=&parkedReason=&pageSize=&nextPageToken= — one page from Temporal visibility (eventually
  * consistent: a just-started order may take a moment to appear). ListWorkflowExecutions is called directly
  * because the SDK's list iterator hides the page token.
  */
@@ -82,6 +88,8 @@ export function listOrders(ctx: OrdersContext): RequestHandler {
       tenant: req.apiKey!.tenant,
       status: query.status,
       customerId: query.customerId && customerSearchValue(query.customerId, config.CUSTOMER_REF_KEY),
+      parkedStep: query.parkedStep,
+      parkedReason: query.parkedReason,
     };
     const namespace = client.options.namespace;
     const nextPageToken = query.nextPageToken ? tokens.decode(filter, query.nextPageToken) : undefined;
@@ -106,6 +114,8 @@ export function listOrders(ctx: OrdersContext): RequestHandler {
         currency: memo.currency,
         step: attributes.step,
         totalMinor: attributes.totalMinor,
+        parkedSteps: attributes.parkedSteps,
+        parkedReasons: attributes.parkedReasons,
         startedAt: info.startTime.toISOString(),
         closedAt: info.closeTime?.toISOString(),
       });

@@ -65,6 +65,8 @@ export function published(attributes: TypedSearchAttributes): {
   customerId?: string;
   step?: string;
   totalMinor?: number;
+  parkedSteps?: string[];
+  parkedReasons?: string[];
 } {
   const status = attributes.get(SEARCH_ATTRIBUTES.OrderStatus);
   const step = attributes.get(SEARCH_ATTRIBUTES.SagaStep);
@@ -73,8 +75,12 @@ export function published(attributes: TypedSearchAttributes): {
     customerId: attributes.get(SEARCH_ATTRIBUTES.CustomerId),
     step: step && step !== '-' ? step : undefined,
     totalMinor: attributes.get(SEARCH_ATTRIBUTES.OrderTotal),
+    parkedSteps: copy(attributes.get(SEARCH_ATTRIBUTES.ParkedStep)),
+    parkedReasons: copy(attributes.get(SEARCH_ATTRIBUTES.ParkedReason)),
   };
 }
+
+const copy = (values: readonly string[] | undefined) => (values && values.length > 0 ? [...values] : undefined);
 
 const FINAL: readonly SagaStatus[] = ['COMPLETED', 'COMPENSATED', 'CANCELLED'];
 

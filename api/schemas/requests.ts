@@ -112,6 +112,16 @@ export const ListOrdersQuerySchema = z
   .object({
     status: SagaStatusSchema.optional(),
     customerId: CustomerIdSchema.optional(),
+    parkedStep: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'a step name')
+      .optional()
+      .describe('Only sagas parked for an operator on this step'),
+    parkedReason: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_.-]{0,99}$/, 'a failure type')
+      .optional()
+      .describe('Only sagas parked with this failure type (e.g. PAYMENT_PROVIDER_DOWN, TIMEOUT_START_TO_CLOSE)'),
     pageSize: z.coerce.number().int().min(1).max(100).default(20),
     nextPageToken: z
       .string()

@@ -169,6 +169,8 @@ export const OrderSummarySchema = named(
     currency: z.string().optional(),
     step: z.string().optional(),
     totalMinor: z.number().int().optional(),
+    parkedSteps: z.array(z.string()).optional().describe('The steps it is parked on for an operator'),
+    parkedReasons: z.array(z.string()).optional().describe('The failure types those steps parked with'),
     startedAt: z.iso.datetime(),
     closedAt: z.iso.datetime().optional(),
   }),

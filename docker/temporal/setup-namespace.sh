@@ -8,7 +8,8 @@ tries=${SETUP_TRIES:-90}
 until temporal operator cluster health --address "$TEMPORAL_ADDRESS" >/dev/null 2>&1; do sleep 1; done
 temporal operator namespace describe --namespace "$NAMESPACE" --address "$TEMPORAL_ADDRESS" >/dev/null 2>&1 ||
   temporal operator namespace create --namespace "$NAMESPACE" --retention 7d --address "$TEMPORAL_ADDRESS"
-for attribute in OrderStatus=Keyword CustomerId=Keyword SagaStep=Keyword OrderTotal=Int TenantId=Keyword; do
+for attribute in OrderStatus=Keyword CustomerId=Keyword SagaStep=Keyword OrderTotal=Int TenantId=Keyword \
+  ParkedStep=KeywordList ParkedReason=KeywordList; do
   name=${attribute%%=*}
   n=0
   until temporal operator search-attribute list --namespace "$NAMESPACE" --address "$TEMPORAL_ADDRESS" 2>/dev/null |

@@ -143,6 +143,62 @@ describe('orders API on the dev server', () => {
     });
   });
 
+  it('lists the orders parked on a step for one cause (parkedStep, parkedReason), and drops one once resolved', async () => {
+    const customer = `cust-parked-${process.pid}`;
+    await run(async () => {
+      suite.fakes.faults.set('commitInventory', { kind: 'business', code: 'RESERVATION_RELEASED' });
+      const parked: string[] = [];
+      try {
+        for (let i = 0; i < 3; i++) parked.push(await create(validOrder({ customerId: customer })));
+        for (const id of parked)
+          await pollUntil(
+            () => get(id),
+            (view) => view.status === 'FORWARD_FAILED',
+            'parked',
+          );
+      } finally {
+        suite.fakes.faults.delete('commitInventory');
+      }
+      const done = await create(validOrder({ customerId: customer }));
+      await pollUntil(
+        () => get(done),
+        (view) => view.status === 'COMPLETED',
+        'COMPLETED',
+      );
+
+      const cause = `?customerId=${customer}&parkedStep=commitInventory&parkedReason=RESERVATION_RELEASED`;
+      await listIds(cause, parked);
+      const page = await list(cause);
+      for (const order of page.orders) {
+        assert.deepEqual([order.parkedSteps, order.parkedReasons], [['commitInventory'], ['RESERVATION_RELEASED']]);
+      }
+      assert.deepEqual((await list(`?customerId=${customer}&parkedReason=PAYMENT_DECLINED`)).orders, []);
+      assert.deepEqual((await list(`?customerId=${customer}&parkedStep=markPaid`)).orders, []);
+
+      // Resolved by hand: it runs on, and is no longer parked on anything.
+      const resolved = await suite.api.request('POST', `/orders/${parked[0]}/resolve-step`, {
+        key: KEYS.operator,
+        body: { reason: 'committed by hand' },
+      });
+      assert.equal(resolved.status, 200, resolved.text);
+      await listIds(cause, parked.slice(1));
+      const completed = await pollUntil(
+        () => list(`?customerId=${customer}&status=COMPLETED`),
+        (p) => p.orders.some((o) => o.orderId === parked[0]),
+        'listed COMPLETED',
+        () => new Promise((resolve) => setTimeout(resolve, 100)),
+        100,
+      );
+      const after = completed.orders.find((o) => o.orderId === parked[0])!;
+      assert.deepEqual([after.parkedSteps, after.parkedReasons], [undefined, undefined]);
+
+      // Only names go into the visibility query.
+      for (const query of ['?parkedStep=commit"Inventory', '?parkedReason=a%20OR%20b', '?parkedStep=']) {
+        assertError(await suite.api.request('GET', `/orders${query}`, { key: KEYS.client }), 400, 'VALIDATION_ERROR');
+      }
+    });
+  });
+
   it('GET /ready is 200 while the dev server answers', async () => {
     const res = await suite.api.request('GET', '/ready');
     assert.equal(res.status, 200);

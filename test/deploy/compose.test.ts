@@ -249,7 +249,7 @@ describe('docker-compose.yml', () => {
 
   it('registers exactly the search attributes the saga publishes', () => {
     const script = readFileSync(path.join(root, 'docker', 'temporal', 'setup-namespace.sh'), 'utf8');
-    const listed = /for attribute in ([^;]+);/.exec(script)?.[1]?.trim().split(/\s+/);
+    const listed = /for attribute in ([^;]+);/.exec(script)?.[1]?.replace(/\\\n/g, ' ').trim().split(/\s+/);
     assert.deepEqual(listed, SEARCH_ATTRIBUTE_FLAGS);
   });
 

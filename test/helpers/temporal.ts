@@ -38,6 +38,7 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
 const INDEXED_VALUE_TYPES = {
   KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   INT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  KEYWORD_LIST: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 } as const;
 
 /** The test server, like a real cluster, rejects upserts of custom search attributes it does not know. */

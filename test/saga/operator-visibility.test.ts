@@ -61,6 +61,42 @@ describe('operator view on the dev server', () => {
     assert.deepEqual(ids, [input.orderId]);
   });
 
+  it('a parked saga is findable by ParkedStep and ParkedReason until an operator decides; a restarted run clears them', async () => {
+    const parkedOn = async (orderId: string) => {
+      const attributes = (await env.client.workflow.getHandle(orderId).describe()).typedSearchAttributes;
+      return [attributes.get(SEARCH_ATTRIBUTES.ParkedStep), attributes.get(SEARCH_ATTRIBUTES.ParkedReason)];
+    };
+    // A compensation refused: parked COMPENSATION_FAILED on the step it undoes, with the refusal's code.
+    const fakes = new FakeOrderServices();
+    fakes.faults.set('authorizePayment', { kind: 'business', code: 'PAYMENT_DECLINED' });
+    fakes.faults.set('releaseInventory', { kind: 'business', code: 'RESERVATION_COMMITTED', times: 1 });
+    const compensation = orderInput({ customerId: `cust-vis-parked-${process.pid}`, publishMode: 'on-status-change' });
+    const compensated = await runOrderSaga(env, fakes.activities(), compensation, async (handle) => {
+      await waitForStatus(handle, 'COMPENSATION_FAILED');
+      assert.deepEqual(await parkedOn(compensation.orderId), [['reserveInventory'], ['RESERVATION_COMMITTED']]);
+      const found = await listIds(
+        env.client,
+        `ParkedStep = "reserveInventory" AND ParkedReason = "RESERVATION_COMMITTED" AND CustomerId = "${compensation.customerId}"`,
+      );
+      assert.deepEqual(found, [compensation.orderId]);
+      await handle.executeUpdate('retryCompensation', { args: [{ by: 'ops' }] });
+    });
+    assert.equal(compensated.state.status, 'COMPENSATED');
+    assert.deepEqual(await parkedOn(compensation.orderId), [undefined, undefined]);
+
+    // A step after the pivot refused, then restarted: the new run inherits its predecessor's attributes and clears them.
+    const forward = new FakeOrderServices();
+    forward.faults.set('commitInventory', { kind: 'business', code: 'RESERVATION_RELEASED', times: 1 });
+    const restarted = orderInput({ customerId: `cust-vis-parked-${process.pid}` });
+    const result = await runOrderSaga(env, forward.activities(), restarted, async (handle) => {
+      await waitForStatus(handle, 'FORWARD_FAILED');
+      assert.deepEqual(await parkedOn(restarted.orderId), [['commitInventory'], ['RESERVATION_RELEASED']]);
+      await handle.executeUpdate('restart', { args: [{ from: 'markPaid', by: 'ops', reason: 'fixed' }] });
+    });
+    assert.equal(result.state.status, 'COMPLETED');
+    assert.deepEqual(await parkedOn(restarted.orderId), [undefined, undefined]);
+  });
+
   it('counts upserts per publish mode: every-step 10, on-status-change 1 (started as the API starts it), legacy publishSteps: false 3', async () => {
     const upserts = async (publish: Partial<OrderInput>, startSearchAttributes = true) => {
       const input = orderInput({ customerId: `cust-vis3-${process.pid}`, ...publish });

@@ -4,6 +4,14 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
 import type { SagaState } from '@sagaflow/saga';
 import type { OrderContext, OrderStateMemo } from './types';
+import {
+  PARKED_ATTRIBUTES_PATCH,
+  parkedOf,
+  parkedPublished,
+  parkedUpdates,
+  sameParked,
+} from '../shared/parked-attributes';
+import type { ParkedValues } from '../shared/parked-attributes';
 
 /** Patch id: the saga mirrors its state into the memo with its search attributes (before: search attributes only). */
 export const STATE_MEMO_PATCH = 'order-state-memo';
@@ -16,9 +24,10 @@ interface Published {
   status: string;
   step: string;
   total: number;
+  parked: ParkedValues;
 }
 
-const NOTHING: Published = { customer: '', status: '', step: '', total: -1 };
+const NOTHING: Published = { customer: '', status: '', step: '', total: -1, parked: { steps: [], reasons: [] } };
 
 /**
  * Mirrors saga state where operators and the API look: search attributes (upserted only when they change, since
@@ -31,7 +40,8 @@ export function createPublisher(ctx: OrderContext): (state: SagaState) => void {
   const onStatusChange = publishMode === 'on-status-change';
   const stepsWithStatus = onStatusChange || publishSteps === false;
   const started = startedWith();
-  let last = onStatusChange ? started : NOTHING;
+  // A run continued by a restart inherits what its predecessor was parked on: that is cleared in any mode.
+  let last = onStatusChange ? started : { ...NOTHING, parked: started.parked };
   return (state) => {
     setCurrentDetails(renderDetails(ctx, state));
     const next: Published = {
@@ -41,6 +51,7 @@ export function createPublisher(ctx: OrderContext): (state: SagaState) => void {
       status: state.status,
       step: state.currentStep ?? '-',
       total: ctx.order?.totalMinor ?? -1,
+      parked: parkedOf(state),
     };
     const statusChanged = next.status !== last.status;
     if (onStatusChange && !statusChanged) return;
@@ -53,6 +64,10 @@ export function createPublisher(ctx: OrderContext): (state: SagaState) => void {
     else next.step = last.step;
     if (next.total !== last.total && next.total >= 0)
       updates.push({ key: SEARCH_ATTRIBUTES.OrderTotal, value: next.total });
+    if (!sameParked(next.parked, last.parked)) {
+      if (patched(PARKED_ATTRIBUTES_PATCH)) updates.push(...parkedUpdates(next.parked));
+      else next.parked = last.parked;
+    }
     if (updates.length > 0) {
       upsertSearchAttributes(updates);
       if (patched(STATE_MEMO_PATCH)) {
@@ -72,6 +87,7 @@ function startedWith(): Published {
     status: attributes.get(SEARCH_ATTRIBUTES.OrderStatus) ?? NOTHING.status,
     step: attributes.get(SEARCH_ATTRIBUTES.SagaStep) ?? NOTHING.step,
     total: attributes.get(SEARCH_ATTRIBUTES.OrderTotal) ?? NOTHING.total,
+    parked: parkedPublished(attributes),
   };
 }
 

@@ -1,9 +1,16 @@
-import { setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { patched, setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { mdCode, mdText } from '../shared/markdown';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES } from '../../lib/search-attributes';
 import type { SagaState } from '@sagaflow/saga';
 import type { ReturnContext, ReturnStateMemo } from './types';
+import {
+  PARKED_ATTRIBUTES_PATCH,
+  parkedOf,
+  parkedPublished,
+  parkedUpdates,
+  sameParked,
+} from '../shared/parked-attributes';
 
 /** The memo key holding a ReturnStateMemo. */
 export const RETURN_MEMO_KEY = 'returnState';
@@ -19,7 +26,7 @@ export function returnMemo(ctx: ReturnContext, state: SagaState): ReturnStateMem
 }
 
 /**
- * Mirrors the return's state where operators and the API look: OrderStatus and SagaStep (upserted when they
+ * Mirrors the return's state where operators and the API look: OrderStatus, SagaStep, ParkedStep and ParkedReason (upserted when they
  * change, with the whole state in the memo at the same moments, so describe() answers it without a worker), and
  * the workflow's current details.
  */
@@ -29,13 +36,18 @@ export function createReturnPublisher(ctx: ReturnContext): (state: SagaState) =>
   let last = {
     status: attributes.get(SEARCH_ATTRIBUTES.OrderStatus) ?? 'RUNNING',
     step: attributes.get(SEARCH_ATTRIBUTES.SagaStep) ?? '',
+    parked: parkedPublished(attributes),
   };
   return (state) => {
     setCurrentDetails(renderDetails(ctx, state));
-    const next = { status: state.status, step: state.currentStep ?? '-' };
+    const next = { status: state.status, step: state.currentStep ?? '-', parked: parkedOf(state) };
     const updates: SearchAttributeUpdatePair[] = [];
     if (next.status !== last.status) updates.push({ key: SEARCH_ATTRIBUTES.OrderStatus, value: next.status });
     if (next.step !== last.step) updates.push({ key: SEARCH_ATTRIBUTES.SagaStep, value: next.step });
+    if (!sameParked(next.parked, last.parked)) {
+      if (patched(PARKED_ATTRIBUTES_PATCH)) updates.push(...parkedUpdates(next.parked));
+      else next.parked = last.parked;
+    }
     if (updates.length === 0) return;
     upsertSearchAttributes(updates);
     upsertMemo({ [RETURN_MEMO_KEY]: returnMemo(ctx, state) });

@@ -350,9 +350,10 @@ export class SagaRun<C> extends SagaLedger<C> {
         this.records[step.name] = { outcome: 'FAILED', key: attemptKey, ...(mayStand ? { effectMayStand: true } : {}) };
       }
       const error = errorMessage(err);
+      const { type } = describeFailure(step.name, err);
       this.record('recoveries', { ...base, outcome: 'FAILED', attempts: round, error });
       if (round > 1) this.decisions.settle(step.name);
-      const decision = await this.park({ ...base, error, since: Date.now(), phase: 'forward' });
+      const decision = await this.park({ ...base, error, type, since: Date.now(), phase: 'forward' });
       if (decision.kind === 'skip') {
         this.record('recoveries', { ...base, outcome: 'RESOLVED', attempts: round, reason: decision.reason });
         this.decisions.settle(step.name);
@@ -395,6 +396,7 @@ export class SagaRun<C> extends SagaLedger<C> {
     for (let round = 0; ; round++) {
       const attemptKey = round === 0 ? `${key}:compensate` : `${key}:compensate:retry-${round}`;
       let error: string;
+      let type: string;
       try {
         const result = await this.dispatch(
           compensation,
@@ -408,10 +410,11 @@ export class SagaRun<C> extends SagaLedger<C> {
         return;
       } catch (err) {
         error = errorMessage(err);
+        type = describeFailure(step.name, err).type;
       }
       this.record('compensations', { ...base, outcome: 'FAILED', attempts: round + 1, error });
       if (round > 0) this.decisions.settle(step.name);
-      const decision = await this.park({ ...base, error, since: Date.now(), phase: 'compensation' });
+      const decision = await this.park({ ...base, error, type, since: Date.now(), phase: 'compensation' });
       if (decision.kind === 'skip') {
         this.record('compensations', { ...base, outcome: 'SKIPPED', attempts: round + 1, reason: decision.reason });
         this.decisions.settle(step.name);

@@ -53,6 +53,8 @@ export interface ParkedStep {
   step: string;
   activity: string;
   error: string;
+  /** The failure type it parked on: a business code, or a Temporal failure kind (absent in older states). */
+  type?: string;
   since: number;
   /** Absent in states recorded before forward recovery existed: a compensation. */
   phase?: ParkedPhase;
