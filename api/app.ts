@@ -11,6 +11,9 @@ import { docsRouter } from './openapi/docs-router';
 import { ACTIONS, sagaAction } from './orders/actions';
 import type { ActionSpec } from './orders/actions';
 import { createOrder } from './orders/create';
+import { controlOperation, OPERATION_CONTROLS } from './operations/control';
+import { createOperation } from './operations/create';
+import { getOperation } from './operations/view';
 import { orderEvents } from './orders/events';
 import { WaitSlots } from './wait-slots';
 import { getOrder } from './orders/get';
@@ -119,6 +122,13 @@ export function createApp({ client, config, logger, metrics = createHttpMetrics(
   both('resolve-step', operator, ACTIONS.resolveStep);
   both('restart', operator, ACTIONS.restart);
   route('/orders/:id/returns/:returnId/parcel-received', operator, sagaAction(ctx, RETURN_TARGET, parcelReceived));
+
+  // Bulk operations on sagas (operators): a dry run, or a durable operation of its own.
+  app.route('/operations').post(authenticated, operator, json, createOperation(ctx)).all(methodNotAllowed('POST'));
+  app.route('/operations/:id').get(authenticated, operator, getOperation(ctx)).all(methodNotAllowed('GET'));
+  for (const control of Object.keys(OPERATION_CONTROLS) as (keyof typeof OPERATION_CONTROLS)[]) {
+    route(`/operations/:id/${control}`, operator, controlOperation(ctx, control));
+  }
 
   app.use(notFound);
   app.use(errorHandler);

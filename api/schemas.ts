@@ -6,3 +6,4 @@ export * from './schemas/statuses';
 export * from './schemas/requests';
 export * from './schemas/responses';
 export * from './schemas/returns';
+export * from './schemas/operations';

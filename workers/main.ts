@@ -1,7 +1,9 @@
 import { tracing } from './tracing';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
+import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../activities';
+import { createOperationActivities } from '../activities/operations';
 import { createLogger } from '../lib/logger';
 import { ACTIVITY_LANES, LANES, laneTaskQueue } from '../lib/task-queues';
 import type { Lane } from '../lib/task-queues';
@@ -45,7 +47,15 @@ async function main(): Promise<void> {
     ...(tracing ? { plugins: [new OpenTelemetryPlugin(tracing)] } : {}),
   };
   const workers: Worker[] = [];
+  // Bulk operations (workflows/operations) send sagas Updates through a client, its payloads encrypted as the API's.
+  let operationsConnection: Connection | undefined;
   if (config.WORKER_ROLES.includes('workflows')) {
+    operationsConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, ...(tls ? { tls } : {}) });
+    const client = new Client({
+      connection: operationsConnection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      dataConverter: dataConverterFor(payloadKeys),
+    });
     workers.push(
       await Worker.create({
         ...common,
@@ -57,6 +67,7 @@ async function main(): Promise<void> {
         // service's calls limited to its lane's concurrency.
         activities: {
           greet: activities.greet,
+          ...createOperationActivities({ client }),
           ...(runsLocalSteps(config)
             ? laneLimitedLocalActivities(sagaActivities(activities), ACTIVITY_LANES, config.laneConcurrency)
             : {}),
@@ -94,6 +105,7 @@ async function main(): Promise<void> {
     await Promise.all(workers.map((worker) => worker.run()));
   } finally {
     await connection.close();
+    await operationsConnection?.close();
     await tracing?.shutdown();
     logger.info('worker stopped');
   }

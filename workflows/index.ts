@@ -2,3 +2,4 @@
 export * from './hello';
 export { orderFulfillment } from './order/workflow';
 export { orderReturn } from './returns/workflow';
+export { bulkOperation } from './operations/workflow';

@@ -1,4 +1,5 @@
 import { ERROR_STATUS, RETRY_AFTER_SECONDS } from '../errors';
+import { bulkOperationPaths } from './bulk-operation-paths';
 import { operationPaths } from './operation-paths';
 import { orderPaths } from './order-paths';
 import { returnPaths } from './return-paths';
@@ -20,10 +21,11 @@ export function openApiDocument(): Json {
     tags: [
       { name: 'orders', description: 'Order sagas' },
       { name: 'returns', description: 'Returns and refunds of completed orders' },
+      { name: 'bulk operations', description: 'One operator action on every saga a filter matches' },
       { name: 'operations', description: 'Health, readiness and this document' },
     ],
     security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
-    paths: { ...orderPaths(), ...returnPaths(), ...operationPaths() },
+    paths: { ...orderPaths(), ...returnPaths(), ...bulkOperationPaths(), ...operationPaths() },
     components: {
       schemas: componentSchemas(),
       securitySchemes: {
