@@ -1,4 +1,4 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { RequestHandler } from 'express';
 import type { OperationState } from '../../workflows/operations/types';
@@ -36,6 +36,8 @@ export function controlOperation(ctx: OrdersContext, control: keyof typeof OPERA
           args: [{ by: req.apiKey!.name, ...(body.reason ? { reason: body.reason } : {}) }],
         });
       } catch (err) {
+        // It may end between describe and the Update: the server then answers the workflow is not found.
+        if (err instanceof WorkflowNotFoundError) throw new ApiError('OPERATION_REFUSED', 'the operation has ended');
         if (!(err instanceof WorkflowUpdateFailedError)) throw err;
         throw new ApiError('OPERATION_REFUSED', err.cause instanceof Error ? err.cause.message : err.message);
       }

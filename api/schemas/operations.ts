@@ -31,14 +31,13 @@ export const OperationFilterSchema = named(
 export const OperationActionSchema = named(
   'OperationAction',
   "What each saga gets: one operator action (the saga's own Update, validated by it); `step` narrows it to one " +
-    'parked step, `fromStep` is where a restart starts.',
-  z
-    .object({ kind: z.enum(OPERATION_ACTIONS), step: stepName.optional(), fromStep: stepName.optional() })
-    .strict()
-    .refine((action) => action.kind !== 'restart' || action.fromStep !== undefined, {
-      message: 'restart needs fromStep',
-      path: ['fromStep'],
-    }),
+    'parked step, a restart starts from `fromStep`.',
+  z.union([
+    z.object({ kind: z.literal('restart'), fromStep: stepName }).strict(),
+    z
+      .object({ kind: z.enum(OPERATION_ACTIONS.filter((kind) => kind !== 'restart')), step: stepName.optional() })
+      .strict(),
+  ]),
 );
 
 export const CreateOperationSchema = named(

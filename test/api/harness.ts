@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before } from 'node:test';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createOperationActivities } from '../../activities/operations';
 import { createApp } from '../../api/app';
 import { loadConfig } from '../../api/config';
 import type { ApiConfig } from '../../api/config';
@@ -172,6 +173,13 @@ export function apiOnDevServer(label: string, apiEnv: Record<string, string> = {
     fakes,
     /** The task queue the API starts its sagas on. */
     taskQueue,
-    run: (fn: () => Promise<void>) => runWithSagaWorkers(env!, taskQueue, fakes.activities(), fn),
+    /** The saga workers, with the bulk operations' activities (a client on the dev server, payloads encrypted). */
+    run: (fn: () => Promise<void>) =>
+      runWithSagaWorkers(
+        env!,
+        taskQueue,
+        { ...fakes.activities(), ...createOperationActivities({ client: env!.client }) },
+        fn,
+      ),
   };
 }

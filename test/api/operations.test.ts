@@ -5,7 +5,6 @@ import { createOperationActivities, operationUpdateId } from '../../activities/o
 import type { OperationAccepted, OperationView } from '../../api/schemas';
 import { OperationViewSchema } from '../../api/schemas';
 import type { TargetResult } from '../../workflows/operations/types';
-import { runWithSagaWorkers } from '../helpers/order-saga';
 import { apiOnDevServer, assertError, KEYS, newKey, pollUntil, validOrder } from './harness';
 
 // Bulk operations (POST /operations) on the real dev server: orders parked by an outage of the payment provider,
@@ -13,14 +12,7 @@ import { apiOnDevServer, assertError, KEYS, newKey, pollUntil, validOrder } from
 const suite = apiOnDevServer('operations', { RATE_LIMIT_PER_MINUTE: '100000' });
 const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 100));
 
-/** The saga workers, and the operations' activities with a client on the dev server (its payloads encrypted). */
-const run = (fn: () => Promise<void>) =>
-  runWithSagaWorkers(
-    suite.env,
-    suite.taskQueue,
-    { ...suite.fakes.activities(), ...createOperationActivities({ client: suite.env.client }) },
-    fn,
-  );
+const { run } = suite;
 
 /** `count` orders whose payment void is refused with `code` (the provider is down): parked COMPENSATION_FAILED. */
 async function parkedOrders(count: number, code: string): Promise<string[]> {
