@@ -16,6 +16,10 @@ describe('replay of recorded saga histories', () => {
   it('has recorded histories of both sagas to replay', () => {
     assert.ok(files.length >= 10, `expected the recorded scenarios in ${historiesDir}, found ${files.length}`);
     assert.ok(files.filter((file) => file.startsWith('return-')).length >= 5, 'the returns saga histories');
+    assert.ok(
+      files.some((file) => file.startsWith('operation-')),
+      'a bulk operation (scripts/record-operation-histories.ts)',
+    );
   });
 
   it('replays every history without a determinism error', async () => {
