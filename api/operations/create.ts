@@ -13,6 +13,7 @@ import type { OperationAccepted } from '../schemas';
 import { CreateOperationSchema } from '../schemas';
 import { withDeadline } from '../temporal';
 import { operationUrl, OPERATION_MEMO_KEY } from './common';
+import { operationState } from './view';
 import type { OperationMemo } from './common';
 
 /**
@@ -54,6 +55,7 @@ export function createOperation(ctx: OrdersContext): RequestHandler {
       ratePerSecond: body.ratePerSecond,
     };
     const memo: OperationMemo = { request, ...(apiKey.tenant !== undefined ? { tenant: apiKey.tenant } : {}) };
+    let status: OperationAccepted['status'] = 'RUNNING';
     try {
       await withDeadline(client, config.TEMPORAL_RPC_TIMEOUT_MS, () =>
         client.workflow.start(bulkOperation, {
@@ -66,13 +68,15 @@ export function createOperation(ctx: OrdersContext): RequestHandler {
       );
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      const existing = await client.workflow.getHandle(operationId).describe();
+      const handle = client.workflow.getHandle(operationId);
+      const existing = await handle.describe();
       const started = (existing.memo?.[OPERATION_MEMO_KEY] ?? {}) as Partial<OperationMemo>;
       if (started.request !== request) {
         throw new ApiError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key started another operation');
       }
+      status = (await operationState(handle, existing.status.name === 'RUNNING')).status;
     }
-    const answer: OperationAccepted = { operationId, status: 'RUNNING', statusUrl: operationUrl(operationId) };
+    const answer: OperationAccepted = { operationId, status, statusUrl: operationUrl(operationId) };
     res.status(202).location(answer.statusUrl).json(answer);
   };
 }
