@@ -15,6 +15,10 @@ export const SagaStateSchema = named(
     saga: z.string(),
     status: SagaStatusSchema,
     currentStep: z.string().optional(),
+    runningSteps: z
+      .array(z.string())
+      .optional()
+      .describe('the steps of a group running at once (currentStep is the first of them)'),
     completedSteps: z.array(z.string()),
     compensations: z.array(
       z.object({
@@ -45,6 +49,7 @@ export const SagaStateSchema = named(
         step: z.string(),
         activity: z.string(),
         error: z.string(),
+        type: z.string().optional().describe('the failure type it parked on (ParkedReason)'),
         since: z.number(),
         phase: z.enum(['compensation', 'forward']).optional(),
       }),

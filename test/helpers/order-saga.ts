@@ -94,7 +94,7 @@ export async function waitForStatus(handle: OrderHandle, status: string, pause: 
 }
 
 export async function waitForStep(handle: OrderHandle, step: string, pause: Pause = realPause): Promise<SagaState> {
-  return waitForState(handle, (s) => s.currentStep === step, `step ${step}`, pause);
+  return waitForState(handle, (s) => s.currentStep === step || !!s.runningSteps?.includes(step), `step ${step}`, pause);
 }
 
 export async function waitForState(

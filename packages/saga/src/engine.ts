@@ -203,7 +203,8 @@ export class SagaRun<C> extends SagaLedger<C> {
     if (members.length === 0) return;
     if (this.state.cancellation) throw new CancelRequested();
     this.groupStart = from;
-    const keys = members.map(({ step, index }) => this.startStep(step, index));
+    this.state.runningSteps = members.map(({ step }) => step.name);
+    const keys = members.map(({ step, index }) => this.startStep(step, index, members[0]!.step.name));
     const began = Date.now();
     const outcomes = await Promise.allSettled(
       members.map(({ step }, i) =>
@@ -216,6 +217,7 @@ export class SagaRun<C> extends SagaLedger<C> {
         ),
       ),
     );
+    delete this.state.runningSteps;
     members.forEach(({ step }, i) => outcomes[i]!.status === 'fulfilled' && this.stepDone(step));
     for (const [i, { step }] of members.entries()) {
       const outcome = outcomes[i]!;
@@ -240,12 +242,15 @@ export class SagaRun<C> extends SagaLedger<C> {
     }
   }
 
-  /** Publishes the step as current and registers its compensation before its action is dispatched. */
-  private startStep(step: SagaStep<C>, index: number): string {
+  /**
+   * Publishes the step as current (or, in a group, the group's first step) and registers its compensation before
+   * its action is dispatched.
+   */
+  private startStep(step: SagaStep<C>, index: number, current = step.name): string {
     const key = this.keyOf(step);
     this.lastStarted = index;
     this.records[step.name] = { outcome: 'FAILED', key };
-    this.state.currentStep = step.name;
+    this.state.currentStep = current;
     this.state.status = 'RUNNING';
     this.changed();
     if (step.compensation) this.registered.push({ step, compensation: step.compensation, key });

@@ -68,6 +68,8 @@ export interface SagaState {
   saga: string;
   status: SagaStatus;
   currentStep?: string;
+  /** The steps of a group (`SagaStep.group`) running at once; `currentStep` is the first of them. */
+  runningSteps?: string[];
   completedSteps: string[];
   compensations: CompensationRecord[];
   /**
