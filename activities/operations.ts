@@ -38,34 +38,47 @@ export function createOperationActivities({ client }: { client: Client }) {
      * first outcome, and once the saga has ended its history says whether this operation's Update was the one.
      */
     async applyOperation(input: ApplyOperationInput): Promise<TargetResult> {
-      const { operationId, workflowId, filter, action, by, reason } = input;
-      const handle = client.workflow.getHandle(workflowId);
-      const updateId = operationUpdateId(operationId);
-      const result = (outcome: TargetResult['outcome'], detail?: string): TargetResult => ({
-        workflowId,
-        outcome,
-        ...(detail ? { detail } : {}),
-        at: new Date().toISOString(),
-      });
-      const moved = await movedOn(handle, filter);
-      if (moved) {
-        if (Context.current().info.attempt > 1 && (await sentBefore(handle, updateId))) return result('done', moved);
-        return result('skipped', moved);
-      }
-      const update = sagaUpdateFor(action, by, reason);
+      // An Update may wait long (a cancel answers once the compensations ran): heartbeats tell Temporal the worker
+      // lives, so one that dies is noticed within the heartbeat timeout and the attempt retried elsewhere.
+      const context = Context.current();
+      const beat = setInterval(() => context.heartbeat(), 1_000);
       try {
-        const state = await handle.executeUpdate<SagaUpdateAnswer, [Record<string, unknown>]>(update.name, {
-          args: [update.args],
-          updateId,
-        });
-        return result('done', state.status);
-      } catch (err) {
-        if (!(err instanceof WorkflowUpdateFailedError)) throw err;
-        const why = err.cause instanceof Error ? err.cause.message : err.message;
-        return result((await movedOn(handle, filter)) ? 'skipped' : 'refused', why);
+        return await apply(client, input);
+      } finally {
+        clearInterval(beat);
       }
     },
   };
+}
+
+/** One saga's Update, as `applyOperation` describes it. */
+async function apply(client: Client, input: ApplyOperationInput): Promise<TargetResult> {
+  const { operationId, workflowId, filter, action, by, reason } = input;
+  const handle = client.workflow.getHandle(workflowId);
+  const updateId = operationUpdateId(operationId);
+  const result = (outcome: TargetResult['outcome'], detail?: string): TargetResult => ({
+    workflowId,
+    outcome,
+    ...(detail ? { detail } : {}),
+    at: new Date().toISOString(),
+  });
+  const moved = await movedOn(handle, filter);
+  if (moved) {
+    if (Context.current().info.attempt > 1 && (await sentBefore(handle, updateId))) return result('done', moved);
+    return result('skipped', moved);
+  }
+  const update = sagaUpdateFor(action, by, reason);
+  try {
+    const state = await handle.executeUpdate<SagaUpdateAnswer, [Record<string, unknown>]>(update.name, {
+      args: [update.args],
+      updateId,
+    });
+    return result('done', state.status);
+  } catch (err) {
+    if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+    const why = err.cause instanceof Error ? err.cause.message : err.message;
+    return result((await movedOn(handle, filter)) ? 'skipped' : 'refused', why);
+  }
 }
 
 export type OperationActivities = ReturnType<typeof createOperationActivities>;

@@ -196,6 +196,88 @@ describe('the one-command stack', () => {
     assert.equal(status, 'COMPLETED', stack.output().slice(-3000));
   });
 
+  it('a bulk cancel survives its worker SIGKILLed midway: every saga gets the Update once, and all are cancelled', async () => {
+    const api = `http://127.0.0.1:${ports.API_PORT}`;
+    const client = { authorization: 'Bearer sk_demo_client', 'content-type': 'application/json' };
+    const operator = { authorization: 'Bearer sk_demo_operator', 'content-type': 'application/json' };
+    const since = new Date(Date.now() - 1_000).toISOString();
+    const orderIds: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      // 8 burr grinders: above the approval threshold, so each order waits for an operator.
+      const res = await fetch(`${api}/orders`, {
+        method: 'POST',
+        headers: { ...client, 'idempotency-key': `bulk-cancel-${Date.now()}-${i}` },
+        body: JSON.stringify({
+          customerId: 'bulk-customer',
+          currency: 'EUR',
+          items: [{ sku: 'SKU-4', quantity: 8 }],
+          paymentMethod: 'tok_ok',
+        }),
+      });
+      assert.equal(res.status, 202, await res.clone().text());
+      orderIds.push(((await res.json()) as { orderId: string }).orderId);
+    }
+    const filter = { status: 'AWAITING_APPROVAL', startedAfter: since };
+    const body = { filter, action: { kind: 'cancel' }, reason: 'bulk cancel test', concurrency: 1, ratePerSecond: 1 };
+    let targets: string[] = [];
+    for (let i = 0; i < 200 && targets.length < 5; i++) {
+      const dry = await fetch(`${api}/operations`, {
+        method: 'POST',
+        headers: { ...operator, 'idempotency-key': `bulk-dry-${Date.now()}-${i}` },
+        body: JSON.stringify({ ...body, dryRun: true }),
+      });
+      targets = ((await dry.json()) as { targets: string[] }).targets;
+      if (targets.length < 5) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.deepEqual(targets, [...orderIds].sort());
+    const started = await fetch(`${api}/operations`, {
+      method: 'POST',
+      headers: { ...operator, 'idempotency-key': `bulk-cancel-op-${Date.now()}` },
+      body: JSON.stringify(body),
+    });
+    assert.equal(started.status, 202, await started.clone().text());
+    const { operationId } = (await started.json()) as { operationId: string };
+    interface Operation {
+      status: string;
+      counts: Record<string, number>;
+      results: { workflowId: string; outcome: string }[];
+    }
+    const operation = async () =>
+      (await (await fetch(`${api}/operations/${operationId}`, { headers: operator })).json()) as Operation;
+    for (let i = 0; i < 300 && (await operation()).results.length < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const killed = stack.pidOf('worker');
+    assert.ok(killed, 'the worker runs');
+    process.kill(killed, 'SIGKILL');
+
+    let end = await operation();
+    for (let i = 0; i < 900 && end.status !== 'COMPLETED'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      end = await operation();
+    }
+    assert.equal(end.status, 'COMPLETED', JSON.stringify(end));
+    assert.deepEqual([end.counts.done, end.counts.targets], [5, 5], JSON.stringify(end.results));
+    await withStackClient(async (temporal) => {
+      for (const orderId of orderIds) {
+        const history = await temporal.workflow.getHandle(orderId).fetchHistory();
+        const updates = (history.events ?? []).flatMap(
+          (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId ?? [],
+        );
+        assert.deepEqual(updates, [`operation:${operationId}`], `${orderId}: one Update of the operation`);
+        const result = (await temporal.workflow.getHandle(orderId).result()) as {
+          state: { status: string; compensations: { step: string; outcome: string }[] };
+        };
+        assert.equal(result.state.status, 'CANCELLED');
+        assert.deepEqual(
+          result.state.compensations.map((c) => `${c.step} ${c.outcome}`),
+          ['reserveInventory COMPENSATED', 'createOrder COMPENSATED'],
+          `${orderId}: each compensation once`,
+        );
+      }
+    });
+  });
+
   it('stops cleanly on Ctrl-C, leaving no process behind', async () => {
     const exited = new Promise<number | null>((resolve) => stack.child.once('exit', (code) => resolve(code)));
     stack.child.kill('SIGINT');

@@ -29,6 +29,7 @@ const { listOperationTargets } = proxyActivities<OperationActivities>({
 });
 const { applyOperation } = proxyActivities<OperationActivities>({
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '5 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 
