@@ -4,7 +4,8 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { SEARCH_ATTRIBUTES } from '../lib/search-attributes';
 import { listOperationTargets as listTargets, TooManyTargets } from '../lib/operation-targets';
 import { sagaUpdateFor } from '../workflows/operations/types';
-import type { OperationAction, OperationFilter, SagaUpdateAnswer, TargetResult } from '../workflows/operations/types';
+import type { SagaState } from '@sagaflow/saga';
+import type { OperationAction, OperationFilter, TargetResult } from '../workflows/operations/types';
 
 export interface ApplyOperationInput {
   operationId: string;
@@ -69,7 +70,7 @@ async function apply(client: Client, input: ApplyOperationInput): Promise<Target
   }
   const update = sagaUpdateFor(action, by, reason);
   try {
-    const state = await handle.executeUpdate<SagaUpdateAnswer, [Record<string, unknown>]>(update.name, {
+    const state = await handle.executeUpdate<SagaState, [Record<string, unknown>]>(update.name, {
       args: [update.args],
       updateId,
     });

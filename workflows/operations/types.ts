@@ -1,4 +1,4 @@
-import type { SagaState, SagaStatus } from '@sagaflow/saga';
+import type { SagaStatus } from '@sagaflow/saga';
 
 /** What a bulk operation does to each saga it targets: one of the operators' Updates. */
 export const OPERATION_ACTIONS = [
@@ -96,6 +96,3 @@ export function sagaUpdateFor(
       return { name: 'cancel', args: { reason } };
   }
 }
-
-/** The answer of a saga Update: its state. */
-export type SagaUpdateAnswer = SagaState;
