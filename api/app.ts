@@ -13,6 +13,7 @@ import type { ActionSpec } from './orders/actions';
 import { createOrder } from './orders/create';
 import { controlOperation, OPERATION_CONTROLS } from './operations/control';
 import { createOperation } from './operations/create';
+import { operationEvents } from './operations/events';
 import { getOperation } from './operations/view';
 import { orderEvents } from './orders/events';
 import { WaitSlots } from './wait-slots';
@@ -126,6 +127,7 @@ export function createApp({ client, config, logger, metrics = createHttpMetrics(
   // Bulk operations on sagas (operators): a dry run, or a durable operation of its own.
   app.route('/operations').post(authenticated, operator, json, createOperation(ctx)).all(methodNotAllowed('POST'));
   app.route('/operations/:id').get(authenticated, operator, getOperation(ctx)).all(methodNotAllowed('GET'));
+  app.route('/operations/:id/events').get(authenticated, operator, operationEvents(ctx)).all(methodNotAllowed('GET'));
   for (const control of Object.keys(OPERATION_CONTROLS) as (keyof typeof OPERATION_CONTROLS)[]) {
     route(`/operations/:id/${control}`, operator, controlOperation(ctx, control));
   }

@@ -1,4 +1,13 @@
-import { bodyErrors, common, errorResponse, headers, idempotencyKeyParam, jsonBody, requestIdParam } from './parts';
+import {
+  bodyErrors,
+  common,
+  errorResponse,
+  headers,
+  idempotencyKeyParam,
+  jsonBody,
+  ref,
+  requestIdParam,
+} from './parts';
 import type { Json } from './parts';
 
 const operationIdParam = {
@@ -87,6 +96,46 @@ export function bulkOperationPaths(): Json {
         description: "Progress, each saga's outcome and the audit trail.\n\nRole: operator.",
         parameters: [operationIdParam, requestIdParam],
         responses: { 200: view('The operation.'), ...common, ...forbidden, ...operationNotFound },
+      },
+    },
+    '/operations/{operationId}/events': {
+      get: {
+        tags: ['bulk operations'],
+        operationId: 'operationEvents',
+        summary: 'Follow a bulk operation as it runs',
+        description:
+          'Server-Sent Events (text/event-stream): a `progress` event with the whole operation now and whenever it ' +
+          "changes (a saga's outcome, a pause, a resume), then one `end` event once it has ended, then the stream " +
+          'closes (also after EVENTS_STREAM_MAX_SECONDS). Each event is the whole operation: a client that reconnects ' +
+          'needs no event id.\n\nRole: operator.',
+        parameters: [operationIdParam, requestIdParam],
+        responses: {
+          200: {
+            description:
+              'The stream: each data line an OperationEvent, or the OrderStreamError that ends a failed one.',
+            headers: { 'X-Request-Id': headers.requestId },
+            content: {
+              'text/event-stream': {
+                schema: {
+                  type: 'object',
+                  required: ['data'],
+                  properties: {
+                    event: { type: 'string', enum: ['progress', 'end', 'error'] },
+                    retry: { type: 'integer' },
+                    data: {
+                      type: 'string',
+                      contentMediaType: 'application/json',
+                      contentSchema: { oneOf: [ref('OperationEvent'), ref('OrderStreamError')] },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          ...common,
+          ...forbidden,
+          ...operationNotFound,
+        },
       },
     },
     '/operations/{operationId}/pause': control('pause', 'Pause a bulk operation', 'No Update starts until resumed.'),

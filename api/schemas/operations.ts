@@ -118,3 +118,9 @@ export const OperationViewSchema = named(
   }),
 );
 export type OperationView = z.infer<typeof OperationViewSchema>;
+
+export const OperationEventSchema = named(
+  'OperationEvent',
+  'An event of GET /operations/{operationId}/events: the whole operation, as it is (`progress`) or once ended (`end`).',
+  z.object({ type: z.enum(['progress', 'end']), operation: OperationViewSchema }),
+);

@@ -183,3 +183,37 @@ export function apiOnDevServer(label: string, apiEnv: Record<string, string> = {
       ),
   };
 }
+
+export interface SseMessage {
+  id?: string;
+  event?: string;
+  data?: string;
+}
+
+/** Reads a text/event-stream response to its end, handing each message with data to `onMessage` as it arrives. */
+export async function readSse(
+  res: Response,
+  onMessage: (message: SseMessage) => Promise<void> | void = () => undefined,
+): Promise<SseMessage[]> {
+  const messages: SseMessage[] = [];
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const message: SseMessage = {};
+      for (const line of block.split('\n')) {
+        const [field, ...rest] = line.split(':');
+        const value = rest.join(':').replace(/^ /, '');
+        if (field === 'id' || field === 'event' || field === 'data') message[field] = value;
+      }
+      if (message.data === undefined) continue;
+      messages.push(message);
+      await onMessage(message);
+    }
+  }
+  return messages;
+}

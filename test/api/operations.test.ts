@@ -5,7 +5,7 @@ import { createOperationActivities, operationUpdateId } from '../../activities/o
 import type { OperationAccepted, OperationView } from '../../api/schemas';
 import { OperationViewSchema } from '../../api/schemas';
 import type { TargetResult } from '../../workflows/operations/types';
-import { apiOnDevServer, assertError, KEYS, newKey, pollUntil, validOrder } from './harness';
+import { apiOnDevServer, assertError, KEYS, newKey, pollUntil, readSse, validOrder } from './harness';
 
 // Bulk operations (POST /operations) on the real dev server: orders parked by an outage of the payment provider,
 // repaired in one durable, audited operation; its dry run, its skips, pause, resume and cancel, and its retries.
@@ -139,6 +139,10 @@ describe('bulk operations on the dev server', () => {
       });
       assert.equal(started.status, 202, started.text);
       const { operationId } = started.body as unknown as OperationAccepted;
+      // An operator follows it as a stream: the whole operation as it changes, then its end.
+      const streamed = fetch(`${suite.api.url}/operations/${operationId}/events`, {
+        headers: { authorization: `Bearer ${KEYS.operator}`, accept: 'text/event-stream' },
+      }).then((res) => readSse(res));
       await until(operationId, (v) => v.counts.done >= 1, 'a first saga done');
 
       const paused = await suite.api.request('POST', `/operations/${operationId}/pause`, {
@@ -181,6 +185,23 @@ describe('bulk operations on the dev server', () => {
         assert.equal(status, result.outcome === 'done' ? 'COMPLETED' : 'RUNNING', result.workflowId);
       }
       assert.deepEqual(end.results.map((r) => r.workflowId).sort(), ids);
+      const events = (await streamed).map((m) => ({
+        event: m.event,
+        operation: OperationViewSchema.parse((JSON.parse(m.data!) as { operation: unknown }).operation),
+      }));
+      assert.equal(events[0]?.event, 'progress');
+      assert.deepEqual(events.at(-1), { event: 'end', operation: end });
+      const progress = events.filter((e) => e.event === 'progress').map((e) => e.operation.results.length);
+      assert.ok(progress.length >= 2, 'progress as sagas were done');
+      assert.deepEqual(
+        progress,
+        [...progress].sort((a, b) => a - b),
+        'results only grow',
+      );
+      assert.ok(
+        events.some((e) => e.operation.status === 'PAUSED'),
+        'the pause was streamed',
+      );
       assertError(
         await suite.api.request('POST', `/operations/${operationId}/resume`, { key: KEYS.operator, body: {} }),
         409,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { OrderEvent } from '../../api/schemas';
 import { OrderAcceptedSchema, OrderEventPageSchema, OrderEventSchema, OrderViewSchema } from '../../api/schemas';
-import { apiOnDevServer, KEYS, newKey, pollUntil, validOrder } from './harness';
+import { apiOnDevServer, KEYS, newKey, pollUntil, readSse, validOrder } from './harness';
 
 // Outcomes without polling, on the real dev server: POST /orders with Prefer: wait=N, the SSE stream of an
 // order's status changes (read with fetch, as a browser's EventSource would), and the ?wait= long-poll.
@@ -18,35 +18,11 @@ const create = (body: Record<string, unknown>, headers: Record<string, string> =
 const approve = (orderId: string) =>
   suite.api.request('POST', `/orders/${orderId}/approve`, { key: KEYS.operator, body: { approved: true } });
 
-interface SseMessage {
-  id?: string;
-  event?: string;
-  data?: string;
-}
-
 /** Reads a text/event-stream response to its end (the server closes it after the end event). */
-async function readStream(res: Response, onEvent: (event: OrderEvent) => Promise<void> | void = () => undefined) {
-  const messages: SseMessage[] = [];
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const message: SseMessage = {};
-      for (const line of block.split('\n')) {
-        const [field, ...rest] = line.split(':');
-        const value = rest.join(':').replace(/^ /, '');
-        if (field === 'id' || field === 'event' || field === 'data') message[field] = value;
-      }
-      if (message.data === undefined) continue;
-      messages.push(message);
-      if (message.event !== 'error') await onEvent(OrderEventSchema.parse(JSON.parse(message.data)));
-    }
-  }
-  return messages;
+function readStream(res: Response, onEvent: (event: OrderEvent) => Promise<void> | void = () => undefined) {
+  return readSse(res, async (message) => {
+    if (message.event !== 'error') await onEvent(OrderEventSchema.parse(JSON.parse(message.data!)));
+  });
 }
 
 const stream = (orderId: string, headers: Record<string, string> = {}) =>
