@@ -2,10 +2,10 @@ import {
   bodyErrors,
   common,
   errorResponse,
+  eventStream,
   headers,
   idempotencyKeyParam,
   jsonBody,
-  ref,
   requestIdParam,
 } from './parts';
 import type { Json } from './parts';
@@ -114,23 +114,7 @@ export function bulkOperationPaths(): Json {
             description:
               'The stream: each data line an OperationEvent, or the OrderStreamError that ends a failed one.',
             headers: { 'X-Request-Id': headers.requestId },
-            content: {
-              'text/event-stream': {
-                schema: {
-                  type: 'object',
-                  required: ['data'],
-                  properties: {
-                    event: { type: 'string', enum: ['progress', 'end', 'error'] },
-                    retry: { type: 'integer' },
-                    data: {
-                      type: 'string',
-                      contentMediaType: 'application/json',
-                      contentSchema: { oneOf: [ref('OperationEvent'), ref('OrderStreamError')] },
-                    },
-                  },
-                },
-              },
-            },
+            content: eventStream(['progress', 'end'], 'OperationEvent'),
           },
           ...common,
           ...forbidden,

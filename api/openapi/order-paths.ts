@@ -4,6 +4,7 @@ import {
   bodyErrors,
   common,
   errorResponse,
+  eventStream,
   headers,
   idempotencyKeyParam,
   jsonBody,
@@ -136,24 +137,7 @@ export function orderPaths(): Json {
             description: 'The stream (OrderEvent as each data line), or with ?wait=N a page of events.',
             headers: { 'X-Request-Id': headers.requestId },
             content: {
-              // Each event of the stream (OpenAPI 3.1: `schema` describes one event): its data is an OrderEvent,
-              // or the OrderStreamError that ends a failed stream.
-              'text/event-stream': {
-                schema: {
-                  type: 'object',
-                  required: ['data'],
-                  properties: {
-                    event: { type: 'string', enum: ['status', 'end', 'error'] },
-                    id: { type: 'string', pattern: '^\\d+$' },
-                    retry: { type: 'integer' },
-                    data: {
-                      type: 'string',
-                      contentMediaType: 'application/json',
-                      contentSchema: { oneOf: [ref('OrderEvent'), ref('OrderStreamError')] },
-                    },
-                  },
-                },
-              },
+              ...eventStream(['status', 'end'], 'OrderEvent', '^\\d+$'),
               'application/json': { schema: ref('OrderEventPage') },
             },
           },

@@ -163,3 +163,28 @@ export function queryParams(schema: z.ZodObject): Json[] {
     return { name, in: 'query', required: false, schema: jsonSchema };
   });
 }
+
+/**
+ * A Server-Sent Events body. OpenAPI 3.1: `schema` describes one event: its name, optionally an id, and its data, a
+ * JSON `dataSchema` or the OrderStreamError that ends a failed stream.
+ */
+export function eventStream(events: string[], dataSchema: string, idPattern?: string): Json {
+  return {
+    'text/event-stream': {
+      schema: {
+        type: 'object',
+        required: ['data'],
+        properties: {
+          event: { type: 'string', enum: [...events, 'error'] },
+          ...(idPattern ? { id: { type: 'string', pattern: idPattern } } : {}),
+          retry: { type: 'integer' },
+          data: {
+            type: 'string',
+            contentMediaType: 'application/json',
+            contentSchema: { oneOf: [ref(dataSchema), ref('OrderStreamError')] },
+          },
+        },
+      },
+    },
+  };
+}

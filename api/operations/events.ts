@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestHandler } from 'express';
-import { ApiError, toApiError } from '../errors';
+import { ApiError } from '../errors';
+import { openEventStream } from '../event-stream';
 import type { OrdersContext } from '../orders/common';
 import { waiterOf } from '../orders/common';
 import type { OperationView } from '../schemas';
@@ -10,8 +11,6 @@ import { operationState, operationView } from './view';
 
 /** How often the stream reads the operation's state (its results arrive at most a few per second per saga batch). */
 const POLL_MS = 1_000;
-const KEEPALIVE_MS = 15_000;
-const RECONNECT_MS = 2_000;
 
 /**
  * GET /operations/:id/events (operator): the operation as Server-Sent Events. A `progress` event with the whole
@@ -37,16 +36,9 @@ export function operationEvents(ctx: OrdersContext): RequestHandler {
     }
     const closed = new AbortController();
     res.on('close', () => closed.abort());
-    res.status(200).set({
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      'X-Accel-Buffering': 'no',
-    });
-    res.flushHeaders();
-    res.write(`retry: ${RECONNECT_MS}\n\n`);
+    const end = openEventStream(req, res, 'operation');
     const send = (type: 'progress' | 'end', operation: OperationView) =>
       res.write(`event: ${type}\ndata: ${JSON.stringify({ type, operation })}\n\n`);
-    const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
     const until = Date.now() + ctx.config.EVENTS_STREAM_MAX_SECONDS * 1_000;
     try {
       let sent = '';
@@ -62,18 +54,11 @@ export function operationEvents(ctx: OrdersContext): RequestHandler {
         await sleep(POLL_MS, undefined, { signal: closed.signal }).catch(() => undefined);
         if (!closed.signal.aborted) current = await deadline();
       }
+      end();
     } catch (err) {
-      req.log.warn({ err }, 'operation event stream failed');
-      const known = toApiError(err);
-      const error = {
-        code: known?.code ?? 'INTERNAL',
-        message: known?.message ?? 'the event stream failed; reconnect',
-      };
-      res.write(`event: error\ndata: ${JSON.stringify({ type: 'error', error, requestId: req.id })}\n\n`);
+      end(err);
     } finally {
-      clearInterval(keepalive);
       release();
     }
-    res.end();
   };
 }

@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { ApiError, toApiError } from '../errors';
+import { ApiError } from '../errors';
+import { openEventStream } from '../event-stream';
 import { correlate } from '../request-id';
 import type { OrderEvent } from '../schemas';
 import { OrderEventsQuerySchema } from '../schemas';
@@ -9,10 +10,6 @@ import { describeOrder } from './read-model';
 import type { StatusChange } from './history-events';
 import { statusChanges } from './history-events';
 import { orderView } from './read-model';
-
-const KEEPALIVE_MS = 15_000;
-/** What an EventSource waits before it reconnects (with Last-Event-ID) once a stream closed. */
-const RECONNECT_MS = 2_000;
 
 async function toEvent(
   ctx: OrdersContext,
@@ -91,30 +88,15 @@ export function orderEvents(ctx: OrdersContext): RequestHandler {
         res.json({ orderId, events, ended, lastEventId: events.at(-1)?.id ?? after });
         return;
       }
-      res.status(200).set({
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-cache, no-transform',
-        'X-Accel-Buffering': 'no',
-      });
-      res.flushHeaders();
-      res.write(`retry: ${RECONNECT_MS}\n\n`);
-      const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+      const end = openEventStream(req, res, 'order');
       try {
         for await (const change of changes) {
           if (change.kind !== 'idle' && change.id > after) sse(res, await toEvent(ctx, req, orderId, change));
         }
+        end();
       } catch (err) {
-        req.log.warn({ err }, 'order event stream failed');
-        const known = toApiError(err);
-        const error = {
-          code: known?.code ?? 'INTERNAL',
-          message: known?.message ?? 'the event stream failed; reconnect',
-        };
-        res.write(`event: error\ndata: ${JSON.stringify({ type: 'error', error, requestId: req.id })}\n\n`);
-      } finally {
-        clearInterval(keepalive);
+        end(err);
       }
-      res.end();
     } finally {
       clearTimeout(limit);
       abort.abort();
