@@ -76,9 +76,14 @@ for (const stepExecution of STEP_EXECUTIONS) {
         at: 0,
       });
       assert.equal(result.parcel?.by, 'warehouse-1', 'the context of the parked run is carried');
+      // Restock and refund run at once (their group): each run's two calls come in either order.
+      const calls = keys.filter((k) => /^(restock|refund)/.test(k));
       assert.deepEqual(
-        keys.filter((k) => /^(restock|refund)/.test(k)),
-        ['restock', 'refund', 'restock', 'refund:restart-1'],
+        [calls.slice(0, 2).sort(), calls.slice(2).sort()],
+        [
+          ['refund', 'restock'],
+          ['refund:restart-1', 'restock'],
+        ],
       );
       assert.deepEqual(await suite.services.returnSnapshot(input.returnId, orderId), {
         return: 'REFUNDED',
