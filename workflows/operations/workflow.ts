@@ -44,43 +44,36 @@ export async function bulkOperation(input: OperationInput): Promise<OperationSta
   let paused = false;
   let cancelled = false;
   const publish = () => setCurrentDetails(renderOperation(state));
-  const control = (action: 'pause' | 'resume' | 'cancel', { by, reason }: OperationControl) => {
+  /** An operator's pause, resume or cancel: kept in the audit trail, applied, published; the Update answers the state. */
+  const control = (action: 'pause' | 'resume' | 'cancel', { by, reason }: OperationControl, apply: () => void) => {
     state.events.push({ action, by, ...(reason ? { reason } : {}), at: new Date().toISOString() });
+    apply();
+    publish();
+    return state;
   };
   const open = () => state.status !== 'CANCELLED' && state.status !== 'COMPLETED' && !cancelled;
   setHandler(operationStateQuery, () => state);
   setHandler(
     pauseOperationUpdate,
-    (request) => {
-      control('pause', request);
-      paused = true;
-      if (state.status === 'RUNNING') state.status = 'PAUSED';
-      publish();
-      return state;
-    },
+    (request) =>
+      control('pause', request, () => {
+        paused = true;
+        if (state.status === 'RUNNING') state.status = 'PAUSED';
+      }),
     { validator: (request) => validate(request, open() && !paused, 'the operation is not running') },
   );
   setHandler(
     resumeOperationUpdate,
-    (request) => {
-      control('resume', request);
-      paused = false;
-      if (state.status === 'PAUSED') state.status = 'RUNNING';
-      publish();
-      return state;
-    },
+    (request) =>
+      control('resume', request, () => {
+        paused = false;
+        if (state.status === 'PAUSED') state.status = 'RUNNING';
+      }),
     { validator: (request) => validate(request, open() && paused, 'the operation is not paused') },
   );
-  setHandler(
-    cancelOperationUpdate,
-    (request) => {
-      control('cancel', request);
-      cancelled = true;
-      publish();
-      return state;
-    },
-    { validator: (request) => validate(request, open(), 'the operation has ended') },
-  );
+  setHandler(cancelOperationUpdate, (request) => control('cancel', request, () => (cancelled = true)), {
+    validator: (request) => validate(request, open(), 'the operation has ended'),
+  });
 
   publish();
   state.targets = await listOperationTargets({ query: operationTargetsQuery(input.filter) });
