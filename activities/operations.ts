@@ -19,13 +19,16 @@ export interface ApplyOperationInput {
 /** The Update ID an operation sends each saga: Temporal runs an Update once per ID, so a retried activity never twice. */
 export const operationUpdateId = (operationId: string) => `operation:${operationId}`;
 
-/** The activities of bulk operations (workflows/operations): they list sagas and send them Updates through a client. */
-export function createOperationActivities({ client }: { client: Client }) {
+/**
+ * The activities of bulk operations (workflows/operations): they list sagas and send them Updates through a client.
+ * `maxTargets` (MAX_OPERATION_TARGETS unless a test narrows it) bounds what one operation acts on.
+ */
+export function createOperationActivities({ client, maxTargets }: { client: Client; maxTargets?: number }) {
   return {
     /** The ids of the running sagas the query matches, all pages; more than the limit fails the operation. */
     async listOperationTargets({ query }: { query: string }): Promise<string[]> {
       try {
-        return await listTargets(client, query, (count) => Context.current().heartbeat(count));
+        return await listTargets(client, query, (count) => Context.current().heartbeat(count), maxTargets);
       } catch (err) {
         if (err instanceof TooManyTargets) throw ApplicationFailure.nonRetryable(err.message, 'TOO_MANY_TARGETS');
         throw err;

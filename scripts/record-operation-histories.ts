@@ -1,9 +1,12 @@
 // Records a bulk operation's history for the replay tests (test/saga/replay.test.ts): three orders parked on the dev
 // server (in-memory services: their void refused once), then one `bulkOperation` retrying their compensations, paused
-// and resumed on the way; saves test/histories/operation-retry-compensation.json.
+// and resumed on the way; saves test/histories/operation-retry-compensation.json. Then an operation whose listing
+// fails for good (more sagas match than it may act on), saved as operation-listing-failed.json (HISTORY_PREFIX
+// prepends to the name: a tree before the listing-failure patch records legacy-operation-listing-failed.json).
 // Re-record only when a change is meant to be incompatible with running operations (see docs/ARCHITECTURE.md).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/activity';
 import { createOperationActivities } from '../activities/operations';
 import { orderStartSearchAttributes } from '../lib/search-attributes';
 import { saveHistories } from '../test/helpers/histories';
@@ -74,9 +77,43 @@ async function main(): Promise<void> {
         }
       },
     );
+    await recordListingFailure(env, `${taskQueue}-listing`, outDir);
   } finally {
     await env.teardown();
   }
+}
+
+/** An operation whose listing fails for good: more sagas match than it may act on, since its dry run. */
+async function recordListingFailure(env: Awaited<ReturnType<typeof createLocalEnv>>, taskQueue: string, dir: string) {
+  const tooMany = async (): Promise<string[]> => {
+    throw ApplicationFailure.nonRetryable('more than 2000 sagas match: narrow the filter', 'TOO_MANY_TARGETS');
+  };
+  const activities = { ...createOperationActivities({ client: env.client }), listOperationTargets: tooMany };
+  await runWithSagaWorkers(env, taskQueue, activities, async () => {
+    const operationId = 'history-operation-listing-failed';
+    const operation = await env.client.workflow.start(bulkOperation, {
+      taskQueue,
+      workflowId: operationId,
+      args: [
+        {
+          operationId,
+          by: 'ops',
+          reason: 'void every parked payment',
+          requestedAt: new Date().toISOString(),
+          filter: { sagaType: 'order', status: 'COMPENSATION_FAILED' },
+          action: { kind: 'retry-compensation' },
+          concurrency: 5,
+          ratePerSecond: 10,
+        },
+      ],
+    });
+    const outcome = await operation.result().then(
+      (state) => `${state.status}: ${state.failure?.type ?? ''}`,
+      (err: unknown) => `workflow failed: ${String(err)}`,
+    );
+    const name = `${process.env.HISTORY_PREFIX ?? ''}operation-listing-failed`;
+    for (const line of await saveHistories(env, operationId, name, dir)) console.log(`${line} (${outcome})`);
+  });
 }
 
 main().catch((err: unknown) => {

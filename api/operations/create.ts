@@ -69,12 +69,12 @@ export function createOperation(ctx: OrdersContext): RequestHandler {
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       const handle = client.workflow.getHandle(operationId);
-      const existing = await handle.describe();
-      const started = (existing.memo?.[OPERATION_MEMO_KEY] ?? {}) as Partial<OperationMemo>;
+      const description = await handle.describe();
+      const started = (description.memo?.[OPERATION_MEMO_KEY] ?? {}) as Partial<OperationMemo>;
       if (started.request !== request) {
         throw new ApiError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key started another operation');
       }
-      status = (await operationState(handle, existing.status.name === 'RUNNING')).status;
+      status = (await operationState({ handle, description })).status;
     }
     const answer: OperationAccepted = { operationId, status, statusUrl: operationUrl(operationId) };
     res.status(202).location(answer.statusUrl).json(answer);

@@ -22,9 +22,9 @@ export function operationEvents(ctx: OrdersContext): RequestHandler {
   return async (req, res) => {
     const id = String(req.params.id);
     const read = async () => {
-      const { handle, description } = await visibleOperation(ctx, req.apiKey!, id);
-      const running = description.status.name === 'RUNNING';
-      return { running, view: operationView(await operationState(handle, running)) };
+      const operation = await visibleOperation(ctx, req.apiKey!, id);
+      const running = operation.description.status.name === 'RUNNING';
+      return { running, view: operationView(await operationState(operation)) };
     };
     const deadline = () => withDeadline(ctx.client, ctx.config.TEMPORAL_RPC_TIMEOUT_MS, read);
     let current = await deadline();

@@ -1,3 +1,5 @@
+import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import type { WorkflowExecutionStatusName } from '@temporalio/client';
 import type { RequestHandler } from 'express';
 import type { OperationState } from '../../workflows/operations/types';
 import { operationStateQuery, tally } from '../../workflows/operations/workflow';
@@ -17,6 +19,7 @@ export function operationView(state: OperationState): OperationView {
     reason: input.reason,
     requestedAt: input.requestedAt,
     ...(state.finishedAt ? { finishedAt: state.finishedAt } : {}),
+    ...(state.failure ? { failure: { ...state.failure } } : {}),
     filter: { ...input.filter },
     action: { ...input.action },
     concurrency: input.concurrency,
@@ -35,20 +38,39 @@ export function operationView(state: OperationState): OperationView {
   };
 }
 
-/** The operation's state: its result once it ended, else its own answer to the state Query. */
-export async function operationState(
-  handle: Awaited<ReturnType<typeof visibleOperation>>['handle'],
-  running: boolean,
-): Promise<OperationState> {
-  return running ? handle.query(operationStateQuery) : ((await handle.result()) as OperationState);
+/**
+ * The operation's state: its own answer to the state Query while it runs, its result once it completed. A workflow
+ * closed otherwise (one whose listing failed before operations could end FAILED, or one terminated by hand) answers
+ * its last state as FAILED, with why it closed.
+ */
+export async function operationState({
+  handle,
+  description,
+}: Awaited<ReturnType<typeof visibleOperation>>): Promise<OperationState> {
+  const execution = description.status.name;
+  if (execution === 'RUNNING') return handle.query(operationStateQuery);
+  if (execution === 'COMPLETED') return (await handle.result()) as OperationState;
+  const failure = await handle.result().then(
+    () => ({ message: `the operation's workflow closed ${execution}` }),
+    (err: unknown) => closedFailure(err, execution),
+  );
+  const state = await handle.query(operationStateQuery);
+  const finishedAt = state.finishedAt ?? description.closeTime?.toISOString();
+  return { ...state, status: 'FAILED', failure, ...(finishedAt ? { finishedAt } : {}) };
+}
+
+function closedFailure(err: unknown, execution: WorkflowExecutionStatusName): NonNullable<OperationState['failure']> {
+  const failure = err instanceof WorkflowFailedError ? err.cause : undefined;
+  const cause = failure instanceof ActivityFailure && failure.cause ? failure.cause : failure;
+  if (cause instanceof ApplicationFailure && cause.type) return { type: cause.type, message: cause.message };
+  return { message: cause?.message ?? `the operation's workflow closed ${execution}` };
 }
 
 /** GET /operations/{operationId} (operator): progress, every saga's outcome, the audit trail. */
 export function getOperation(ctx: OrdersContext): RequestHandler {
   return async (req, res) => {
     const state = await withDeadline(ctx.client, ctx.config.TEMPORAL_RPC_TIMEOUT_MS, async () => {
-      const { handle, description } = await visibleOperation(ctx, req.apiKey!, String(req.params.id));
-      return operationState(handle, description.status.name === 'RUNNING');
+      return operationState(await visibleOperation(ctx, req.apiKey!, String(req.params.id)));
     });
     res.json(operationView(state));
   };

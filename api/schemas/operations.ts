@@ -62,7 +62,7 @@ export const OperationDryRunSchema = named(
   z.object({ dryRun: z.literal(true), query: z.string(), count: z.number().int(), targets: z.array(z.string()) }),
 );
 
-const OPERATION_STATUSES = ['LISTING', 'RUNNING', 'PAUSED', 'CANCELLED', 'COMPLETED'] as const;
+const OPERATION_STATUSES = ['LISTING', 'RUNNING', 'PAUSED', 'CANCELLED', 'COMPLETED', 'FAILED'] as const;
 
 export const OperationAcceptedSchema = named(
   'OperationAccepted',
@@ -91,6 +91,12 @@ export const OperationViewSchema = named(
     reason: z.string(),
     requestedAt: z.string(),
     finishedAt: z.string().optional(),
+    failure: z
+      .object({ type: z.string().optional(), message: z.string() })
+      .optional()
+      .describe(
+        'FAILED: why no saga was acted on (its targets could not be listed; TOO_MANY_TARGETS: narrow the filter).',
+      ),
     filter: z.record(z.string(), z.unknown()),
     action: z.record(z.string(), z.unknown()),
     concurrency: z.number().int(),

@@ -173,12 +173,15 @@ export function apiOnDevServer(label: string, apiEnv: Record<string, string> = {
     fakes,
     /** The task queue the API starts its sagas on. */
     taskQueue,
-    /** The saga workers, with the bulk operations' activities (a client on the dev server, payloads encrypted). */
-    run: (fn: () => Promise<void>) =>
+    /**
+     * The saga workers, with the bulk operations' activities (a client on the dev server, payloads encrypted);
+     * `maxTargets` narrows what an operation may act on, as a filter that grew past the limit would.
+     */
+    run: (fn: () => Promise<void>, operations: { maxTargets?: number } = {}) =>
       runWithSagaWorkers(
         env!,
         taskQueue,
-        { ...fakes.activities(), ...createOperationActivities({ client: env!.client }) },
+        { ...fakes.activities(), ...createOperationActivities({ client: env!.client, ...operations }) },
         fn,
       ),
   };

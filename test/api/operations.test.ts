@@ -215,6 +215,76 @@ describe('bulk operations on the dev server', () => {
     });
   });
 
+  it('an operation whose targets can no longer be listed ends FAILED, says why and acts on no saga', async () => {
+    // The dry run found 3; by the time the operation lists them, more match than it may act on (here its limit is
+    // 2, as a filter that grew past 2,000 would): the listing fails for good.
+    await run(
+      async () => {
+        const ids = await parkedOrders(3, 'LIMIT_OUTAGE');
+        suite.fakes.faults.delete('cancelPayment');
+        const request = {
+          filter: { status: 'COMPENSATION_FAILED', parkedReason: 'LIMIT_OUTAGE' },
+          action: { kind: 'retry-compensation' },
+          reason: 'after the outage',
+        };
+        const dry = await operate({ ...request, dryRun: true });
+        assert.equal(dry.status, 200, dry.text);
+        assert.equal(dry.body.count, 3);
+        const voids = suite.fakes.attempts('cancelPayment');
+        const started = await operate(request);
+        assert.equal(started.status, 202, started.text);
+        const { operationId } = started.body as unknown as OperationAccepted;
+
+        const failed = await until(operationId, (v) => v.status === 'FAILED', 'FAILED');
+        assert.equal(failed.failure?.type, 'TOO_MANY_TARGETS');
+        assert.match(failed.failure?.message ?? '', /more than 2 sagas match: narrow the filter/);
+        assert.ok(failed.finishedAt, 'it ended');
+        assert.deepEqual([failed.counts.targets, failed.results.length], [0, 0]);
+        assert.equal(suite.fakes.attempts('cancelPayment'), voids, 'no saga was acted on');
+        for (const id of ids) assert.equal(await sagaStatus(id), 'RUNNING', `${id} still parked`);
+        // It answers like any operation that ended: its stream ends at once, controls are refused.
+        const res = await fetch(`${suite.api.url}/operations/${operationId}/events`, {
+          headers: { authorization: `Bearer ${KEYS.operator}`, accept: 'text/event-stream' },
+        });
+        const events = await readSse(res);
+        assert.deepEqual(
+          events.map((m) => [m.event, (JSON.parse(m.data!) as { operation: OperationView }).operation.status]),
+          [['end', 'FAILED']],
+        );
+        assertError(
+          await suite.api.request('POST', `/operations/${operationId}/pause`, { key: KEYS.operator, body: {} }),
+          409,
+          'OPERATION_REFUSED',
+        );
+
+        // An operation's workflow closed another way (terminated by hand while paused) answers FAILED with why and
+        // its last state, not a 500.
+        await parkedOrders(2, 'HELD_OUTAGE');
+        const held = await operate({
+          filter: { status: 'COMPENSATION_FAILED', parkedReason: 'HELD_OUTAGE' },
+          action: { kind: 'retry-compensation' },
+          reason: 'held',
+          concurrency: 1,
+          ratePerSecond: 1,
+        });
+        assert.equal(held.status, 202, held.text);
+        const heldId = (held.body as unknown as OperationAccepted).operationId;
+        const paused = await suite.api.request('POST', `/operations/${heldId}/pause`, { key: KEYS.operator, body: {} });
+        assert.equal(paused.status, 200, paused.text);
+        await suite.env.client.workflow.getHandle(heldId).terminate('stopped by hand');
+        const terminated = await view(heldId);
+        assert.equal(terminated.status, 'FAILED');
+        assert.equal(terminated.failure?.message, 'stopped by hand');
+        assert.ok(terminated.finishedAt, 'when it was terminated');
+        assert.deepEqual(
+          terminated.events.map((e) => e.action),
+          ['pause'],
+        );
+      },
+      { maxTargets: 2 },
+    );
+  });
+
   it('an attempt retried after a lost answer sends the same Update ID: one effect, reported done', async () => {
     await run(async () => {
       const [id] = await parkedOrders(1, 'PROVIDER_FLAP');

@@ -154,5 +154,14 @@ describe('npm run bench, tiny', () => {
       assert.equal(vsRemote.mode, mode.replace('-local', ''));
       assert.ok(vsRemote.throughput! > 0 && vsRemote.cpu! > 0 && vsRemote.p50! > 0, JSON.stringify(vsRemote));
     }
+    // The engine modes against the bare workflow making the same calls placed the same way.
+    for (const [mode, baseline] of [
+      ['engine', 'bare'],
+      ['engine-local', 'bare-pivot'],
+    ] as const) {
+      const vsBaseline = result.ratios[mode]!.vsBaseline!;
+      assert.equal(vsBaseline.mode, baseline);
+      assert.ok(vsBaseline.throughput! > 0 && vsBaseline.cpu! > 0 && vsBaseline.p50! > 0, JSON.stringify(vsBaseline));
+    }
   });
 });

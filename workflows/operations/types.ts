@@ -61,7 +61,7 @@ export interface TargetResult {
   at: string;
 }
 
-export type OperationStatus = 'LISTING' | 'RUNNING' | 'PAUSED' | 'CANCELLED' | 'COMPLETED';
+export type OperationStatus = 'LISTING' | 'RUNNING' | 'PAUSED' | 'CANCELLED' | 'COMPLETED' | 'FAILED';
 
 export interface OperationState {
   input: OperationInput;
@@ -72,6 +72,8 @@ export interface OperationState {
   /** Pause, resume and cancel, by whom and when. */
   events: { action: 'pause' | 'resume' | 'cancel'; by: string; reason?: string; at: string }[];
   finishedAt?: string;
+  /** Why a FAILED operation acted on no saga: its targets could not be listed (too many, or Temporal did not answer). */
+  failure?: { type?: string; message: string };
 }
 
 /** What each action sends: the saga Update's name and argument. */

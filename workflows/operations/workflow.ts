@@ -1,8 +1,10 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   condition,
   defineQuery,
   defineUpdate,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -21,6 +23,9 @@ export interface OperationControl {
 export const pauseOperationUpdate = defineUpdate<OperationState, [OperationControl]>('pauseOperation');
 export const resumeOperationUpdate = defineUpdate<OperationState, [OperationControl]>('resumeOperation');
 export const cancelOperationUpdate = defineUpdate<OperationState, [OperationControl]>('cancelOperation');
+
+/** Patch id: a listing that fails for good ends the operation FAILED, with why (before: the workflow failed). */
+export const LISTING_FAILURE_PATCH = 'operation-listing-failure';
 
 const { listOperationTargets } = proxyActivities<OperationActivities>({
   startToCloseTimeout: '5 minutes',
@@ -51,7 +56,7 @@ export async function bulkOperation(input: OperationInput): Promise<OperationSta
     publish();
     return state;
   };
-  const open = () => state.status !== 'CANCELLED' && state.status !== 'COMPLETED' && !cancelled;
+  const open = () => !ENDED.includes(state.status) && !cancelled;
   setHandler(operationStateQuery, () => state);
   setHandler(
     pauseOperationUpdate,
@@ -76,7 +81,17 @@ export async function bulkOperation(input: OperationInput): Promise<OperationSta
   });
 
   publish();
-  state.targets = await listOperationTargets({ query: operationTargetsQuery(input.filter) });
+  try {
+    state.targets = await listOperationTargets({ query: operationTargetsQuery(input.filter) });
+  } catch (err) {
+    if (!patched(LISTING_FAILURE_PATCH)) throw err;
+    // Nothing was sent to any saga: the operation ends, saying why, and answers like any other that ended.
+    state.status = 'FAILED';
+    state.failure = listingFailure(err);
+    state.finishedAt = new Date().toISOString();
+    publish();
+    return state;
+  }
   if (state.status === 'LISTING') state.status = paused ? 'PAUSED' : 'RUNNING';
   publish();
   let next = 0;
@@ -100,6 +115,16 @@ export async function bulkOperation(input: OperationInput): Promise<OperationSta
   state.finishedAt = at;
   publish();
   return state;
+}
+
+const ENDED: OperationState['status'][] = ['CANCELLED', 'COMPLETED', 'FAILED'];
+
+/** The listing's own failure (TOO_MANY_TARGETS, or the last attempt's error), not the SDK's activity wrapper. */
+function listingFailure(err: unknown): NonNullable<OperationState['failure']> {
+  const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
+  const type = cause instanceof ApplicationFailure ? cause.type : undefined;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return type ? { type, message } : { message };
 }
 
 function apply(input: OperationInput, workflowId: string): Promise<TargetResult> {
@@ -133,7 +158,8 @@ function renderOperation(state: OperationState): string {
     `**Bulk ${mdCode(input.action.kind)}** on ${input.filter.sagaType} sagas ${mdCode(input.filter.status)}` +
       (input.filter.parkedStep ? ` parked on ${mdCode(input.filter.parkedStep)}` : '') +
       (input.filter.parkedReason ? ` for ${mdCode(input.filter.parkedReason)}` : ''),
-    `- status: **${state.status}**, ${state.targets.length} targets`,
+    `- status: **${state.status}**, ${state.targets.length} targets` +
+      (state.failure ? `: ${mdText(state.failure.message)}` : ''),
     `- done ${counts.done}, refused ${counts.refused}, skipped ${counts.skipped}, failed ${counts.failed}, ` +
       `not run ${counts['not-run']}, pending ${counts.pending}`,
     `- by ${mdText(input.by)} at ${input.requestedAt}: ${mdText(input.reason)}`,
