@@ -111,7 +111,7 @@ function before<T>(promise: Promise<T>, deadline: number): Promise<T> {
 /** Starts a workflow directly with the Temporal client and waits for its result (the server's long poll). */
 export function directRunner(options: {
   client: Client;
-  workflowType: 'orderFulfillment' | 'orderFulfillmentQuiet' | 'bareOrder' | 'bareOrderLocal';
+  workflowType: 'orderFulfillment' | 'orderFulfillmentQuiet' | 'bareOrder' | 'bareOrderLocal' | 'bareOrderPivot';
   taskQueue: string;
   idPrefix: string;
   /** Extra saga input (e.g. publishMode). */

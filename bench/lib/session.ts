@@ -21,7 +21,7 @@ import { sampleUsage } from './proc';
 import { bootstrapCi95, ratio, round } from './stats';
 import { API_WAIT_SECONDS, SERVICE_TOKEN, quiet, startBenchWorker, tail } from './bench-worker';
 import type { BenchWorker } from './bench-worker';
-import { LOCAL_MODE_OF, MODES, MODE_DESCRIPTIONS, pooledThroughput } from './results';
+import { ENGINE_BASELINE_OF, LOCAL_MODE_OF, MODES, MODE_DESCRIPTIONS, pooledThroughput } from './results';
 import type { BenchResult, BenchSettings, Mode, ModeResult } from './results';
 import { loadAverage, median, mergeUsage, pool, summarizeMode } from './summary';
 import type { Pool } from './summary';
@@ -34,10 +34,11 @@ export type { BenchResult, BenchSettings, Mode, ModeResult } from './results';
 /** The workflow each direct mode starts. */
 const WORKFLOW_TYPES: Record<
   Exclude<Mode, 'api'>,
-  'bareOrder' | 'bareOrderLocal' | 'orderFulfillmentQuiet' | 'orderFulfillment'
+  'bareOrder' | 'bareOrderLocal' | 'bareOrderPivot' | 'orderFulfillmentQuiet' | 'orderFulfillment'
 > = {
   bare: 'bareOrder',
   'bare-local': 'bareOrderLocal',
+  'bare-pivot': 'bareOrderPivot',
   quiet: 'orderFulfillmentQuiet',
   engine: 'orderFulfillment',
   'engine-local': 'orderFulfillment',
@@ -256,17 +257,35 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
         };
       }
     }
-    for (const [mode, remoteMode] of Object.entries(LOCAL_MODE_OF) as [Mode, Mode][]) {
-      const [local, remote] = [modes[mode], modes[remoteMode]];
-      if (!local || !remote) continue;
-      const vsRemote = {
-        mode: remoteMode,
-        throughput: ratio(local.sagasPerSecond, remote.sagasPerSecond),
-        cpu: ratio(remote.cpuMsPerSaga.total, local.cpuMsPerSaga.total),
-        p50: ratio(local.latencyMs.p50, remote.latencyMs.p50),
+    // A run without `bare` still compares its local and engine modes with theirs.
+    type Ratios = NonNullable<BenchResult['ratios'][Exclude<Mode, 'bare'>]>;
+    const withoutBare = (): Ratios => ({
+      throughput: null,
+      p99: null,
+      throughputRoundMedian: null,
+      p99RoundMedian: null,
+      cpu: null,
+      cpuRoundMedian: null,
+      throughputCi95: null,
+    });
+    /** A mode against another of the same run: throughput and CPU (other ÷ mode), p50 (mode ÷ other). */
+    const against = (mode: Mode, other: Mode) => {
+      const [a, b] = [modes[mode], modes[other]];
+      if (!a || !b) return undefined;
+      return {
+        mode: other,
+        throughput: ratio(a.sagasPerSecond, b.sagasPerSecond),
+        cpu: ratio(b.cpuMsPerSaga.total, a.cpuMsPerSaga.total),
+        p50: ratio(a.latencyMs.p50, b.latencyMs.p50),
       };
-      const existing = ratios[mode as Exclude<Mode, 'bare'>];
-      if (existing) existing.vsRemote = vsRemote;
+    };
+    for (const [mode, remoteMode] of Object.entries(LOCAL_MODE_OF) as [Mode, Mode][]) {
+      const vsRemote = against(mode, remoteMode);
+      if (vsRemote) (ratios[mode as Exclude<Mode, 'bare'>] ??= withoutBare()).vsRemote = vsRemote;
+    }
+    for (const [mode, baseline] of Object.entries(ENGINE_BASELINE_OF) as [Mode, Mode][]) {
+      const vsBaseline = against(mode, baseline);
+      if (vsBaseline) (ratios[mode as Exclude<Mode, 'bare'>] ??= withoutBare()).vsBaseline = vsBaseline;
     }
     const config = loadWorkerConfig({ ...settings.workerEnv, SERVICE_TOKEN });
     result = {

@@ -45,3 +45,27 @@ export async function bareOrderLocal(input: { orderId: string }): Promise<{ orde
   for (const step of SAGA_ACTIVITY_LANES.keys()) await noop({ orderId: input.orderId, step });
   return { orderId: input.orderId, activities: SAGA_ACTIVITY_LANES.length };
 }
+
+/** Where the order saga's pivot (capturePayment) sits in SAGA_ACTIVITY_LANES, and the two calls after it that run at once. */
+const PIVOT_STEP = 4;
+const GROUPED_STEPS = [5, 6];
+
+/**
+ * The same calls placed as the saga engine places them with local steps (docs/SAGAS.md#local-steps): local
+ * activities, but the pivot a regular activity on the workflow's own task queue (its completion is on record
+ * before the calls after it), and markPaid with commitInventory at once. The baseline of the engine's own
+ * overhead over local steps: what `engine-local` adds to it is the engine, not where the calls run.
+ */
+export async function bareOrderPivot(input: { orderId: string }): Promise<{ orderId: string; activities: number }> {
+  const { noop } = proxyLocalActivities<BareActivities>({ startToCloseTimeout: '10 seconds' });
+  const { noop: pivot } = proxyActivities<BareActivities>({ startToCloseTimeout: '10 seconds' });
+  const { orderId } = input;
+  for (let step = 0; step < SAGA_ACTIVITY_LANES.length; step++) {
+    if (step === PIVOT_STEP) await pivot({ orderId, step });
+    else if (step === GROUPED_STEPS[0]) {
+      await Promise.all(GROUPED_STEPS.map((grouped) => noop({ orderId, step: grouped })));
+      step = GROUPED_STEPS[GROUPED_STEPS.length - 1]!;
+    } else await noop({ orderId, step });
+  }
+  return { orderId, activities: SAGA_ACTIVITY_LANES.length };
+}

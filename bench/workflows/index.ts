@@ -1,5 +1,5 @@
 // The bench worker's workflow bundle: the real order saga, a quiet variant and the bare baseline, bundled once
 // per run.
 export { orderFulfillment } from '../../workflows/order/workflow';
-export { bareOrder, bareOrderLocal } from './bare';
+export { bareOrder, bareOrderLocal, bareOrderPivot } from './bare';
 export { orderFulfillmentQuiet } from './quiet';
