@@ -78,8 +78,9 @@ export async function findReplay<Tx extends IdempotencyTx>(
  * Runs `effect` at most once per Idempotency-Key. The key is inserted first in the same transaction as the effect
  * (a concurrent duplicate blocks on the unique key, then replays the committed answer). A 409 business conflict
  * rolls the effect back and is stored as the answer of the key too; other errors (400, 404, 5xx) are not stored,
- * so a retry with the same key tries again. `lookedUp`: the caller has just found no answer for the key, so the
- * first attempt goes straight to the transaction (a race lost since then still ends in a replay).
+ * so a retry with the same key tries again. `lookedUp`: the first attempt goes straight to the transaction, because
+ * the caller has just found no answer for the key or lets the insert find it: a key already stored fails the insert
+ * (unique), and the next attempt replays its answer.
  */
 export async function runIdempotent<Tx extends IdempotencyTx>(
   db: ServiceDb<Tx>,
