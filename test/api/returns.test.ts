@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { OrderView, ReturnAccepted, ReturnView } from '../../api/schemas';
-import { ActionResultSchema, OrderViewSchema, ReturnViewSchema } from '../../api/schemas';
+import { ActionResultSchema, OperationViewSchema, OrderViewSchema, ReturnViewSchema } from '../../api/schemas';
+import { createOperationActivities } from '../../activities/operations';
 import { runWithSagaWorkers } from '../helpers/order-saga';
 import type { RealServices } from '../helpers/real-services';
 import { startRealServices } from '../helpers/real-services';
@@ -66,6 +67,20 @@ async function returnUntil(url: string, done: (view: ReturnView) => boolean, wha
 
 const oneUnit = { items: [{ sku: 'SKU-1', quantity: 1 }], reason: 'does not fit' };
 
+/** The payment service refusing the next `count` refunds with a business answer (409), then answering again. */
+function refusingRefunds(count: number): typeof fetch {
+  let left = count;
+  return async (input, init) => {
+    const key = new Headers(init?.headers).get('idempotency-key') ?? '';
+    if (left > 0 && key.endsWith(':refund')) {
+      left -= 1;
+      const error = { code: 'REFUND_EXCEEDS_CAPTURE', message: 'refused by the payment provider (test)' };
+      return Response.json({ error }, { status: 409 });
+    }
+    return fetch(input, init);
+  };
+}
+
 describe('returns over HTTP', () => {
   it('a client returns a unit, the warehouse takes the parcel in, and the unit is refunded', () =>
     run(async () => {
@@ -124,6 +139,72 @@ describe('returns over HTTP', () => {
       const closed = assertError(await act(statusUrl, 'parcel-received', {}, KEYS.operator), 409, 'RETURN_CLOSED');
       assert.match(closed.message, /has ended \(COMPLETED\)/);
     }));
+
+  it('one bulk retry repairs the returns parked on refunds the payment provider refused: each refunded once', () =>
+    runWithSagaWorkers(
+      env,
+      taskQueue,
+      {
+        ...services.activities(),
+        ...services.returnActivities(refusingRefunds(2)),
+        ...createOperationActivities({ client: env.client }),
+      },
+      async () => {
+        const returns: { returnId: string; orderId: string; statusUrl: string }[] = [];
+        for (let i = 0; i < 2; i++) {
+          const orderId = await completedOrder();
+          const created = await requestReturn(orderId, newKey('return'), oneUnit);
+          assert.equal(created.status, 202, created.text);
+          returns.push({ ...created.body, orderId });
+        }
+        for (const { statusUrl } of returns) {
+          await returnUntil(statusUrl, (v) => v.currentStep === 'awaitParcel', 'waiting for the parcel');
+          const received = await act(statusUrl, 'parcel-received', {}, KEYS.operator);
+          assert.equal(received.status, 200, received.text);
+          await returnUntil(statusUrl, (v) => v.status === 'FORWARD_FAILED', 'parked on the refund');
+        }
+        const request = {
+          filter: {
+            sagaType: 'return',
+            status: 'FORWARD_FAILED',
+            parkedStep: 'refund',
+            parkedReason: 'REFUND_EXCEEDS_CAPTURE',
+          },
+          action: { kind: 'retry-step' },
+          reason: 'the provider lifted its refund limit',
+        };
+        const operate = (body: object) =>
+          api.request('POST', '/operations', {
+            key: KEYS.operator,
+            body,
+            headers: { 'Idempotency-Key': newKey('op') },
+          });
+        const dry = await operate({ ...request, dryRun: true });
+        assert.equal(dry.status, 200, dry.text);
+        assert.deepEqual(dry.body.targets, returns.map((r) => r.returnId).sort(), 'exactly the parked returns');
+        const started = await operate(request);
+        assert.equal(started.status, 202, started.text);
+        const { operationId } = started.body as { operationId: string };
+        const operation = await pollUntil(
+          async () =>
+            OperationViewSchema.parse(
+              (await api.request('GET', `/operations/${operationId}`, { key: KEYS.operator })).body,
+            ),
+          (v) => v.status === 'COMPLETED',
+          'the operation completed',
+        );
+        assert.deepEqual(
+          operation.results.map((r) => r.outcome),
+          ['done', 'done'],
+        );
+        for (const { returnId, orderId, statusUrl } of returns) {
+          const done = await returnUntil(statusUrl, (v) => v.workflowStatus === 'COMPLETED', 'the return closed');
+          assert.equal(done.status, 'COMPLETED');
+          const snapshot = await services.returnSnapshot(returnId, orderId);
+          assert.deepEqual([snapshot.return, snapshot.refundedMinor], ['REFUNDED', 2_450], 'refunded once');
+        }
+      },
+    ));
 
   it("another tenant neither reads, requests nor acts on a tenant's returns; a return is found under its order only", () =>
     run(async () => {
