@@ -1,8 +1,7 @@
-import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
-import type { WorkflowExecutionStatusName } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import type { RequestHandler } from 'express';
 import type { OperationState } from '../../workflows/operations/types';
-import { operationStateQuery, tally } from '../../workflows/operations/workflow';
+import { operationFailure, operationStateQuery, tally } from '../../workflows/operations/workflow';
 import type { OrdersContext } from '../orders/common';
 import type { OperationView } from '../schemas';
 import { withDeadline } from '../temporal';
@@ -51,19 +50,17 @@ export async function operationState({
   if (execution === 'RUNNING') return handle.query(operationStateQuery);
   if (execution === 'COMPLETED') return (await handle.result()) as OperationState;
   const failure = await handle.result().then(
-    () => ({ message: `the operation's workflow closed ${execution}` }),
-    (err: unknown) => closedFailure(err, execution),
+    () => undefined,
+    (err: unknown) => (err instanceof WorkflowFailedError && err.cause ? operationFailure(err.cause) : undefined),
   );
   const state = await handle.query(operationStateQuery);
   const finishedAt = state.finishedAt ?? description.closeTime?.toISOString();
-  return { ...state, status: 'FAILED', failure, ...(finishedAt ? { finishedAt } : {}) };
-}
-
-function closedFailure(err: unknown, execution: WorkflowExecutionStatusName): NonNullable<OperationState['failure']> {
-  const failure = err instanceof WorkflowFailedError ? err.cause : undefined;
-  const cause = failure instanceof ActivityFailure && failure.cause ? failure.cause : failure;
-  if (cause instanceof ApplicationFailure && cause.type) return { type: cause.type, message: cause.message };
-  return { message: cause?.message ?? `the operation's workflow closed ${execution}` };
+  return {
+    ...state,
+    status: 'FAILED',
+    failure: failure ?? { message: `the operation's workflow closed ${execution}` },
+    ...(finishedAt ? { finishedAt } : {}),
+  };
 }
 
 /** GET /operations/{operationId} (operator): progress, every saga's outcome, the audit trail. */

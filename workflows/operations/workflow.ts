@@ -87,7 +87,7 @@ export async function bulkOperation(input: OperationInput): Promise<OperationSta
     if (!patched(LISTING_FAILURE_PATCH)) throw err;
     // Nothing was sent to any saga: the operation ends, saying why, and answers like any other that ended.
     state.status = 'FAILED';
-    state.failure = listingFailure(err);
+    state.failure = operationFailure(err);
     state.finishedAt = new Date().toISOString();
     publish();
     return state;
@@ -119,8 +119,11 @@ export async function bulkOperation(input: OperationInput): Promise<OperationSta
 
 const ENDED: OperationState['status'][] = ['CANCELLED', 'COMPLETED', 'FAILED'];
 
-/** The listing's own failure (TOO_MANY_TARGETS, or the last attempt's error), not the SDK's activity wrapper. */
-function listingFailure(err: unknown): NonNullable<OperationState['failure']> {
+/**
+ * Why an operation failed, as it reports it: the failure's own type and message (TOO_MANY_TARGETS, the last attempt's
+ * error, a termination's reason), not the SDK's activity wrapper.
+ */
+export function operationFailure(err: unknown): NonNullable<OperationState['failure']> {
   const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
   const type = cause instanceof ApplicationFailure ? cause.type : undefined;
   const message = cause instanceof Error ? cause.message : String(cause);
