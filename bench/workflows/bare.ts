@@ -46,10 +46,6 @@ export async function bareOrderLocal(input: { orderId: string }): Promise<{ orde
   return { orderId: input.orderId, activities: SAGA_ACTIVITY_LANES.length };
 }
 
-/** Where the order saga's pivot (capturePayment) sits in SAGA_ACTIVITY_LANES, and the two calls after it that run at once. */
-const PIVOT_STEP = 4;
-const GROUPED_STEPS = [5, 6];
-
 /**
  * The same calls placed as the saga engine places them with local steps (docs/SAGAS.md#local-steps): local
  * activities, but the pivot a regular activity on the workflow's own task queue (its completion is on record
@@ -60,12 +56,10 @@ export async function bareOrderPivot(input: { orderId: string }): Promise<{ orde
   const { noop } = proxyLocalActivities<BareActivities>({ startToCloseTimeout: '10 seconds' });
   const { noop: pivot } = proxyActivities<BareActivities>({ startToCloseTimeout: '10 seconds' });
   const { orderId } = input;
-  for (let step = 0; step < SAGA_ACTIVITY_LANES.length; step++) {
-    if (step === PIVOT_STEP) await pivot({ orderId, step });
-    else if (step === GROUPED_STEPS[0]) {
-      await Promise.all(GROUPED_STEPS.map((grouped) => noop({ orderId, step: grouped })));
-      step = GROUPED_STEPS[GROUPED_STEPS.length - 1]!;
-    } else await noop({ orderId, step });
-  }
+  // SAGA_ACTIVITY_LANES' order: four calls, the capture (the pivot), markPaid with commitInventory, confirmOrder.
+  for (const step of [0, 1, 2, 3]) await noop({ orderId, step });
+  await pivot({ orderId, step: 4 });
+  await Promise.all([5, 6].map((step) => noop({ orderId, step })));
+  await noop({ orderId, step: 7 });
   return { orderId, activities: SAGA_ACTIVITY_LANES.length };
 }
