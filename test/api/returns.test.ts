@@ -140,72 +140,6 @@ describe('returns over HTTP', () => {
       assert.match(closed.message, /has ended \(COMPLETED\)/);
     }));
 
-  it('one bulk retry repairs the returns parked on refunds the payment provider refused: each refunded once', () =>
-    runWithSagaWorkers(
-      env,
-      taskQueue,
-      {
-        ...services.activities(),
-        ...services.returnActivities(refusingRefunds(2)),
-        ...createOperationActivities({ client: env.client }),
-      },
-      async () => {
-        const returns: { returnId: string; orderId: string; statusUrl: string }[] = [];
-        for (let i = 0; i < 2; i++) {
-          const orderId = await completedOrder();
-          const created = await requestReturn(orderId, newKey('return'), oneUnit);
-          assert.equal(created.status, 202, created.text);
-          returns.push({ ...created.body, orderId });
-        }
-        for (const { statusUrl } of returns) {
-          await returnUntil(statusUrl, (v) => v.currentStep === 'awaitParcel', 'waiting for the parcel');
-          const received = await act(statusUrl, 'parcel-received', {}, KEYS.operator);
-          assert.equal(received.status, 200, received.text);
-          await returnUntil(statusUrl, (v) => v.status === 'FORWARD_FAILED', 'parked on the refund');
-        }
-        const request = {
-          filter: {
-            sagaType: 'return',
-            status: 'FORWARD_FAILED',
-            parkedStep: 'refund',
-            parkedReason: 'REFUND_EXCEEDS_CAPTURE',
-          },
-          action: { kind: 'retry-step' },
-          reason: 'the provider lifted its refund limit',
-        };
-        const operate = (body: object) =>
-          api.request('POST', '/operations', {
-            key: KEYS.operator,
-            body,
-            headers: { 'Idempotency-Key': newKey('op') },
-          });
-        const dry = await operate({ ...request, dryRun: true });
-        assert.equal(dry.status, 200, dry.text);
-        assert.deepEqual(dry.body.targets, returns.map((r) => r.returnId).sort(), 'exactly the parked returns');
-        const started = await operate(request);
-        assert.equal(started.status, 202, started.text);
-        const { operationId } = started.body as { operationId: string };
-        const operation = await pollUntil(
-          async () =>
-            OperationViewSchema.parse(
-              (await api.request('GET', `/operations/${operationId}`, { key: KEYS.operator })).body,
-            ),
-          (v) => v.status === 'COMPLETED',
-          'the operation completed',
-        );
-        assert.deepEqual(
-          operation.results.map((r) => r.outcome),
-          ['done', 'done'],
-        );
-        for (const { returnId, orderId, statusUrl } of returns) {
-          const done = await returnUntil(statusUrl, (v) => v.workflowStatus === 'COMPLETED', 'the return closed');
-          assert.equal(done.status, 'COMPLETED');
-          const snapshot = await services.returnSnapshot(returnId, orderId);
-          assert.deepEqual([snapshot.return, snapshot.refundedMinor], ['REFUNDED', 2_450], 'refunded once');
-        }
-      },
-    ));
-
   it("another tenant neither reads, requests nor acts on a tenant's returns; a return is found under its order only", () =>
     run(async () => {
       const orderId = await completedOrder();
@@ -303,4 +237,70 @@ describe('returns over HTTP', () => {
       const started = await env.client.workflow.count(`WorkflowType = "orderReturn" AND TenantId = "shop"`);
       assert.equal(started.count, 3, 'only the three returns of the tests above');
     }));
+
+  it('one bulk retry repairs the returns parked on refunds the payment provider refused: each refunded once', () =>
+    runWithSagaWorkers(
+      env,
+      taskQueue,
+      {
+        ...services.activities(),
+        ...services.returnActivities(refusingRefunds(2)),
+        ...createOperationActivities({ client: env.client }),
+      },
+      async () => {
+        const returns: { returnId: string; orderId: string; statusUrl: string }[] = [];
+        for (let i = 0; i < 2; i++) {
+          const orderId = await completedOrder();
+          const created = await requestReturn(orderId, newKey('return'), oneUnit);
+          assert.equal(created.status, 202, created.text);
+          returns.push({ ...created.body, orderId });
+        }
+        for (const { statusUrl } of returns) {
+          await returnUntil(statusUrl, (v) => v.currentStep === 'awaitParcel', 'waiting for the parcel');
+          const received = await act(statusUrl, 'parcel-received', {}, KEYS.operator);
+          assert.equal(received.status, 200, received.text);
+          await returnUntil(statusUrl, (v) => v.status === 'FORWARD_FAILED', 'parked on the refund');
+        }
+        const request = {
+          filter: {
+            sagaType: 'return',
+            status: 'FORWARD_FAILED',
+            parkedStep: 'refund',
+            parkedReason: 'REFUND_EXCEEDS_CAPTURE',
+          },
+          action: { kind: 'retry-step' },
+          reason: 'the provider lifted its refund limit',
+        };
+        const operate = (body: object) =>
+          api.request('POST', '/operations', {
+            key: KEYS.operator,
+            body,
+            headers: { 'Idempotency-Key': newKey('op') },
+          });
+        const dry = await operate({ ...request, dryRun: true });
+        assert.equal(dry.status, 200, dry.text);
+        assert.deepEqual(dry.body.targets, returns.map((r) => r.returnId).sort(), 'exactly the parked returns');
+        const started = await operate(request);
+        assert.equal(started.status, 202, started.text);
+        const { operationId } = started.body as { operationId: string };
+        const operation = await pollUntil(
+          async () =>
+            OperationViewSchema.parse(
+              (await api.request('GET', `/operations/${operationId}`, { key: KEYS.operator })).body,
+            ),
+          (v) => v.status === 'COMPLETED',
+          'the operation completed',
+        );
+        assert.deepEqual(
+          operation.results.map((r) => r.outcome),
+          ['done', 'done'],
+        );
+        for (const { returnId, orderId, statusUrl } of returns) {
+          const done = await returnUntil(statusUrl, (v) => v.workflowStatus === 'COMPLETED', 'the return closed');
+          assert.equal(done.status, 'COMPLETED');
+          const snapshot = await services.returnSnapshot(returnId, orderId);
+          assert.deepEqual([snapshot.return, snapshot.refundedMinor], ['REFUNDED', 2_450], 'refunded once');
+        }
+      },
+    ));
 });
