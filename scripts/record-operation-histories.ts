@@ -15,6 +15,7 @@ import { orderInput, runWithSagaWorkers, waitForStatus } from '../test/helpers/o
 import { disableTestPayloadEncryption } from '../test/helpers/payload-keys';
 import { createLocalEnv } from '../test/helpers/temporal';
 import { orderFulfillment } from '../workflows/order/workflow';
+import type { OperationInput } from '../workflows/operations/types';
 import {
   bulkOperation,
   operationStateQuery,
@@ -50,21 +51,11 @@ async function main(): Promise<void> {
         const query = 'OrderStatus = "COMPENSATION_FAILED" AND ParkedReason = "PAYMENT_PROVIDER_DOWN"';
         while ((await env.client.workflow.count(query)).count < 3) await new Promise((r) => setTimeout(r, 100));
         const operationId = 'history-operation-retry-compensation';
-        const operation = await env.client.workflow.start(bulkOperation, {
-          taskQueue,
-          workflowId: operationId,
-          args: [
-            {
-              operationId,
-              by: 'ops',
-              reason: 'provider back',
-              requestedAt: new Date().toISOString(),
-              filter: { sagaType: 'order', status: 'COMPENSATION_FAILED', parkedReason: 'PAYMENT_PROVIDER_DOWN' },
-              action: { kind: 'retry-compensation' },
-              concurrency: 1,
-              ratePerSecond: 1,
-            },
-          ],
+        const operation = await startOperation(env, taskQueue, operationId, {
+          reason: 'provider back',
+          filter: { sagaType: 'order', status: 'COMPENSATION_FAILED', parkedReason: 'PAYMENT_PROVIDER_DOWN' },
+          concurrency: 1,
+          ratePerSecond: 1,
         });
         while ((await operation.query(operationStateQuery)).results.length < 1) {
           await new Promise((r) => setTimeout(r, 50));
@@ -83,29 +74,38 @@ async function main(): Promise<void> {
   }
 }
 
+type Env = Awaited<ReturnType<typeof createLocalEnv>>;
+
+/** A bulk retry of parked compensations by `ops`, started straight on the worker's task queue. */
+function startOperation(
+  env: Env,
+  taskQueue: string,
+  operationId: string,
+  fields: Pick<OperationInput, 'reason' | 'filter' | 'concurrency' | 'ratePerSecond'>,
+) {
+  const input: OperationInput = {
+    operationId,
+    by: 'ops',
+    requestedAt: new Date().toISOString(),
+    action: { kind: 'retry-compensation' },
+    ...fields,
+  };
+  return env.client.workflow.start(bulkOperation, { taskQueue, workflowId: operationId, args: [input] });
+}
+
 /** An operation whose listing fails for good: more sagas match than it may act on, since its dry run. */
-async function recordListingFailure(env: Awaited<ReturnType<typeof createLocalEnv>>, taskQueue: string, dir: string) {
+async function recordListingFailure(env: Env, taskQueue: string, dir: string) {
   const tooMany = async (): Promise<string[]> => {
     throw ApplicationFailure.nonRetryable('more than 2000 sagas match: narrow the filter', 'TOO_MANY_TARGETS');
   };
   const activities = { ...createOperationActivities({ client: env.client }), listOperationTargets: tooMany };
   await runWithSagaWorkers(env, taskQueue, activities, async () => {
     const operationId = 'history-operation-listing-failed';
-    const operation = await env.client.workflow.start(bulkOperation, {
-      taskQueue,
-      workflowId: operationId,
-      args: [
-        {
-          operationId,
-          by: 'ops',
-          reason: 'void every parked payment',
-          requestedAt: new Date().toISOString(),
-          filter: { sagaType: 'order', status: 'COMPENSATION_FAILED' },
-          action: { kind: 'retry-compensation' },
-          concurrency: 5,
-          ratePerSecond: 10,
-        },
-      ],
+    const operation = await startOperation(env, taskQueue, operationId, {
+      reason: 'void every parked payment',
+      filter: { sagaType: 'order', status: 'COMPENSATION_FAILED' },
+      concurrency: 5,
+      ratePerSecond: 10,
     });
     const outcome = await operation.result().then(
       (state) => `${state.status}: ${state.failure?.type ?? ''}`,

@@ -50,6 +50,12 @@ const view = async (operationId: string): Promise<OperationView> => {
 const until = (operationId: string, done: (v: OperationView) => boolean, what: string) =>
   pollUntil(() => view(operationId), done, what, pause, 600);
 
+/** GET /operations/{id}/events as an operator, read to its end. */
+const stream = (operationId: string) =>
+  fetch(`${suite.api.url}/operations/${operationId}/events`, {
+    headers: { authorization: `Bearer ${KEYS.operator}`, accept: 'text/event-stream' },
+  }).then((res) => readSse(res));
+
 const sagaStatus = async (orderId: string) =>
   (await suite.env.client.workflow.getHandle(orderId).describe()).status.name;
 
@@ -140,9 +146,7 @@ describe('bulk operations on the dev server', () => {
       assert.equal(started.status, 202, started.text);
       const { operationId } = started.body as unknown as OperationAccepted;
       // An operator follows it as a stream: the whole operation as it changes, then its end.
-      const streamed = fetch(`${suite.api.url}/operations/${operationId}/events`, {
-        headers: { authorization: `Bearer ${KEYS.operator}`, accept: 'text/event-stream' },
-      }).then((res) => readSse(res));
+      const streamed = stream(operationId);
       await until(operationId, (v) => v.counts.done >= 1, 'a first saga done');
 
       const paused = await suite.api.request('POST', `/operations/${operationId}/pause`, {
@@ -243,10 +247,7 @@ describe('bulk operations on the dev server', () => {
         assert.equal(suite.fakes.attempts('cancelPayment'), voids, 'no saga was acted on');
         for (const id of ids) assert.equal(await sagaStatus(id), 'RUNNING', `${id} still parked`);
         // It answers like any operation that ended: its stream ends at once, controls are refused.
-        const res = await fetch(`${suite.api.url}/operations/${operationId}/events`, {
-          headers: { authorization: `Bearer ${KEYS.operator}`, accept: 'text/event-stream' },
-        });
-        const events = await readSse(res);
+        const events = await stream(operationId);
         assert.deepEqual(
           events.map((m) => [m.event, (JSON.parse(m.data!) as { operation: OperationView }).operation.status]),
           [['end', 'FAILED']],
