@@ -117,7 +117,7 @@ describe('the packed package, installed into a scratch project', () => {
       .filter((line) => /error TS/.test(line) && !line.startsWith('node_modules/@temporalio/'));
     assert.deepEqual(ours, [], 'no type errors in @sagaflow/saga or the saga');
     const testServer = localToolPath('temporal-test-server');
-    const output = run(process.execPath, ['--test', 'dist/transfer.test.js'], {
+    const output = run(process.execPath, ['--test', '--test-reporter=tap', 'dist/transfer.test.js'], {
       ...(testServer ? { TEMPORAL_TEST_SERVER_PATH: testServer } : {}),
       NODE_OPTIONS: '',
     });
