@@ -1,5 +1,6 @@
 import { balancedFetch } from '../lib/http/balanced-fetch';
 import { ServiceBreaker } from '../lib/http/circuit-breaker';
+import { requestFetch } from '../lib/http/request-fetch';
 import type { BreakerOptions, BreakerState } from '../lib/http/circuit-breaker';
 import { InventoryClient } from '../services/inventory/client';
 import { OrderClient } from '../services/order/client';
@@ -28,8 +29,8 @@ export interface ServicesConfig {
 }
 
 /**
- * How the clients reach the services: by default the global fetch (one URL) or a balancing fetch over a service's
- * replicas; `fetch` replaces that transport (tests), `decorate` wraps whichever one a service gets (timing).
+ * How the clients reach the services: by default undici's `request` behind fetch's signature (one URL,
+ * lib/http/request-fetch.ts) or a balancing transport over a service's replicas; `fetch` replaces that transport (tests), `decorate` wraps whichever one a service gets (timing).
  */
 type Fetch = typeof globalThis.fetch;
 
@@ -50,11 +51,8 @@ export function createServiceClients(
   // Several replicas: a balancing transport over them, unless the caller brought its own.
   const transport = (urls: string | readonly string[]) => {
     const list = typeof urls === 'string' ? [urls] : urls;
-    const base = http.fetch ?? (list.length > 1 ? balancedFetch(list).fetch : undefined);
-    const decorated = http.decorate?.(
-      base ?? ((input: Parameters<Fetch>[0], init?: RequestInit) => fetch(input, init)),
-    );
-    return { baseUrl: list[0]!, fetch: decorated ?? base };
+    const base = http.fetch ?? (list.length > 1 ? balancedFetch(list).fetch : requestFetch());
+    return { baseUrl: list[0]!, fetch: http.decorate?.(base) ?? base };
   };
   const common = (service: keyof ServiceClients) => ({
     timeoutMs: config.timeoutMs,

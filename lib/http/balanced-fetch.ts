@@ -1,4 +1,5 @@
-import { BalancedPool, RetryAgent, fetch as undiciFetch } from 'undici';
+import { BalancedPool, RetryAgent } from 'undici';
+import { requestFetch } from './request-fetch';
 
 // Client-side balancing over a service's replicas (a list of base URLs, e.g. INVENTORY_URL=http://a:7101,http://b:7101)
 // with undici's BalancedPool: weighted round robin in which an upstream that fails to connect loses weight and one
@@ -22,10 +23,5 @@ export function balancedFetch(baseUrls: readonly string[]): BalancedFetch {
     errorCodes: ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'],
     statusCodes: [],
   });
-  const balanced = (input: Parameters<typeof fetch>[0], init?: RequestInit) =>
-    undiciFetch(input as Parameters<typeof undiciFetch>[0], {
-      ...(init as Parameters<typeof undiciFetch>[1]),
-      dispatcher,
-    }) as unknown as Promise<Response>;
-  return { fetch: balanced as typeof fetch, close: () => dispatcher.close() };
+  return { fetch: requestFetch(dispatcher), close: () => dispatcher.close() };
 }

@@ -1,4 +1,5 @@
 import type { ServiceBreaker } from './circuit-breaker';
+import { requestFetch } from './request-fetch';
 
 /**
  * Thrown by service clients. `code` is the service's error code (e.g. INSUFFICIENT_STOCK), or TIMEOUT /
@@ -59,7 +60,7 @@ export class HttpServiceClient {
 
   constructor(private readonly options: ServiceClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.doFetch = options.fetch ?? fetch;
+    this.doFetch = options.fetch ?? requestFetch();
   }
 
   async request<T>(method: 'GET' | 'POST', path: string, body: unknown, call: CallOptions = {}): Promise<T> {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { ServiceError } from '../../lib/http/client';
+import { HttpServiceClient, ServiceError } from '../../lib/http/client';
+import { requestFetch } from '../../lib/http/request-fetch';
 import { createApp as createInventoryApp } from '../../services/inventory/app';
 import { InventoryClient } from '../../services/inventory/client';
 import { inventoryMigrations, openInventoryDb, type InventoryTx } from '../../services/inventory/db';
@@ -172,6 +173,20 @@ describe('typed service clients', () => {
       assert.equal(request?.headers['x-workflow-id'], 'wf-1');
       assert.equal(request?.headers['content-type'], 'application/json');
       assert.equal(request?.body, '{}');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('take an answer without a body (204) and refuse what the transport cannot send', async () => {
+    const server = await rawServer((_req, res) => res.writeHead(204).end());
+    try {
+      const client = new HttpServiceClient({ baseUrl: server.url, token: 't' });
+      assert.equal(await client.request('POST', '/anything', { a: 1 }), null);
+      assert.equal(server.seen[0]?.body, '{"a":1}');
+      const transport = requestFetch();
+      await assert.rejects(transport(new Request(server.url)), /not a Request/);
+      await assert.rejects(transport(server.url, { method: 'POST', body: new Uint8Array([1]) }), /string bodies only/);
     } finally {
       await server.close();
     }
