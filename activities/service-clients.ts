@@ -30,7 +30,8 @@ export interface ServicesConfig {
 
 /**
  * How the clients reach the services: by default undici's `request` behind fetch's signature (one URL,
- * lib/http/request-fetch.ts) or a balancing transport over a service's replicas; `fetch` replaces that transport (tests), `decorate` wraps whichever one a service gets (timing).
+ * lib/http/request-fetch.ts) or a balancing transport over a service's replicas; `fetch` replaces that transport
+ * (tests), `decorate` wraps whichever one a service gets (timing).
  */
 type Fetch = typeof globalThis.fetch;
 
