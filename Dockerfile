@@ -8,6 +8,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 # The saga engine is an npm workspace: its manifest is part of the install.
 COPY package.json package-lock.json ./
 COPY packages/saga/package.json packages/saga/
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run db:generate && bash scripts/build
@@ -17,6 +18,7 @@ WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 COPY packages/saga/package.json packages/saga/
+COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:24.22-bookworm-slim AS runtime

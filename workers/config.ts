@@ -38,6 +38,18 @@ const fields = z.object({
    */
   PAYLOAD_PLAINTEXT: z.enum(['refuse', 'accept']).default('refuse'),
   WORKFLOW_TASK_CONCURRENCY: concurrency(100),
+  /**
+   * `on`: the workflow sandbox records every workflow promise's stack, for the Web UI's Stack Trace tab (the
+   * `__stack_trace` query). Off by default: the recording is a stack capture per promise, about 7 ms of worker CPU per
+   * order saga (docs/BENCHMARKS.md); the sagas publish their step and state for operators instead.
+   */
+  WORKFLOW_STACK_TRACES: z.enum(['on', 'off']).default('off'),
+  /**
+   * How long one activation of a saga's workflow code may run before the SDK interrupts it and fails its workflow
+   * task, or `off` (default). The SDK enforces it with a watchdog thread per call into the sandbox, about 7 ms of
+   * worker CPU per order saga; off, a workflow that never yields blocks the worker's workflow thread instead.
+   */
+  WORKFLOW_ACTIVATION_TIMEOUT: z.union([z.literal('off'), duration('5 seconds')]).default('off'),
   INVENTORY_ACTIVITY_CONCURRENCY: concurrency(50),
   PAYMENT_ACTIVITY_CONCURRENCY: concurrency(50),
   ORDER_ACTIVITY_CONCURRENCY: concurrency(50),
@@ -151,6 +163,10 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
 export function workflowWorkerTuning(config: WorkerConfig) {
   return {
     maxConcurrentWorkflowTaskExecutions: config.WORKFLOW_TASK_CONCURRENCY,
+    // Both options come from patches/@temporalio+worker+*.patch (docs/ARCHITECTURE.md, "The SDK patch").
+    workflowStackTraces: config.WORKFLOW_STACK_TRACES === 'on',
+    isolateExecutionTimeout:
+      config.WORKFLOW_ACTIVATION_TIMEOUT === 'off' ? 0 : msFromDuration(config.WORKFLOW_ACTIVATION_TIMEOUT),
     // The lanes' bulkheads limit local steps (laneLimitedLocalActivities); the pool is never the tighter limit.
     maxConcurrentLocalActivityExecutions: Object.values(config.laneConcurrency).reduce((sum, n) => sum + n, 0),
     ...shutdownTimes(config),

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { decodeOptionalFailureToOptionalError, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
+import { loadWorkerConfig, workflowWorkerTuning } from '../../workers/config';
+import { createTimeSkippingEnv } from '../helpers/temporal';
+import { testDataConverter, testWorkflowBundle, testWorkerDataConverter } from '../helpers/worker';
+import { releaseSignal } from '../workflows/sandbox';
+
+// The worker's two sandbox options (patches/@temporalio+worker+1.24.0.patch): the SDK's per-promise stack recording
+// and its per-call activation deadline, both off by default (docs/BENCHMARKS.md, "The workflow sandbox").
+
+const env = { SERVICE_TOKEN: 'dev-token-for-tests' };
+
+describe('worker config: the workflow sandbox options', () => {
+  it('both are off by default, and each can be turned back on', () => {
+    assert.deepEqual(pick(workflowWorkerTuning(loadWorkerConfig(env))), {
+      workflowStackTraces: false,
+      isolateExecutionTimeout: 0,
+    });
+    const on = loadWorkerConfig({ ...env, WORKFLOW_STACK_TRACES: 'on', WORKFLOW_ACTIVATION_TIMEOUT: '5 seconds' });
+    assert.deepEqual(pick(workflowWorkerTuning(on)), { workflowStackTraces: true, isolateExecutionTimeout: 5_000 });
+  });
+
+  it('refuses what it cannot read, naming the variable', () => {
+    assert.throws(
+      () => loadWorkerConfig({ ...env, WORKFLOW_ACTIVATION_TIMEOUT: 'soon' }),
+      /WORKFLOW_ACTIVATION_TIMEOUT/,
+    );
+    assert.throws(() => loadWorkerConfig({ ...env, WORKFLOW_STACK_TRACES: 'yes' }), /WORKFLOW_STACK_TRACES/);
+  });
+});
+
+function pick(options: ReturnType<typeof workflowWorkerTuning>) {
+  return { workflowStackTraces: options.workflowStackTraces, isolateExecutionTimeout: options.isolateExecutionTimeout };
+}
+
+describe('a worker with the sandbox options (the patched SDK)', () => {
+  let testEnv: TestWorkflowEnvironment;
+  before(async () => {
+    testEnv = await createTimeSkippingEnv();
+  });
+  after(async () => {
+    await testEnv?.teardown();
+  });
+
+  async function withWorker<T>(
+    taskQueue: string,
+    options: { workflowStackTraces: boolean; isolateExecutionTimeout: number },
+    body: () => Promise<T>,
+  ): Promise<T> {
+    const worker = await Worker.create({
+      connection: testEnv.nativeConnection,
+      namespace: testEnv.namespace ?? 'default',
+      workflowBundle: await testWorkflowBundle(),
+      dataConverter: testWorkerDataConverter(),
+      taskQueue,
+      ...options,
+    });
+    return worker.runUntil(body);
+  }
+
+  it('without a deadline and without stack traces, workflows run; the stack trace query is refused', async () => {
+    const taskQueue = 'sandbox-off';
+    await withWorker(taskQueue, { workflowStackTraces: false, isolateExecutionTimeout: 0 }, async () => {
+      const handle = await testEnv.client.workflow.start('waitForRelease', { taskQueue, workflowId: 'sandbox-off' });
+      // The worker refuses the query (its reason travels encrypted); the next test, stack traces on, answers it.
+      await assert.rejects(handle.query('__stack_trace'), /Failed to query Workflow/);
+      await handle.signal(releaseSignal);
+      assert.equal(await handle.result(), 'released');
+    });
+  });
+
+  it('with stack traces on, the query shows where the workflow waits', async () => {
+    const taskQueue = 'sandbox-traces';
+    await withWorker(taskQueue, { workflowStackTraces: true, isolateExecutionTimeout: 0 }, async () => {
+      const handle = await testEnv.client.workflow.start('waitForRelease', { taskQueue, workflowId: 'sandbox-traces' });
+      const trace = await handle.query<string>('__stack_trace');
+      assert.match(trace, /waitForRelease/);
+      await handle.signal(releaseSignal);
+      await handle.result();
+    });
+  });
+
+  it('with a deadline, a workflow stuck in synchronous code fails its workflow task instead of holding the thread', async () => {
+    const taskQueue = 'sandbox-deadline';
+    await withWorker(taskQueue, { workflowStackTraces: false, isolateExecutionTimeout: 200 }, async () => {
+      const handle = await testEnv.client.workflow.start('spinForever', { taskQueue, workflowId: 'sandbox-deadline' });
+      let failure: Error | undefined;
+      for (let i = 0; i < 100 && !failure; i++) {
+        const { events } = await handle.fetchHistory();
+        const failed = events?.find(
+          (e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+        );
+        const converter = loadDataConverter(testDataConverter());
+        failure = await decodeOptionalFailureToOptionalError(
+          converter,
+          failed?.workflowTaskFailedEventAttributes?.failure,
+        );
+        if (!failure) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.match(failure?.message ?? 'no workflow task failed', /timed out/i);
+      await handle.terminate('test done');
+    });
+  });
+});
