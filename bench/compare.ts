@@ -32,6 +32,7 @@ const benchResult = z.object({
       sagasPerSecond: z.number(),
       latencyMs: z.object({ p50: z.number(), p99: z.number() }),
       cpuMsPerSaga: z.object({ total: z.number() }).optional(),
+      api: z.object({ observedLatencyMs: z.object({ p50: z.number(), p99: z.number() }) }).optional(),
     }),
   ),
 });
@@ -42,6 +43,9 @@ const METRICS = {
   p99: (mode: BenchResult['modes'][string]) => mode.latencyMs.p99,
   sagasPerSecond: (mode: BenchResult['modes'][string]) => mode.sagasPerSecond,
   cpuMsPerSaga: (mode: BenchResult['modes'][string]) => mode.cpuMsPerSaga?.total ?? Number.NaN,
+  /** `api` only: POST → the client has the outcome (the other latencies end at the workflow's close). */
+  answerP50: (mode: BenchResult['modes'][string]) => mode.api?.observedLatencyMs.p50 ?? Number.NaN,
+  answerP99: (mode: BenchResult['modes'][string]) => mode.api?.observedLatencyMs.p99 ?? Number.NaN,
 } as const;
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
