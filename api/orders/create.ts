@@ -13,9 +13,8 @@ import { CreateOrderSchema, IdempotencyKeySchema, preferredWait } from '../schem
 import { withDeadline } from '../temporal';
 import type { OrderMemo, OrdersContext } from './common';
 import { orderView } from './read-model';
-import { outcomeWithin } from './outcome';
 import { creatingTenant, waiterOf, ORDER_WORKFLOW_TYPE, orderIdFor, requestHash, statusUrl } from './common';
-import { describeOrder, ended, memoOf, orderStatusOf, published } from './read-model';
+import { describeOrder, ended, endsWithin, memoOf, orderStatusOf, published } from './read-model';
 
 /** The Idempotency-Key header, required and 1-200 printable ASCII characters; 400 INVALID_IDEMPOTENCY_KEY otherwise. */
 export function idempotencyKey(header: string | undefined, required: true): string;
@@ -78,9 +77,10 @@ async function answer(
   if (!release) return accepted(res, orderId, status);
   try {
     res.setHeader('Preference-Applied', `wait=${wait}`);
-    const view =
-      wait > 0 && !ended(status) ? await outcomeWithin(ctx, req, orderId, wait) : await orderView(ctx, req, orderId);
-    if (!view) return accepted(res, orderId, 'RUNNING');
+    if (wait > 0 && !ended(status) && !(await endsWithin(ctx, req, orderId, wait))) {
+      return accepted(res, orderId, 'RUNNING');
+    }
+    const view = await orderView(ctx, req, orderId);
     if (!ended(view.status)) return accepted(res, orderId, view.status);
     res.status(200).location(statusUrl(orderId)).json(view);
   } catch (err) {

@@ -130,7 +130,7 @@ function stateMemo(description: WorkflowExecutionDescription): OrderStateMemo | 
 }
 
 /** What describe() alone tells: the last published status, and the last published state where there is one. */
-export function fromDescription(description: WorkflowExecutionDescription): OrderView {
+function fromDescription(description: WorkflowExecutionDescription): OrderView {
   const attributes = published(description.typedSearchAttributes);
   const memo = memoOf(description.memo);
   const saga = stateMemo(description);
@@ -192,11 +192,7 @@ async function unredactedView(
   }
   if (base.state || description.status.name !== 'COMPLETED') return base;
   const result = await completedResult(ctx, req, description);
-  return result ? withResult(base, result) : base;
-}
-
-/** A completed saga's view: what describe() told of it, with its result (the workflow's return value). */
-export function withResult(base: OrderView, result: OrderResult): OrderView {
+  if (!result) return base;
   return {
     ...base,
     status: result.state.status,
@@ -206,15 +202,6 @@ export function withResult(base: OrderView, result: OrderResult): OrderView {
     currency: result.order?.currency ?? base.currency,
     state: result.state,
     approval: result.approval,
-  };
-}
-
-/** The view as `key` may read it: error texts and operators' notes only for operators (redact.ts). */
-export function redactedFor(key: ApiKey, view: OrderView): OrderView {
-  return {
-    ...view,
-    ...(view.state ? { state: stateFor(key, view.state) } : {}),
-    ...(view.approval ? { approval: decisionFor(key, view.approval) } : {}),
   };
 }
 
@@ -231,5 +218,11 @@ export async function orderView(
   consistency: Consistency = 'published',
   known?: WorkflowExecutionDescription,
 ): Promise<OrderView> {
-  return redactedFor(req.apiKey!, await unredactedView(ctx, req, orderId, consistency, known));
+  const view = await unredactedView(ctx, req, orderId, consistency, known);
+  const key = req.apiKey!;
+  return {
+    ...view,
+    ...(view.state ? { state: stateFor(key, view.state) } : {}),
+    ...(view.approval ? { approval: decisionFor(key, view.approval) } : {}),
+  };
 }
