@@ -50,6 +50,13 @@ const fields = z.object({
    * worker CPU per order saga; off, a workflow that never yields blocks the worker's workflow thread instead.
    */
   WORKFLOW_ACTIVATION_TIMEOUT: z.union([z.literal('off'), duration('5 seconds')]).default('off'),
+  /**
+   * Where the workflow worker runs the sagas' workflow code: `main`, the process's own thread (default), or a
+   * `separate` worker thread (the SDK's default). With one reused V8 context there is nothing slow to keep off the
+   * event loop, and each activation then skips two messages between threads: about a quarter of an order's latency
+   * one at a time (docs/BENCHMARKS.md).
+   */
+  WORKFLOW_THREAD: z.enum(['main', 'separate']).default('main'),
   INVENTORY_ACTIVITY_CONCURRENCY: concurrency(50),
   PAYMENT_ACTIVITY_CONCURRENCY: concurrency(50),
   ORDER_ACTIVITY_CONCURRENCY: concurrency(50),
@@ -165,6 +172,9 @@ export function workflowWorkerTuning(config: WorkerConfig) {
     maxConcurrentWorkflowTaskExecutions: config.WORKFLOW_TASK_CONCURRENCY,
     // Both options come from patches/@temporalio+worker+*.patch (docs/ARCHITECTURE.md, "The SDK patch").
     workflowStackTraces: config.WORKFLOW_STACK_TRACES === 'on',
+    // The SDK runs workflows in the calling thread only in its debug mode; with the timeout set just below, the
+    // thread is all that mode changes.
+    debugMode: config.WORKFLOW_THREAD === 'main',
     isolateExecutionTimeout:
       config.WORKFLOW_ACTIVATION_TIMEOUT === 'off' ? 0 : msFromDuration(config.WORKFLOW_ACTIVATION_TIMEOUT),
     // The lanes' bulkheads limit local steps (laneLimitedLocalActivities); the pool is never the tighter limit.

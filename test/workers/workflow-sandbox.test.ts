@@ -15,13 +15,23 @@ import { releaseSignal } from '../workflows/sandbox';
 const env = { SERVICE_TOKEN: 'dev-token-for-tests' };
 
 describe('worker config: the workflow sandbox options', () => {
-  it('both are off by default, and each can be turned back on', () => {
+  it('stacks and deadline off, workflows in the main thread by default; each can be set back', () => {
     assert.deepEqual(pick(workflowWorkerTuning(loadWorkerConfig(env))), {
       workflowStackTraces: false,
       isolateExecutionTimeout: 0,
+      debugMode: true,
     });
-    const on = loadWorkerConfig({ ...env, WORKFLOW_STACK_TRACES: 'on', WORKFLOW_ACTIVATION_TIMEOUT: '5 seconds' });
-    assert.deepEqual(pick(workflowWorkerTuning(on)), { workflowStackTraces: true, isolateExecutionTimeout: 5_000 });
+    const on = loadWorkerConfig({
+      ...env,
+      WORKFLOW_STACK_TRACES: 'on',
+      WORKFLOW_ACTIVATION_TIMEOUT: '5 seconds',
+      WORKFLOW_THREAD: 'separate',
+    });
+    assert.deepEqual(pick(workflowWorkerTuning(on)), {
+      workflowStackTraces: true,
+      isolateExecutionTimeout: 5_000,
+      debugMode: false,
+    });
   });
 
   it('refuses what it cannot read, naming the variable', () => {
@@ -30,11 +40,13 @@ describe('worker config: the workflow sandbox options', () => {
       /WORKFLOW_ACTIVATION_TIMEOUT/,
     );
     assert.throws(() => loadWorkerConfig({ ...env, WORKFLOW_STACK_TRACES: 'yes' }), /WORKFLOW_STACK_TRACES/);
+    assert.throws(() => loadWorkerConfig({ ...env, WORKFLOW_THREAD: 'other' }), /WORKFLOW_THREAD/);
   });
 });
 
 function pick(options: ReturnType<typeof workflowWorkerTuning>) {
-  return { workflowStackTraces: options.workflowStackTraces, isolateExecutionTimeout: options.isolateExecutionTimeout };
+  const { workflowStackTraces, isolateExecutionTimeout, debugMode } = options;
+  return { workflowStackTraces, isolateExecutionTimeout, debugMode };
 }
 
 describe('a worker with the sandbox options (the patched SDK)', () => {
@@ -48,7 +60,7 @@ describe('a worker with the sandbox options (the patched SDK)', () => {
 
   async function withWorker<T>(
     taskQueue: string,
-    options: { workflowStackTraces: boolean; isolateExecutionTimeout: number },
+    options: { workflowStackTraces: boolean; isolateExecutionTimeout: number; debugMode?: boolean },
     body: () => Promise<T>,
   ): Promise<T> {
     const worker = await Worker.create({
@@ -64,13 +76,18 @@ describe('a worker with the sandbox options (the patched SDK)', () => {
 
   it('without a deadline and without stack traces, workflows run; the stack trace query is refused', async () => {
     const taskQueue = 'sandbox-off';
-    await withWorker(taskQueue, { workflowStackTraces: false, isolateExecutionTimeout: 0 }, async () => {
-      const handle = await testEnv.client.workflow.start('waitForRelease', { taskQueue, workflowId: 'sandbox-off' });
-      // The worker refuses the query (its reason travels encrypted); the next test, stack traces on, answers it.
-      await assert.rejects(handle.query('__stack_trace'), /Failed to query Workflow/);
-      await handle.signal(releaseSignal);
-      assert.equal(await handle.result(), 'released');
-    });
+    // As the worker's defaults run it: in this thread, without a deadline, without stacks.
+    await withWorker(
+      taskQueue,
+      { workflowStackTraces: false, isolateExecutionTimeout: 0, debugMode: true },
+      async () => {
+        const handle = await testEnv.client.workflow.start('waitForRelease', { taskQueue, workflowId: 'sandbox-off' });
+        // The worker refuses the query (its reason travels encrypted); the next test, stack traces on, answers it.
+        await assert.rejects(handle.query('__stack_trace'), /Failed to query Workflow/);
+        await handle.signal(releaseSignal);
+        assert.equal(await handle.result(), 'released');
+      },
+    );
   });
 
   it('with stack traces on, the query shows where the workflow waits', async () => {
