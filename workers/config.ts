@@ -172,11 +172,11 @@ export function workflowWorkerTuning(config: WorkerConfig) {
     maxConcurrentWorkflowTaskExecutions: config.WORKFLOW_TASK_CONCURRENCY,
     // Both options come from patches/@temporalio+worker+*.patch (docs/ARCHITECTURE.md, "The SDK patch").
     workflowStackTraces: config.WORKFLOW_STACK_TRACES === 'on',
-    // The SDK runs workflows in the calling thread only in its debug mode; with the timeout set just below, the
-    // thread is all that mode changes.
-    debugMode: config.WORKFLOW_THREAD === 'main',
     isolateExecutionTimeout:
       config.WORKFLOW_ACTIVATION_TIMEOUT === 'off' ? 0 : msFromDuration(config.WORKFLOW_ACTIVATION_TIMEOUT),
+    // The SDK runs workflows in the calling thread only in its debug mode; with the timeout set just above, the
+    // thread is all that mode changes.
+    debugMode: config.WORKFLOW_THREAD === 'main',
     // The lanes' bulkheads limit local steps (laneLimitedLocalActivities); the pool is never the tighter limit.
     maxConcurrentLocalActivityExecutions: Object.values(config.laneConcurrency).reduce((sum, n) => sum + n, 0),
     ...shutdownTimes(config),

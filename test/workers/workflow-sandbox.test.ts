@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { decodeOptionalFailureToOptionalError, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 import { loadWorkerConfig, workflowWorkerTuning } from '../../workers/config';
 import { createTimeSkippingEnv } from '../helpers/temporal';
-import { testDataConverter, testWorkflowBundle, testWorkerDataConverter } from '../helpers/worker';
+import { createTestWorker, testDataConverter, testWorkflowBundle } from '../helpers/worker';
 import { releaseSignal } from '../workflows/sandbox';
 
-// The worker's two sandbox options (patches/@temporalio+worker+1.24.0.patch): the SDK's per-promise stack recording
-// and its per-call activation deadline, both off by default (docs/BENCHMARKS.md, "The workflow sandbox").
+// The worker's workflow sandbox settings (docs/DEPLOYMENT.md, "The workflow sandbox"): the SDK's per-promise stack
+// recording and per-call activation deadline (options of patches/@temporalio+worker+1.24.0.patch), both off by
+// default, and the thread workflows run on (the main one by default).
 
 const env = { SERVICE_TOKEN: 'dev-token-for-tests' };
 
@@ -63,12 +63,9 @@ describe('a worker with the sandbox options (the patched SDK)', () => {
     options: { workflowStackTraces: boolean; isolateExecutionTimeout: number; debugMode?: boolean },
     body: () => Promise<T>,
   ): Promise<T> {
-    const worker = await Worker.create({
-      connection: testEnv.nativeConnection,
-      namespace: testEnv.namespace ?? 'default',
-      workflowBundle: await testWorkflowBundle(),
-      dataConverter: testWorkerDataConverter(),
+    const worker = await createTestWorker(testEnv, {
       taskQueue,
+      workflowBundle: await testWorkflowBundle(),
       ...options,
     });
     return worker.runUntil(body);
@@ -105,13 +102,13 @@ describe('a worker with the sandbox options (the patched SDK)', () => {
     const taskQueue = 'sandbox-deadline';
     await withWorker(taskQueue, { workflowStackTraces: false, isolateExecutionTimeout: 200 }, async () => {
       const handle = await testEnv.client.workflow.start('spinForever', { taskQueue, workflowId: 'sandbox-deadline' });
+      const converter = loadDataConverter(testDataConverter());
       let failure: Error | undefined;
       for (let i = 0; i < 100 && !failure; i++) {
         const { events } = await handle.fetchHistory();
         const failed = events?.find(
           (e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
         );
-        const converter = loadDataConverter(testDataConverter());
         failure = await decodeOptionalFailureToOptionalError(
           converter,
           failed?.workflowTaskFailedEventAttributes?.failure,
