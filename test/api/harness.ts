@@ -126,22 +126,7 @@ export function newKey(label = 'k'): string {
   return `${label}-${process.pid}-${Date.now()}-${keySequence}`;
 }
 
-/** Polls `probe` until `done` holds, pausing with `pause` (time-skipping tests pass `() => env.sleep(...)`). */
-export async function pollUntil<T>(
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  what: string,
-  pause: () => Promise<void> = () => new Promise((resolve) => setTimeout(resolve, 50)),
-  attempts = 300,
-): Promise<T> {
-  let last: T | undefined;
-  for (let i = 0; i < attempts; i++) {
-    last = await probe();
-    if (done(last)) return last;
-    await pause();
-  }
-  throw new Error(`never reached ${what}; last: ${JSON.stringify(last)}`);
-}
+export { pollUntil } from '../helpers/poll-until';
 
 /**
  * A test file's setup on the real dev server: registers before/after hooks that start the dev server and an API

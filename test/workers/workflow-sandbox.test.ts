@@ -5,6 +5,7 @@ import { temporal } from '@temporalio/proto';
 import { decodeOptionalFailureToOptionalError, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 import { loadWorkerConfig, workflowWorkerTuning } from '../../workers/config';
 import { createTimeSkippingEnv } from '../helpers/temporal';
+import { pollUntil } from '../helpers/poll-until';
 import { createTestWorker, testDataConverter, testWorkflowBundle } from '../helpers/worker';
 import { releaseSignal } from '../workflows/sandbox';
 
@@ -103,18 +104,19 @@ describe('a worker with the sandbox options (the patched SDK)', () => {
     await withWorker(taskQueue, { workflowStackTraces: false, isolateExecutionTimeout: 200 }, async () => {
       const handle = await testEnv.client.workflow.start('spinForever', { taskQueue, workflowId: 'sandbox-deadline' });
       const converter = loadDataConverter(testDataConverter());
-      let failure: Error | undefined;
-      for (let i = 0; i < 100 && !failure; i++) {
-        const { events } = await handle.fetchHistory();
-        const failed = events?.find(
-          (e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
-        );
-        failure = await decodeOptionalFailureToOptionalError(
-          converter,
-          failed?.workflowTaskFailedEventAttributes?.failure,
-        );
-        if (!failure) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const failure = await pollUntil(
+        async () => {
+          const { events } = await handle.fetchHistory();
+          const failed = events?.find(
+            (e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+          );
+          return decodeOptionalFailureToOptionalError(converter, failed?.workflowTaskFailedEventAttributes?.failure);
+        },
+        (failed) => failed !== undefined,
+        'a failed workflow task',
+        () => new Promise((resolve) => setTimeout(resolve, 100)),
+        100,
+      );
       assert.match(failure?.message ?? 'no workflow task failed', /timed out/i);
       await handle.terminate('test done');
     });
