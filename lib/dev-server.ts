@@ -22,6 +22,12 @@ export const DEV_SERVER_TUNING_ARGS: readonly string[] = [
   // comes back with the workflow task's completion, without a trip through matching (the capture of a saga with
   // local steps, docs/SAGAS.md#local-steps). Costs nothing when unused.
   ...dynamicConfig('system.enableActivityEagerExecution', true),
+  // New tasks go to one partition of each task queue (default 4). A task queue's partitions spread its load over
+  // matching hosts, and the dev server has one. With four, a task written to a partition on which no poller waits
+  // sits in that partition's backlog until a poller lands there: about 1 workflow in 100 waited 2 s for its first
+  // workflow task at twenty in flight (docs/BENCHMARKS.md). Reads stay on all four partitions, so tasks an earlier
+  // run of a kept database wrote to the others are still handed out.
+  ...dynamicConfig('matching.numTaskqueueWritePartitions', 1),
 ];
 
 const { SAGAFLOW_DEV_SERVER_TUNING } = parseEnv(
