@@ -39,6 +39,14 @@ const fields = z.object({
   PAYLOAD_PLAINTEXT: z.enum(['refuse', 'accept']).default('refuse'),
   WORKFLOW_TASK_CONCURRENCY: concurrency(100),
   /**
+   * The most workflow task polls the worker keeps open (the SDK's default, 10). A fifth of them (at least one) wait
+   * for the first task of new workflows, the rest for the worker's sticky queue. A task queue has four partitions on
+   * a cluster, and a task written to a partition where no poll waits sits there until one arrives: with fewer such
+   * polls than partitions across the task queue's workers, about one new workflow in a hundred waited 2 s for its
+   * first workflow task at twenty in flight (docs/BENCHMARKS.md). 20 gives four.
+   */
+  WORKFLOW_TASK_POLLERS: z.coerce.number().int().min(2).max(100).default(10),
+  /**
    * `on`: the workflow sandbox records every workflow promise's stack, for the Web UI's Stack Trace tab (the
    * `__stack_trace` query). Off by default: the recording is a stack capture per promise, about 7 ms of worker CPU per
    * order saga (docs/BENCHMARKS.md); the sagas publish their step and state for operators instead.
@@ -170,6 +178,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
 export function workflowWorkerTuning(config: WorkerConfig) {
   return {
     maxConcurrentWorkflowTaskExecutions: config.WORKFLOW_TASK_CONCURRENCY,
+    workflowTaskPollerBehavior: { type: 'simple-maximum' as const, maximum: config.WORKFLOW_TASK_POLLERS },
     // Both options come from patches/@temporalio+worker+*.patch (docs/ARCHITECTURE.md, "The SDK patch").
     workflowStackTraces: config.WORKFLOW_STACK_TRACES === 'on',
     isolateExecutionTimeout:

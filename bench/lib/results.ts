@@ -58,6 +58,7 @@ export const MODE_DESCRIPTIONS: Record<Mode, string> = {
 /** The worker settings a run uses (the env variables of workers/config.ts); unset ones keep their defaults. */
 export const WORKER_SETTING_VARS = [
   'WORKFLOW_TASK_CONCURRENCY',
+  'WORKFLOW_TASK_POLLERS',
   'INVENTORY_ACTIVITY_CONCURRENCY',
   'PAYMENT_ACTIVITY_CONCURRENCY',
   'ORDER_ACTIVITY_CONCURRENCY',

@@ -309,6 +309,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
         workerEnv: settings.workerEnv,
         worker: {
           WORKFLOW_TASK_CONCURRENCY: config.WORKFLOW_TASK_CONCURRENCY,
+          WORKFLOW_TASK_POLLERS: config.WORKFLOW_TASK_POLLERS,
           INVENTORY_ACTIVITY_CONCURRENCY: config.INVENTORY_ACTIVITY_CONCURRENCY,
           PAYMENT_ACTIVITY_CONCURRENCY: config.PAYMENT_ACTIVITY_CONCURRENCY,
           ORDER_ACTIVITY_CONCURRENCY: config.ORDER_ACTIVITY_CONCURRENCY,

@@ -15,23 +15,26 @@ import { releaseSignal } from '../workflows/sandbox';
 
 const env = { SERVICE_TOKEN: 'dev-token-for-tests' };
 
-describe('worker config: the workflow sandbox options', () => {
-  it('stacks and deadline off, workflows in the main thread by default; each can be set back', () => {
+describe('worker config: the workflow sandbox options and workflow task polls', () => {
+  it('stacks and deadline off, workflows in the main thread, 10 workflow task polls by default; each can be set', () => {
     assert.deepEqual(pick(workflowWorkerTuning(loadWorkerConfig(env))), {
       workflowStackTraces: false,
       isolateExecutionTimeout: 0,
       debugMode: true,
+      workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 10 },
     });
     const on = loadWorkerConfig({
       ...env,
       WORKFLOW_STACK_TRACES: 'on',
       WORKFLOW_ACTIVATION_TIMEOUT: '5 seconds',
       WORKFLOW_THREAD: 'separate',
+      WORKFLOW_TASK_POLLERS: '20',
     });
     assert.deepEqual(pick(workflowWorkerTuning(on)), {
       workflowStackTraces: true,
       isolateExecutionTimeout: 5_000,
       debugMode: false,
+      workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 20 },
     });
   });
 
@@ -42,12 +45,15 @@ describe('worker config: the workflow sandbox options', () => {
     );
     assert.throws(() => loadWorkerConfig({ ...env, WORKFLOW_STACK_TRACES: 'yes' }), /WORKFLOW_STACK_TRACES/);
     assert.throws(() => loadWorkerConfig({ ...env, WORKFLOW_THREAD: 'other' }), /WORKFLOW_THREAD/);
+    // One poll could not serve both the new workflows' queue and the sticky one.
+    assert.throws(() => loadWorkerConfig({ ...env, WORKFLOW_TASK_POLLERS: '1' }), /WORKFLOW_TASK_POLLERS/);
+    assert.throws(() => loadWorkerConfig({ ...env, WORKFLOW_TASK_POLLERS: 'many' }), /WORKFLOW_TASK_POLLERS/);
   });
 });
 
 function pick(options: ReturnType<typeof workflowWorkerTuning>) {
-  const { workflowStackTraces, isolateExecutionTimeout, debugMode } = options;
-  return { workflowStackTraces, isolateExecutionTimeout, debugMode };
+  const { workflowStackTraces, isolateExecutionTimeout, debugMode, workflowTaskPollerBehavior } = options;
+  return { workflowStackTraces, isolateExecutionTimeout, debugMode, workflowTaskPollerBehavior };
 }
 
 describe('a worker with the sandbox options (the patched SDK)', () => {
