@@ -97,13 +97,16 @@ describe('dev server task queue partitions', () => {
           taskQueue: fresh,
           activities: createHelloActivities({ logger }),
         });
-        const results = await Promise.all([
-          worker.runUntil(Promise.all(left.map((id) => env.client.workflow.getHandle(id).result()))),
-          freshWorker.runUntil(Promise.all(started.map((id) => env.client.workflow.getHandle(id).result()))),
-        ]);
-        for (const [i, id] of [...left, ...started].entries()) {
-          assert.equal((results.flat()[i] as { greeting: string }).greeting, `Hello, ${id}!`);
-        }
+        const results = (
+          await Promise.all([
+            worker.runUntil(Promise.all(left.map((id) => env.client.workflow.getHandle(id).result()))),
+            freshWorker.runUntil(Promise.all(started.map((id) => env.client.workflow.getHandle(id).result()))),
+          ])
+        ).flat() as { greeting: string }[];
+        assert.deepEqual(
+          results.map((result) => result.greeting),
+          [...left, ...started].map((id) => `Hello, ${id}!`),
+        );
       } finally {
         await env.teardown();
       }
