@@ -4,6 +4,7 @@
 //   bare    the baseline: bench/workflows/bare.ts, eight no-op activities on the same lane queues
 //   bare-local  the same eight no-op calls as local activities (bareOrderLocal)
 //   bare-pivot  the same calls placed as the engine places them with local steps (bareOrderPivot)
+//   hand-local  bare-pivot with the saga's deadline timer and final publishing, written by hand (handOrderLocal)
 //   quiet   the saga engine running the order saga with no-op activities, publishing nothing (bench/workflows/quiet.ts)
 //   engine  the real order saga (workflows/order) with no-op activities, started as the API starts it: the saga
 //           engine without the services
@@ -120,7 +121,7 @@ function noopOrderActivities(): OrderActivities {
 type AnyActivities = Record<string, (input: any) => Promise<unknown>>;
 
 function modeActivities(): AnyActivities {
-  if (bench.BENCH_MODE.startsWith('bare')) {
+  if (bench.BENCH_MODE.startsWith('bare') || bench.BENCH_MODE === 'hand-local') {
     const bare: BareActivities = { noop: async () => undefined };
     return { ...bare };
   }

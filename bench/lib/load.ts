@@ -111,7 +111,8 @@ function before<T>(promise: Promise<T>, deadline: number): Promise<T> {
 /** Starts a workflow directly with the Temporal client and waits for its result (the server's long poll). */
 export function directRunner(options: {
   client: Client;
-  workflowType: 'orderFulfillment' | 'orderFulfillmentQuiet' | 'bareOrder' | 'bareOrderLocal' | 'bareOrderPivot';
+  workflowType:
+    'orderFulfillment' | 'orderFulfillmentQuiet' | 'bareOrder' | 'bareOrderLocal' | 'bareOrderPivot' | 'handOrderLocal';
   taskQueue: string;
   idPrefix: string;
   /** Extra saga input (e.g. publishMode). */
@@ -127,7 +128,7 @@ export function directRunner(options: {
         workflowId: orderId,
         taskQueue: options.taskQueue,
         args: [input],
-        // The saga carries what the API starts it with; the bare baseline carries nothing.
+        // The saga (and its hand-written twin) carries what the API starts it with; the bare baselines nothing.
         ...(!options.workflowType.startsWith('bareOrder')
           ? {
               typedSearchAttributes: orderStartSearchAttributes(customerId),

@@ -9,6 +9,7 @@ export const MODES = [
   'bare',
   'bare-local',
   'bare-pivot',
+  'hand-local',
   'quiet',
   'engine',
   'engine-local',
@@ -28,6 +29,15 @@ export const ENGINE_BASELINE_OF: Partial<Record<Mode, Mode>> = {
   'engine-local': 'bare-pivot',
 };
 
+/**
+ * The engine modes and the hand-written workflow that makes the same calls and has what the saga declares and
+ * publishes beyond them (the capture's deadline timer, the final status and memo): what such a mode adds to it is
+ * the engine's own bookkeeping.
+ */
+export const HAND_WRITTEN_OF: Partial<Record<Mode, Mode>> = {
+  'engine-local': 'hand-local',
+};
+
 /** The local modes and the mode each one runs the same steps of as regular activities. */
 export const LOCAL_MODE_OF: Partial<Record<Mode, Mode>> = {
   'bare-local': 'bare',
@@ -41,6 +51,8 @@ export const MODE_DESCRIPTIONS: Record<Mode, string> = {
     'bare Temporal workflow, the same 8 no-op calls as local activities, started with the client (bench worker): the baseline of the local modes',
   'bare-pivot':
     'bare Temporal workflow, the 8 no-op calls placed as the engine places them with local steps (the pivot a regular activity on the own task queue, markPaid and commitInventory at once), started with the client (bench worker): the baseline of engine-local',
+  'hand-local':
+    'the order workflow written by hand: the calls placed as bare-pivot, the capture raced against its payment deadline timer, the final status upserted and the state in the memo, started with the search attributes the API sets (bench worker): what engine-local does, without the engine',
   quiet:
     'the saga engine running the order saga with no-op activities and publishing nothing (no search attributes), started with the client (bench worker)',
   engine:
@@ -207,6 +219,11 @@ export interface BenchResult {
          * in the same run: throughput and CPU as above (≥ 0.95 is the target), p50 latency (this ÷ the baseline's).
          */
         vsBaseline?: { mode: Mode; throughput: number | null; cpu: number | null; p50: number | null };
+        /**
+         * An engine mode against the hand-written workflow with the same calls, deadline and publishing
+         * (HAND_WRITTEN_OF), in the same run, as `vsBaseline`.
+         */
+        vsHandWritten?: { mode: Mode; throughput: number | null; cpu: number | null; p50: number | null };
       }
     >
   >;

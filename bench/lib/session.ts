@@ -21,7 +21,14 @@ import { sampleUsage } from './proc';
 import { bootstrapCi95, ratio, round } from './stats';
 import { API_WAIT_SECONDS, SERVICE_TOKEN, quiet, startBenchWorker, tail } from './bench-worker';
 import type { BenchWorker } from './bench-worker';
-import { ENGINE_BASELINE_OF, LOCAL_MODE_OF, MODES, MODE_DESCRIPTIONS, pooledThroughput } from './results';
+import {
+  ENGINE_BASELINE_OF,
+  HAND_WRITTEN_OF,
+  LOCAL_MODE_OF,
+  MODES,
+  MODE_DESCRIPTIONS,
+  pooledThroughput,
+} from './results';
 import type { BenchResult, BenchSettings, Mode, ModeResult } from './results';
 import { loadAverage, median, mergeUsage, pool, summarizeMode } from './summary';
 import type { Pool } from './summary';
@@ -34,11 +41,12 @@ export type { BenchResult, BenchSettings, Mode, ModeResult } from './results';
 /** The workflow each direct mode starts. */
 const WORKFLOW_TYPES: Record<
   Exclude<Mode, 'api'>,
-  'bareOrder' | 'bareOrderLocal' | 'bareOrderPivot' | 'orderFulfillmentQuiet' | 'orderFulfillment'
+  'bareOrder' | 'bareOrderLocal' | 'bareOrderPivot' | 'handOrderLocal' | 'orderFulfillmentQuiet' | 'orderFulfillment'
 > = {
   bare: 'bareOrder',
   'bare-local': 'bareOrderLocal',
   'bare-pivot': 'bareOrderPivot',
+  'hand-local': 'handOrderLocal',
   quiet: 'orderFulfillmentQuiet',
   engine: 'orderFulfillment',
   'engine-local': 'orderFulfillment',
@@ -286,6 +294,10 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
     for (const [mode, baseline] of Object.entries(ENGINE_BASELINE_OF) as [Mode, Mode][]) {
       const vsBaseline = against(mode, baseline);
       if (vsBaseline) (ratios[mode as Exclude<Mode, 'bare'>] ??= withoutBare()).vsBaseline = vsBaseline;
+    }
+    for (const [mode, hand] of Object.entries(HAND_WRITTEN_OF) as [Mode, Mode][]) {
+      const vsHandWritten = against(mode, hand);
+      if (vsHandWritten) (ratios[mode as Exclude<Mode, 'bare'>] ??= withoutBare()).vsHandWritten = vsHandWritten;
     }
     const config = loadWorkerConfig({ ...settings.workerEnv, SERVICE_TOKEN });
     result = {

@@ -2,4 +2,5 @@
 // per run.
 export { orderFulfillment } from '../../workflows/order/workflow';
 export { bareOrder, bareOrderLocal, bareOrderPivot } from './bare';
+export { handOrderLocal } from './hand';
 export { orderFulfillmentQuiet } from './quiet';

@@ -163,5 +163,10 @@ describe('npm run bench, tiny', () => {
       assert.equal(vsBaseline.mode, baseline);
       assert.ok(vsBaseline.throughput! > 0 && vsBaseline.cpu! > 0 && vsBaseline.p50! > 0, JSON.stringify(vsBaseline));
     }
+    // And against the same workflow written by hand, with the saga's deadline timer and publishing.
+    const vsHandWritten = result.ratios['engine-local']!.vsHandWritten!;
+    assert.equal(vsHandWritten.mode, 'hand-local');
+    assert.ok(vsHandWritten.throughput! > 0 && vsHandWritten.cpu! > 0, JSON.stringify(vsHandWritten));
+    assert.deepEqual(result.modes['hand-local']!.sagas.statuses, { COMPLETED: 4 });
   });
 });
