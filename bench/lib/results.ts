@@ -147,7 +147,8 @@ export interface ModeResult {
   /** os.loadavg() (1, 5, 15 min) before the first round's measurement and after the last one's. */
   loadAverage: { before: number[]; after: number[] };
   /** Each round's throughput and latency, with the 1-minute load average after it. */
-  rounds?: { sagasPerSecond: number; p50: number; p99: number; loadAverage: number }[];
+  /** Each round's figures, and where in that round the mode ran (1: first; bench/lib/rounds.ts). */
+  rounds?: { sagasPerSecond: number; p50: number; p99: number; loadAverage: number; position: number }[];
   errors?: string[];
 }
 

@@ -18,6 +18,7 @@ import { apiRunner } from './api-runner';
 import { closeLatencies, directRunner, runLoad } from './load';
 import type { SagaRunner } from './load';
 import { sampleUsage } from './proc';
+import { roundOrder } from './rounds';
 import { bootstrapCi95, ratio, round } from './stats';
 import { API_WAIT_SECONDS, SERVICE_TOKEN, quiet, startBenchWorker, tail } from './bench-worker';
 import type { BenchWorker } from './bench-worker';
@@ -112,15 +113,16 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
       if (pid !== undefined) names.set(pid, name);
     }
 
-    // Rounds interleave the modes (bare, quiet, ..., then again), so a change in the machine's background load
-    // hits every mode alike; each mode's results pool its rounds, and the ratios are also taken round by round.
+    // Rounds interleave the modes (bare, quiet, ..., then again, one place further on: roundOrder), so a change in
+    // the machine's background load hits every mode alike; each mode's results pool its rounds, and the ratios are
+    // also taken round by round.
     const perRound = Math.ceil(settings.count / settings.rounds);
     const pooled = new Map<Mode, Pool>();
     const roundResults: Partial<Record<Mode, ModeResult>>[] = [];
     for (let round = 1; round <= settings.rounds; round++) {
       const results: Partial<Record<Mode, ModeResult>> = {};
       roundResults.push(results);
-      for (const mode of settings.modes) {
+      for (const mode of roundOrder(settings.modes, round)) {
         if (round === 1) log(`${mode}: ${MODE_DESCRIPTIONS[mode]}`);
         const taskQueue = `bench-${mode}-${runId}-r${round}`;
         let worker: BenchWorker | undefined;
@@ -221,7 +223,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
         p.http,
         p.closed,
       );
-      modes[mode]!.rounds = roundResults.flatMap((results) => {
+      modes[mode]!.rounds = roundResults.flatMap((results, i) => {
         const r = results[mode];
         return r
           ? [
@@ -230,6 +232,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
                 p50: r.latencyMs.p50,
                 p99: r.latencyMs.p99,
                 loadAverage: r.loadAverage.after[0]!,
+                position: roundOrder(settings.modes, i + 1).indexOf(mode) + 1,
               },
             ]
           : [];

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { summarizeProfile } from '../../bench/profile';
 import type { BenchResult } from '../../bench/lib/session';
 import { MODES } from '../../bench/lib/results';
+import { roundOrder } from '../../bench/lib/rounds';
 import { loadBenchSettings } from '../../bench/lib/settings';
 import { bootstrapCi95, percentile, ratio, summarize } from '../../bench/lib/stats';
 
@@ -41,6 +42,18 @@ describe('bench statistics', () => {
     const steady = bootstrapCi95([0.95, 0.96, 0.95, 0.96, 0.95, 0.96], mean)!;
     assert.ok(steady[1] - steady[0] < (wide[1] - wide[0]) / 5);
     assert.equal(bootstrapCi95([1, 2], mean), null, 'two rounds are too few');
+  });
+});
+
+describe('bench rounds', () => {
+  it('rotates the modes one place per round, so each runs in every place alike', () => {
+    const modes = ['a', 'b', 'c'];
+    assert.deepEqual(
+      [1, 2, 3, 4].map((round) => roundOrder(modes, round).join('')),
+      ['abc', 'bca', 'cab', 'abc'],
+    );
+    assert.deepEqual(modes, ['a', 'b', 'c'], 'the requested order is left alone');
+    assert.deepEqual(roundOrder([], 2), []);
   });
 });
 
@@ -130,6 +143,7 @@ describe('npm run bench, tiny', () => {
       assert.equal(mode.sagas.completed, 4, `${mode.mode}: ${JSON.stringify(mode.sagas)} ${mode.errors ?? ''}`);
       assert.equal(mode.latencyMs.count, 4);
       assert.equal(mode.rounds?.length, 2, 'two interleaved rounds');
+      assert.notEqual(mode.rounds[0]!.position, mode.rounds[1]!.position, `${mode.mode}: another place each round`);
       assert.ok(mode.sagasPerSecond > 0);
       assert.ok(mode.worker.rssMbMax > 0, `${mode.mode}: worker RSS sampled`);
       assert.ok(mode.cpuMsPerSaga.total >= mode.cpuMsPerSaga.worker! + mode.cpuMsPerSaga.temporal!);
