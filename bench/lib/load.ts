@@ -16,8 +16,9 @@ export interface SagaSample {
   /** When the saga completed, performance.now() ms. */
   completedAt: number;
   startedAt: number;
-  /** API mode: the order id, and the wall-clock time (Date.now()) just before the POST. */
+  /** The saga's workflow id (the order id). */
   orderId?: string;
+  /** API mode: the wall-clock time (Date.now()) just before the POST. */
   startedAtEpochMs?: number;
   /** API mode: POST /orders latency and the GET /orders/:id latency, ms, with the GET's HTTP status. */
   postMs?: number;
@@ -138,7 +139,14 @@ export function directRunner(options: {
       const result = (await before(handle.result(), deadline)) as { state?: { status: string } };
       const completedAt = performance.now();
       const status = result.state?.status ?? 'COMPLETED';
-      return { ok: status === 'COMPLETED', status, latencyMs: completedAt - startedAt, startedAt, completedAt };
+      return {
+        ok: status === 'COMPLETED',
+        status,
+        latencyMs: completedAt - startedAt,
+        startedAt,
+        completedAt,
+        orderId,
+      };
     } catch (err) {
       return failed(startedAt, err instanceof Deadline ? 'TIMEOUT' : 'ERROR', err);
     }

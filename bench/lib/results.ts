@@ -1,4 +1,5 @@
 import type { ProfileSummary } from '../profile';
+import type { HistoryCost } from './history-cost';
 import type { UsageReport } from './proc';
 import { round } from './stats';
 import type { Summary } from './stats';
@@ -136,6 +137,11 @@ export interface ModeResult {
     shareOfLatency: number | null;
     byRoute: Record<string, { calls: number; meanMs: number }>;
   };
+  /**
+   * What the server recorded per saga, from the histories of a few completed sagas of each round: counts that the
+   * machine's load does not blur, so a change that adds or removes server work shows in one run.
+   */
+  history?: HistoryCost;
   /** The worker process that ran the sagas (the bench worker, or the stack's worker in api mode). */
   worker: { pid: number; cpuPercent: number; cpuMsPerSaga: number; rssMbMean: number; rssMbMax: number };
   usage: UsageReport;
@@ -146,8 +152,10 @@ export interface ModeResult {
   cpuMsPerSaga: Record<string, number> & { total: number };
   /** os.loadavg() (1, 5, 15 min) before the first round's measurement and after the last one's. */
   loadAverage: { before: number[]; after: number[] };
-  /** Each round's throughput and latency, with the 1-minute load average after it. */
-  /** Each round's figures, and where in that round the mode ran (1: first; bench/lib/rounds.ts). */
+  /**
+   * Each round's throughput and latency, with the 1-minute load average after it and where in the round the mode
+   * ran (1: first; bench/lib/rounds.ts).
+   */
   rounds?: { sagasPerSecond: number; p50: number; p99: number; loadAverage: number; position: number }[];
   errors?: string[];
 }

@@ -17,6 +17,7 @@ import type { ProfileSummary } from '../profile';
 import { apiRunner } from './api-runner';
 import { closeLatencies, directRunner, runLoad } from './load';
 import type { SagaRunner } from './load';
+import { historyCost, poolHistoryCosts } from './history-cost';
 import { sampleUsage } from './proc';
 import { roundOrder } from './rounds';
 import { bootstrapCi95, ratio, round } from './stats';
@@ -55,6 +56,9 @@ const WORKFLOW_TYPES: Record<
   saga: 'orderFulfillment',
   'saga-local': 'orderFulfillment',
 };
+
+/** Completed sagas per mode and round whose histories are read for `ModeResult.history`. */
+const HISTORIES_PER_ROUND = 3;
 
 export async function runBench(settings: BenchSettings): Promise<BenchResult> {
   const started = performance.now();
@@ -198,6 +202,10 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
           const closed = mode === 'api' ? await closeLatencies(client, load.samples) : undefined;
           const loadAvg = { before, after: loadAverage() };
           const m = summarizeMode(mode, perRound, load, usage, loadAvg, http, closed);
+          const sampledIds = load.samples
+            .flatMap((s) => (s.ok && s.orderId ? [s.orderId] : []))
+            .slice(0, HISTORIES_PER_ROUND);
+          m.history = await historyCost(client, sampledIds);
           results[mode] = m;
           pool(pooled, mode, { load, usage, loadAverage: loadAvg, http, closed });
           log(
@@ -223,6 +231,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
         p.http,
         p.closed,
       );
+      modes[mode]!.history = poolHistoryCosts(roundResults.map((results) => results[mode]?.history));
       modes[mode]!.rounds = roundResults.flatMap((results, i) => {
         const r = results[mode];
         return r

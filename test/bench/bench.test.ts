@@ -182,5 +182,28 @@ describe('npm run bench, tiny', () => {
     assert.equal(vsHandWritten.mode, 'hand-local');
     assert.ok(vsHandWritten.throughput! > 0 && vsHandWritten.cpu! > 0, JSON.stringify(vsHandWritten));
     assert.deepEqual(result.modes['hand-local']!.sagas.statuses, { COMPLETED: 4 });
+    // What the server recorded per saga, read from the histories: the same in every run.
+    const history = (mode: keyof typeof result.modes) => {
+      const cost = result.modes[mode]!.history!;
+      assert.equal(cost.sampled, 4, `${mode}: the histories of both rounds' 2 sagas`);
+      return cost;
+    };
+    assert.deepEqual(
+      [history('bare').activities, history('bare').markers, history('bare').upserts],
+      [8, 0, 0],
+      '8 activities, nothing else',
+    );
+    assert.deepEqual([history('bare-local').activities, history('bare-local').markers], [0, 8]);
+    assert.deepEqual(
+      [history('bare-pivot').workflowTasks, history('bare-pivot').activities, history('bare-pivot').markers],
+      [2, 1, 7],
+      'the pivot regular, the 7 other calls local, in 2 workflow tasks',
+    );
+    const hand = history('hand-local');
+    assert.deepEqual([hand.activities, hand.markers, hand.timers, hand.upserts, hand.memoUpdates], [1, 7, 1, 1, 1]);
+    const engine = history('engine-local');
+    assert.equal(engine.workflowTasks, hand.workflowTasks, 'the engine adds no workflow task');
+    assert.equal(engine.markers - engine.patches, 7, 'the same 7 local calls');
+    assert.equal(engine.upserts, 1 + engine.patches, 'its status once, and the SDK one per patch');
   });
 });

@@ -1,0 +1,83 @@
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { round } from './stats';
+
+const EventType = temporal.api.enums.v1.EventType;
+
+/** Mean per saga over the sampled histories. */
+export interface HistoryCost {
+  /** How many sagas' histories were read. */
+  sampled: number;
+  events: number;
+  workflowTasks: number;
+  /** Regular activities (scheduled). */
+  activities: number;
+  /** Markers: local activities and patches (`patches` of them). */
+  markers: number;
+  patches: number;
+  /** Search attribute upserts (each one a visibility write), the SDK's TemporalChangeVersion ones included. */
+  upserts: number;
+  /** Memo changes (WorkflowPropertiesModified). */
+  memoUpdates: number;
+  timers: number;
+}
+
+const PATCH_MARKER = 'core_patch';
+
+/** Reads the histories of `workflowIds` and counts what the server recorded for them, per saga. */
+export async function historyCost(client: Client, workflowIds: readonly string[]): Promise<HistoryCost | undefined> {
+  if (workflowIds.length === 0) return undefined;
+  const totals = {
+    events: 0,
+    workflowTasks: 0,
+    activities: 0,
+    markers: 0,
+    patches: 0,
+    upserts: 0,
+    memoUpdates: 0,
+    timers: 0,
+  };
+  for (const workflowId of workflowIds) {
+    const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    totals.events += events.length;
+    for (const event of events) {
+      switch (event.eventType) {
+        case EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+          totals.workflowTasks++;
+          break;
+        case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+          totals.activities++;
+          break;
+        case EventType.EVENT_TYPE_MARKER_RECORDED:
+          totals.markers++;
+          if (event.markerRecordedEventAttributes?.markerName === PATCH_MARKER) totals.patches++;
+          break;
+        case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+          totals.upserts++;
+          break;
+        case EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED:
+          totals.memoUpdates++;
+          break;
+        case EventType.EVENT_TYPE_TIMER_STARTED:
+          totals.timers++;
+          break;
+      }
+    }
+  }
+  const perSaga = Object.fromEntries(
+    Object.entries(totals).map(([key, total]) => [key, round(total / workflowIds.length, 2)]),
+  ) as Omit<HistoryCost, 'sampled'>;
+  return { sampled: workflowIds.length, ...perSaga };
+}
+
+/** The mean of several rounds' costs, weighted by how many histories each read. */
+export function poolHistoryCosts(costs: readonly (HistoryCost | undefined)[]): HistoryCost | undefined {
+  const present = costs.filter((cost): cost is HistoryCost => cost !== undefined);
+  const sampled = present.reduce((sum, cost) => sum + cost.sampled, 0);
+  if (sampled === 0) return undefined;
+  const keys = Object.keys(present[0]!).filter((key) => key !== 'sampled') as (keyof Omit<HistoryCost, 'sampled'>)[];
+  const pooled = Object.fromEntries(
+    keys.map((key) => [key, round(present.reduce((sum, cost) => sum + cost[key] * cost.sampled, 0) / sampled, 2)]),
+  ) as Omit<HistoryCost, 'sampled'>;
+  return { sampled, ...pooled };
+}
