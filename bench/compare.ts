@@ -1,6 +1,7 @@
 // Before and after a change, in one run: the same bench on a git ref (a worktree of it) and on the working tree,
-// rounds alternating (ref, working tree, ref, ...) so both see the same machine at the same moments. Prints each
-// mode's median over the rounds per tree and the ratios working tree / ref, as JSON (BENCH_OUT too).
+// rounds alternating (ref then working tree, then working tree then ref, ...) so both see the same machine at the
+// same moments and each runs first as often. Prints each mode's median over the rounds per tree, the ratios
+// working tree / ref and every round's figures, as JSON (BENCH_OUT too).
 //
 //   npx tsx bench/compare.ts --ref HEAD~1 [--rounds 3] [--script bench:latency]
 //
@@ -14,6 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { emitResult, runMain } from './lib/output';
+import { roundOrder } from './lib/rounds';
 import { ratio, round } from './lib/stats';
 
 const root = path.resolve(__dirname, '..');
@@ -102,7 +104,7 @@ async function main(): Promise<void> {
   const runs: Record<'ref' | 'tree', BenchResult[]> = { ref: [], tree: [] };
   try {
     for (let roundNo = 1; roundNo <= args.rounds; roundNo++) {
-      for (const side of ['ref', 'tree'] as const) {
+      for (const side of roundOrder(['ref', 'tree'] as const, roundNo)) {
         process.stderr.write(
           `[compare] round ${roundNo}/${args.rounds}: ${side === 'ref' ? args.ref : 'working tree'}\n`,
         );
@@ -143,6 +145,22 @@ async function main(): Promise<void> {
     rounds: args.rounds,
     settings: Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('BENCH_'))),
     modes: table,
+    perRound: Object.fromEntries(
+      modes.map((mode) => [
+        mode,
+        Object.fromEntries(
+          (['ref', 'tree'] as const).map((side) => [
+            side,
+            runs[side].map((result) => {
+              const m = result.modes[mode];
+              return m
+                ? { p50: m.latencyMs.p50, sagasPerSecond: m.sagasPerSecond, cpuMsPerSaga: m.cpuMsPerSaga?.total }
+                : null;
+            }),
+          ]),
+        ),
+      ]),
+    ),
   });
 }
 
