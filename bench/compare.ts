@@ -153,9 +153,7 @@ async function main(): Promise<void> {
             side,
             runs[side].map((result) => {
               const m = result.modes[mode];
-              return m
-                ? { p50: m.latencyMs.p50, sagasPerSecond: m.sagasPerSecond, cpuMsPerSaga: m.cpuMsPerSaga?.total }
-                : null;
+              return m ? Object.fromEntries(Object.entries(METRICS).map(([name, read]) => [name, read(m)])) : null;
             }),
           ]),
         ),

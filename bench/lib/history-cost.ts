@@ -24,10 +24,22 @@ export interface HistoryCost {
 
 const PATCH_MARKER = 'core_patch';
 
+type Counted = Exclude<keyof HistoryCost, 'sampled' | 'events' | 'patches'>;
+
+/** The counter each counted event type adds to. */
+const COUNTED: ReadonlyMap<number, Counted> = new Map([
+  [EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, 'workflowTasks'],
+  [EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, 'activities'],
+  [EventType.EVENT_TYPE_MARKER_RECORDED, 'markers'],
+  [EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, 'upserts'],
+  [EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED, 'memoUpdates'],
+  [EventType.EVENT_TYPE_TIMER_STARTED, 'timers'],
+]);
+
 /** Reads the histories of `workflowIds` and counts what the server recorded for them, per saga. */
 export async function historyCost(client: Client, workflowIds: readonly string[]): Promise<HistoryCost | undefined> {
   if (workflowIds.length === 0) return undefined;
-  const totals = {
+  const totals: Omit<HistoryCost, 'sampled'> = {
     events: 0,
     workflowTasks: 0,
     activities: 0,
@@ -41,27 +53,9 @@ export async function historyCost(client: Client, workflowIds: readonly string[]
     const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
     totals.events += events.length;
     for (const event of events) {
-      switch (event.eventType) {
-        case EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
-          totals.workflowTasks++;
-          break;
-        case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-          totals.activities++;
-          break;
-        case EventType.EVENT_TYPE_MARKER_RECORDED:
-          totals.markers++;
-          if (event.markerRecordedEventAttributes?.markerName === PATCH_MARKER) totals.patches++;
-          break;
-        case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
-          totals.upserts++;
-          break;
-        case EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED:
-          totals.memoUpdates++;
-          break;
-        case EventType.EVENT_TYPE_TIMER_STARTED:
-          totals.timers++;
-          break;
-      }
+      const counter = event.eventType == null ? undefined : COUNTED.get(event.eventType);
+      if (counter) totals[counter]++;
+      if (event.markerRecordedEventAttributes?.markerName === PATCH_MARKER) totals.patches++;
     }
   }
   const perSaga = Object.fromEntries(
