@@ -13,9 +13,13 @@
 //           around their fetch (how long the saga spends inside HTTP calls to the services)
 //   engine-local, saga-local  as engine and saga, the saga started with stepExecution 'local': its calls run as
 //           local activities in the workflow worker, behind the lanes' bulkheads as in workers/main.ts
+//   engine-local-eager, saga-local-eager  as engine-local and saga-local, started by this process over the
+//           workers' own connection with eager workflow start (the server answers the start with its first workflow
+//           task, which this worker runs at once)
 //
 // It tells its parent 'ready' over IPC once its workers exist, answers 'stats' and 'reset' messages with the
-// HTTP timings, and stops gracefully on SIGINT like the production worker.
+// HTTP timings, starts the sagas its parent asks for in eager modes ('saga' messages, answered with their sample),
+// and stops gracefully on SIGINT like the production worker.
 import { performance } from 'node:perf_hooks';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { temporalTls } from '../lib/temporal-tls';
@@ -32,16 +36,16 @@ import type { Lane } from '../lib/task-queues';
 import { temporalLoggerFor } from '../lib/temporal-logger';
 import { laneWorkerTuning, loadWorkerConfig, workflowWorkerTuning } from '../workers/config';
 import type { BareActivities } from './workflows/bare';
+import { Client } from '@temporalio/client';
+import { directRunner } from './lib/load';
+import type { SagaRunner, SagaSample } from './lib/load';
+import { callsServices, directStart } from './lib/direct-modes';
+import type { DirectMode } from './lib/direct-modes';
 import { MODES } from './lib/results';
-import type { Mode } from './lib/results';
 import { engineBundlerOptions, laneLimitedLocalActivities } from '@sagaflow/saga/worker';
 
 /** Every mode but `api` (which runs on the stack's own worker). */
-export type BenchWorkerMode = Exclude<Mode, 'api'>;
-const BENCH_WORKER_MODES = MODES.filter((mode): mode is BenchWorkerMode => mode !== 'api') as [
-  BenchWorkerMode,
-  ...BenchWorkerMode[],
-];
+const BENCH_WORKER_MODES = MODES.filter((mode): mode is DirectMode => mode !== 'api') as [DirectMode, ...DirectMode[]];
 
 /** What the worker answers to 'stats': the service calls it timed since the last 'reset' (saga mode only). */
 export interface HttpTimings {
@@ -53,7 +57,13 @@ export interface HttpTimings {
   byRoute: Record<string, { calls: number; totalMs: number }>;
 }
 
-export type WorkerMessage = { type: 'ready' } | { type: 'stats'; http: HttpTimings };
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'stats'; http: HttpTimings }
+  | { type: 'saga'; idPrefix: string; index: number; sample: SagaSample };
+
+/** What the parent sends: 'reset', 'stats', or a saga to start here (eager modes), with the time it has left. */
+type ParentMessage = 'reset' | 'stats' | { type: 'saga'; idPrefix: string; index: number; remainingMs: number };
 
 const config = loadWorkerConfig();
 const bench = parseEnv(
@@ -125,7 +135,7 @@ function modeActivities(): AnyActivities {
     const bare: BareActivities = { noop: async () => undefined };
     return { ...bare };
   }
-  return bench.BENCH_MODE === 'saga' || bench.BENCH_MODE === 'saga-local'
+  return callsServices(bench.BENCH_MODE)
     ? createActivities({ config: config.services, http: { decorate: timed }, logger })
     : { ...noopOrderActivities() };
 }
@@ -186,9 +196,26 @@ async function main(): Promise<void> {
       }),
     );
   }
-  process.on('message', (message) => {
+  // Eager workflow start needs the client on the workers' connection, in the workers' process.
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: common.dataConverter });
+  const runners = new Map<string, SagaRunner>();
+  const runnerFor = (idPrefix: string) => {
+    let runner = runners.get(idPrefix);
+    if (!runner) {
+      runner = directRunner({ client, taskQueue: config.TASK_QUEUE, idPrefix, ...directStart(bench.BENCH_MODE) });
+      runners.set(idPrefix, runner);
+    }
+    return runner;
+  };
+  process.on('message', (message: ParentMessage) => {
     if (message === 'reset') timings = emptyTimings();
-    if (message === 'stats') send({ type: 'stats', http: timings });
+    else if (message === 'stats') send({ type: 'stats', http: timings });
+    else if (message.type === 'saga') {
+      const { idPrefix, index } = message;
+      void runnerFor(idPrefix)(index, performance.now() + message.remainingMs).then((sample) =>
+        send({ type: 'saga', idPrefix, index, sample }),
+      );
+    }
   });
   send({ type: 'ready' });
   try {

@@ -1,7 +1,9 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { HttpTimings, WorkerMessage } from '../worker';
+import type { SagaRunner, SagaSample } from './load';
 
 // The benchmark's worker process (bench/worker.ts), forked and driven over IPC.
 
@@ -19,6 +21,11 @@ export interface BenchWorker {
   child: ChildProcess;
   request(message: 'stats'): Promise<HttpTimings>;
   send(message: 'reset'): void;
+  /**
+   * Sagas the worker starts itself, over its own connection (eager workflow start needs the worker's): the
+   * latency is the worker's, from its start request to the result; the times around it are this process's.
+   */
+  runner(idPrefix: string): SagaRunner;
   stop(): Promise<void>;
 }
 
@@ -50,9 +57,24 @@ export async function startBenchWorker(env: NodeJS.ProcessEnv): Promise<BenchWor
       reject(new Error(`bench worker exited:\n${tail(output)}`));
     });
   });
+  const pending = new Map<string, (sample: SagaSample) => void>();
+  child.on('message', (reply: WorkerMessage) => {
+    if (reply.type !== 'saga') return;
+    const key = `${reply.idPrefix}#${reply.index}`;
+    pending.get(key)?.(reply.sample);
+    pending.delete(key);
+  });
   return {
     child,
     send: (message) => child.send(message),
+    runner: (idPrefix) => async (index, deadline) => {
+      const startedAt = performance.now();
+      const sample = await new Promise<SagaSample>((resolve) => {
+        pending.set(`${idPrefix}#${index}`, resolve);
+        child.send({ type: 'saga', idPrefix, index, remainingMs: deadline - startedAt });
+      });
+      return { ...sample, startedAt, completedAt: performance.now() };
+    },
     request: (message) =>
       new Promise((resolve) => {
         const onMessage = (reply: WorkerMessage) => {

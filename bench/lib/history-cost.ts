@@ -3,12 +3,15 @@ import { temporal } from '@temporalio/proto';
 import { round } from './stats';
 
 const EventType = temporal.api.enums.v1.EventType;
+const History = temporal.api.history.v1.History;
 
 /** Mean per saga over the sampled histories. */
 export interface HistoryCost {
   /** How many sagas' histories were read. */
   sampled: number;
   events: number;
+  /** The history's encoded size (protobuf), payloads as the codec left them: what the server stores and sends. */
+  bytes: number;
   workflowTasks: number;
   /** Regular activities (scheduled). */
   activities: number;
@@ -24,7 +27,7 @@ export interface HistoryCost {
 
 const PATCH_MARKER = 'core_patch';
 
-type Counted = Exclude<keyof HistoryCost, 'sampled' | 'events' | 'patches'>;
+type Counted = Exclude<keyof HistoryCost, 'sampled' | 'events' | 'bytes' | 'patches'>;
 
 /** The counter each counted event type adds to. */
 const COUNTED: ReadonlyMap<number, Counted> = new Map([
@@ -41,6 +44,7 @@ export async function historyCost(client: Client, workflowIds: readonly string[]
   if (workflowIds.length === 0) return undefined;
   const totals: Omit<HistoryCost, 'sampled'> = {
     events: 0,
+    bytes: 0,
     workflowTasks: 0,
     activities: 0,
     markers: 0,
@@ -50,8 +54,10 @@ export async function historyCost(client: Client, workflowIds: readonly string[]
     timers: 0,
   };
   for (const workflowId of workflowIds) {
-    const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    const events = history.events ?? [];
     totals.events += events.length;
+    totals.bytes += History.encode(history).finish().length;
     for (const event of events) {
       const counter = event.eventType == null ? undefined : COUNTED.get(event.eventType);
       if (counter) totals[counter]++;

@@ -18,6 +18,8 @@ export interface SagaSample {
   startedAt: number;
   /** The saga's workflow id (the order id). */
   orderId?: string;
+  /** Started with eager workflow start: whether the server handed its first workflow task back with the start. */
+  eagerlyStarted?: boolean;
   /** API mode: the wall-clock time (Date.now()) just before the POST. */
   startedAtEpochMs?: number;
   /** API mode: POST /orders latency and the GET /orders/:id latency, ms, with the GET's HTTP status. */
@@ -118,6 +120,8 @@ export function directRunner(options: {
   idPrefix: string;
   /** Extra saga input (e.g. publishMode). */
   input?: Partial<OrderInput>;
+  /** Ask for eager workflow start: the client's connection must be a worker's NativeConnection on `taskQueue`. */
+  eager?: boolean;
 }): SagaRunner {
   return async (index, deadline) => {
     const orderId = `${options.idPrefix}-${index}`;
@@ -129,6 +133,7 @@ export function directRunner(options: {
         workflowId: orderId,
         taskQueue: options.taskQueue,
         args: [input],
+        ...(options.eager ? { requestEagerStart: true } : {}),
         // The saga (and its hand-written twin) carries what the API starts it with; the bare baselines nothing.
         ...(!options.workflowType.startsWith('bareOrder')
           ? {
@@ -146,6 +151,7 @@ export function directRunner(options: {
         startedAt,
         completedAt,
         orderId,
+        ...(options.eager ? { eagerlyStarted: handle.eagerlyStarted } : {}),
       };
     } catch (err) {
       return failed(startedAt, err instanceof Deadline ? 'TIMEOUT' : 'ERROR', err);

@@ -14,9 +14,11 @@ export const MODES = [
   'quiet',
   'engine',
   'engine-local',
+  'engine-local-eager',
   'steps',
   'saga',
   'saga-local',
+  'saga-local-eager',
   'api',
 ] as const;
 export type Mode = (typeof MODES)[number];
@@ -43,7 +45,15 @@ export const HAND_WRITTEN_OF: Partial<Record<Mode, Mode>> = {
 export const LOCAL_MODE_OF: Partial<Record<Mode, Mode>> = {
   'bare-local': 'bare',
   'engine-local': 'engine',
+  'engine-local-eager': 'engine',
   'saga-local': 'saga',
+  'saga-local-eager': 'saga',
+};
+
+/** The modes started eagerly and the same mode started through the server's matching (`vsLazyStart`). */
+export const EAGER_START_OF: Partial<Record<Mode, Mode>> = {
+  'engine-local-eager': 'engine-local',
+  'saga-local-eager': 'saga-local',
 };
 
 export const MODE_DESCRIPTIONS: Record<Mode, string> = {
@@ -62,6 +72,10 @@ export const MODE_DESCRIPTIONS: Record<Mode, string> = {
     'the order saga with no-op activities and publishMode every-step (PUBLISH_SAGA_STEPS=true: search attributes upserted at every step), started with the client (bench worker)',
   'engine-local':
     'as engine, with the service calls as local activities (stepExecution local, the API default): the engine alone over local steps',
+  'engine-local-eager':
+    'as engine-local, started by the bench worker itself over its own connection with eager workflow start: the first workflow task comes back in the start response instead of through matching (a starter sharing the worker’s process)',
+  'saga-local-eager':
+    'as saga-local, started by the bench worker itself over its own connection with eager workflow start (a starter sharing the worker’s process)',
   saga: 'the order saga with the real activities and services as regular activities on the lanes (stepExecution remote), started with the client (bench worker)',
   'saga-local':
     'the order saga with the real activities and services as local activities (stepExecution local, as the API starts it by default), started with the client (bench worker)',
@@ -142,6 +156,8 @@ export interface ModeResult {
    * machine's load does not blur, so a change that adds or removes server work shows in one run.
    */
   history?: HistoryCost;
+  /** Eager-start modes: the sagas the server started eagerly (the rest went through matching: no free slot). */
+  eagerlyStarted?: number;
   /** The worker process that ran the sagas (the bench worker, or the stack's worker in api mode). */
   worker: { pid: number; cpuPercent: number; cpuMsPerSaga: number; rssMbMean: number; rssMbMax: number };
   usage: UsageReport;
@@ -233,6 +249,8 @@ export interface BenchResult {
          * (HAND_WRITTEN_OF), in the same run, as `vsBaseline`.
          */
         vsHandWritten?: { mode: Mode; throughput: number | null; cpu: number | null; p50: number | null };
+        /** A mode started eagerly against the same mode started through matching (EAGER_START_OF), as `vsBaseline`. */
+        vsLazyStart?: { mode: Mode; throughput: number | null; cpu: number | null; p50: number | null };
       }
     >
   >;

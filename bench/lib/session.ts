@@ -15,6 +15,7 @@ import { loadPayloadKeys } from '../../lib/codec/payload-keys';
 import { summarizeProfile } from '../profile';
 import type { ProfileSummary } from '../profile';
 import { apiRunner } from './api-runner';
+import { callsServices, directStart, startsEagerly } from './direct-modes';
 import { closeLatencies, directRunner, runLoad } from './load';
 import type { SagaRunner } from './load';
 import { historyCost, poolHistoryCosts } from './history-cost';
@@ -24,6 +25,7 @@ import { bootstrapCi95, ratio, round } from './stats';
 import { API_WAIT_SECONDS, SERVICE_TOKEN, quiet, startBenchWorker, tail } from './bench-worker';
 import type { BenchWorker } from './bench-worker';
 import {
+  EAGER_START_OF,
   ENGINE_BASELINE_OF,
   HAND_WRITTEN_OF,
   LOCAL_MODE_OF,
@@ -39,23 +41,6 @@ import { engineBundlerOptions } from '@sagaflow/saga/worker';
 export { MODE_DESCRIPTIONS, WORKER_SETTING_VARS } from './results';
 export { MODES };
 export type { BenchResult, BenchSettings, Mode, ModeResult } from './results';
-
-/** The workflow each direct mode starts. */
-const WORKFLOW_TYPES: Record<
-  Exclude<Mode, 'api'>,
-  'bareOrder' | 'bareOrderLocal' | 'bareOrderPivot' | 'handOrderLocal' | 'orderFulfillmentQuiet' | 'orderFulfillment'
-> = {
-  bare: 'bareOrder',
-  'bare-local': 'bareOrderLocal',
-  'bare-pivot': 'bareOrderPivot',
-  'hand-local': 'handOrderLocal',
-  quiet: 'orderFulfillmentQuiet',
-  engine: 'orderFulfillment',
-  'engine-local': 'orderFulfillment',
-  steps: 'orderFulfillment',
-  saga: 'orderFulfillment',
-  'saga-local': 'orderFulfillment',
-};
 
 /** Completed sagas per mode and round whose histories are read for `ModeResult.history`. */
 const HISTORIES_PER_ROUND = 3;
@@ -166,16 +151,14 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
                   waitSeconds: API_WAIT_SECONDS,
                   client,
                 })
-              : directRunner({
-                  client,
-                  workflowType: WORKFLOW_TYPES[mode],
-                  taskQueue,
-                  idPrefix: `bench-${mode}-${runId}-r${round}-${phase}`,
-                  input: {
-                    publishMode: mode === 'steps' ? 'every-step' : 'on-status-change',
-                    stepExecution: mode.endsWith('-local') ? 'local' : 'remote',
-                  },
-                });
+              : startsEagerly(mode)
+                ? worker!.runner(`bench-${mode}-${runId}-r${round}-${phase}`)
+                : directRunner({
+                    client,
+                    taskQueue,
+                    idPrefix: `bench-${mode}-${runId}-r${round}-${phase}`,
+                    ...directStart(mode),
+                  });
           // Every worker start warms up (JIT, sticky cache, connections) before it is measured.
           if (settings.warmup > 0) {
             const warm = await runLoad({
@@ -198,7 +181,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
             saga: runner('run'),
           });
           const usage = sampler.stop();
-          const http = mode === 'saga' || mode === 'saga-local' ? await worker!.request('stats') : undefined;
+          const http = callsServices(mode) ? await worker!.request('stats') : undefined;
           const closed = mode === 'api' ? await closeLatencies(client, load.samples) : undefined;
           const loadAvg = { before, after: loadAverage() };
           const m = summarizeMode(mode, perRound, load, usage, loadAvg, http, closed);
@@ -310,6 +293,10 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
     for (const [mode, hand] of Object.entries(HAND_WRITTEN_OF) as [Mode, Mode][]) {
       const vsHandWritten = against(mode, hand);
       if (vsHandWritten) (ratios[mode as Exclude<Mode, 'bare'>] ??= withoutBare()).vsHandWritten = vsHandWritten;
+    }
+    for (const [mode, lazy] of Object.entries(EAGER_START_OF) as [Mode, Mode][]) {
+      const vsLazyStart = against(mode, lazy);
+      if (vsLazyStart) (ratios[mode as Exclude<Mode, 'bare'>] ??= withoutBare()).vsLazyStart = vsLazyStart;
     }
     const config = loadWorkerConfig({ ...settings.workerEnv, SERVICE_TOKEN });
     result = {

@@ -51,6 +51,9 @@ export function summarizeMode(
     cpuMsPerSaga: cpuPerSaga(usage, completed.length),
     loadAverage,
   };
+  if (load.samples.some((s) => s.eagerlyStarted !== undefined)) {
+    result.eagerlyStarted = load.samples.filter((s) => s.eagerlyStarted).length;
+  }
   if (mode === 'api') {
     const polls = load.samples.reduce((sum, s) => sum + (s.eventPolls ?? 0), 0);
     result.api = {

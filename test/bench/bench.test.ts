@@ -182,6 +182,22 @@ describe('npm run bench, tiny', () => {
     assert.equal(vsHandWritten.mode, 'hand-local');
     assert.ok(vsHandWritten.throughput! > 0 && vsHandWritten.cpu! > 0, JSON.stringify(vsHandWritten));
     assert.deepEqual(result.modes['hand-local']!.sagas.statuses, { COMPLETED: 4 });
+    // Started by the worker itself: the server handed every first workflow task back with the start.
+    for (const [mode, lazy, remote] of [
+      ['engine-local-eager', 'engine-local', 'engine'],
+      ['saga-local-eager', 'saga-local', 'saga'],
+    ] as const) {
+      assert.equal(result.modes[mode]!.eagerlyStarted, 4, `${mode}: every saga started eagerly`);
+      assert.equal(result.modes[lazy]!.eagerlyStarted, undefined);
+      const vsLazyStart = result.ratios[mode]!.vsLazyStart!;
+      assert.equal(vsLazyStart.mode, lazy);
+      assert.ok(
+        vsLazyStart.throughput! > 0 && vsLazyStart.cpu! > 0 && vsLazyStart.p50! > 0,
+        JSON.stringify(vsLazyStart),
+      );
+      assert.equal(result.ratios[mode]!.vsRemote!.mode, remote);
+    }
+    assert.equal(result.modes['saga-local-eager']!.services!.calls, 4 * 8, 'the same eight calls');
     // What the server recorded per saga, read from the histories: the same in every run.
     const history = (mode: keyof typeof result.modes) => {
       const cost = result.modes[mode]!.history!;
@@ -202,7 +218,14 @@ describe('npm run bench, tiny', () => {
     const hand = history('hand-local');
     assert.deepEqual([hand.activities, hand.markers, hand.timers, hand.upserts, hand.memoUpdates], [1, 7, 1, 1, 1]);
     const engine = history('engine-local');
+    assert.ok(engine.bytes > hand.bytes && hand.bytes > history('bare-pivot').bytes, 'the histories measured in bytes');
     assert.equal(engine.workflowTasks, hand.workflowTasks, 'the engine adds no workflow task');
+    const eager = history('engine-local-eager');
+    assert.deepEqual(
+      [eager.workflowTasks, eager.activities, eager.markers, eager.upserts],
+      [engine.workflowTasks, engine.activities, engine.markers, engine.upserts],
+      'an eager start records what a lazy one does',
+    );
     assert.equal(engine.markers - engine.patches, 7, 'the same 7 local calls');
     assert.equal(engine.upserts, 1 + engine.patches, 'its status once, and the SDK one per patch');
   });
