@@ -37,6 +37,8 @@ export interface AppOptions {
   logger: Logger;
   /** Where the request metrics go (api/main.ts serves them on API_METRICS_PORT); a registry of its own if omitted. */
   metrics?: HttpMetrics;
+  /** With API_SAGA_WORKER=on: the client on this process's saga worker, to start sagas eagerly once it runs. */
+  starter?: () => Client | undefined;
 }
 
 export const BODY_LIMIT = '64kb';
@@ -57,7 +59,13 @@ function trustProxy(value: string): boolean | number | string {
 }
 
 /** The public API as an Express app (no listen: api/main.ts does that, tests listen on port 0). */
-export function createApp({ client, config, logger, metrics = createHttpMetrics('api') }: AppOptions): Express {
+export function createApp({
+  client,
+  config,
+  logger,
+  metrics = createHttpMetrics('api'),
+  starter,
+}: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -75,21 +83,32 @@ export function createApp({ client, config, logger, metrics = createHttpMetrics(
     .route('/ready')
     .get(async (req, res) => {
       const temporal = { namespace: config.TEMPORAL_NAMESPACE };
+      // With its own saga worker, the API is ready once that runs: the sagas it starts then start eagerly there.
+      const sagaWorker = starter ? { sagaWorker: starter() ? ('running' as const) : ('starting' as const) } : {};
+      const unavailable = () => {
+        res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+        res.status(503).json({ status: 'unavailable', temporal, ...sagaWorker });
+      };
       try {
         await withDeadline(client, Math.min(config.TEMPORAL_RPC_TIMEOUT_MS, 2_000), () =>
           client.workflowService.getSystemInfo({}),
         );
-        res.json({ status: 'ready', temporal });
       } catch (err) {
         req.log.warn({ err }, 'not ready: Temporal does not answer');
-        res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-        res.status(503).json({ status: 'unavailable', temporal });
+        return unavailable();
       }
+      if (sagaWorker.sagaWorker === 'starting') return unavailable();
+      res.json({ status: 'ready', temporal, ...sagaWorker });
     })
     .all(methodNotAllowed('GET'));
   app.use(docsRouter());
 
-  const ctx = { client, config, waits: new WaitSlots(config.API_MAX_WAITS, config.API_MAX_WAITS_PER_TENANT) };
+  const ctx = {
+    client,
+    config,
+    waits: new WaitSlots(config.API_MAX_WAITS, config.API_MAX_WAITS_PER_TENANT),
+    ...(starter ? { starter } : {}),
+  };
   const authenticated = [
     authenticate(config.API_KEYS, { failuresPerMinute: config.AUTH_FAILURES_PER_MINUTE }),
     rateLimit(config.RATE_LIMIT_PER_MINUTE),

@@ -142,6 +142,14 @@ const configFields = z.object({
    * WORKER_LOCAL_STEPS), or `remote`, as activities on each service's lane task queue. Part of each saga's input.
    */
   SAGA_STEP_EXECUTION: z.enum(['local', 'remote']).default('local'),
+  /**
+   * `on`: the API process also runs the saga worker (the worker's `workflows` role, configured by the worker's own
+   * variables: the services' URLs and tokens, WORKFLOW_TASK_*, WORKER_METRICS_PORT, ...) and starts sagas eagerly on
+   * it: Temporal answers the start with the saga's first workflow task, which runs here at once, instead of handing
+   * it to a worker through the task queue (api/saga-worker.ts, docs/DEPLOYMENT.md). `off` (the default): the API
+   * only starts sagas, and workers run them.
+   */
+  API_SAGA_WORKER: z.enum(['on', 'off']).default('off'),
   /** Deadline of each ordinary Temporal call (start, describe, list, result of a closed workflow). */
   TEMPORAL_RPC_TIMEOUT_MS: positiveInt(5_000),
   /** How long a status Query may take before the API answers from the last published search attributes. */

@@ -1,7 +1,8 @@
 import { tracing } from './tracing';
 import type { Server } from 'node:http';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
-import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
+import type { ClientOptions } from '@temporalio/client';
+import { OpenTelemetryPlugin, OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { createLogger } from '../lib/logger';
 import { createApp } from './app';
 import { listen } from '../lib/http/listen';
@@ -11,6 +12,7 @@ import { dataConverterFor } from '../lib/codec/data-converter';
 import { loadPayloadKeys } from '../lib/codec/payload-keys';
 import { createHttpMetrics } from '../lib/telemetry/http-metrics';
 import { serveMetrics } from '../lib/telemetry/metrics-server';
+import { startApiSagaWorker } from './saga-worker';
 
 // The API process: the Temporal connection is lazy, so the API starts (and answers 503 TEMPORAL_UNAVAILABLE
 // with Retry-After) while Temporal is down, and serves normally as soon as it is reachable.
@@ -47,15 +49,29 @@ async function main(): Promise<void> {
     // Fewer gRPC retries than the SDK's default (10): a request should fail over to 503 within its deadline.
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4 }))],
   });
-  const client = new Client({
-    connection,
+  const clientOptions: Omit<ClientOptions, 'connection'> = {
     namespace: config.TEMPORAL_NAMESPACE,
     dataConverter: dataConverterFor(payloadKeys),
     // The saga's trace continues from the request's span: the interceptor puts its context in the start's headers.
     ...(tracing ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}),
-  });
+  };
+  const client = new Client({ ...clientOptions, connection });
+  const sagaWorker =
+    config.API_SAGA_WORKER === 'on'
+      ? startApiSagaWorker({
+          logger,
+          payloadKeys,
+          clientOptions,
+          operationsClient: client,
+          ...(tracing ? { plugins: [new OpenTelemetryPlugin(tracing)] } : {}),
+          onFatal: (err) => {
+            logger.fatal({ err }, 'the saga worker failed');
+            process.exit(1);
+          },
+        })
+      : undefined;
   const metrics = createHttpMetrics('api');
-  const app = createApp({ client, config, logger, metrics });
+  const app = createApp({ client, config, logger, metrics, ...(sagaWorker ? { starter: sagaWorker.starter } : {}) });
   const server = await listen(app, config.API_PORT, config.API_HOST);
   const metricsServer =
     config.API_METRICS_PORT === undefined
@@ -73,6 +89,7 @@ async function main(): Promise<void> {
       taskQueue: config.TASK_QUEUE,
       keys: config.API_KEYS.map((key) => `${key.name} (${key.role})`),
       payloadEncryption: payloadKeys ? `on (key ${payloadKeys.current.id})` : 'off',
+      sagaWorker: config.API_SAGA_WORKER,
       metrics: metricsServer ? `http://${config.API_METRICS_HOST}:${config.API_METRICS_PORT}/metrics` : 'off',
     },
     'api listening',
@@ -91,6 +108,8 @@ async function main(): Promise<void> {
     }, 10_000).unref();
     await close(server);
     clearTimeout(force);
+    // Its sagas' tasks in flight finish within the worker's grace time; the rest go to the other workers.
+    await sagaWorker?.stop();
     if (metricsServer) await close(metricsServer);
     await connection.close();
     await tracing?.shutdown();

@@ -3,14 +3,12 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../activities';
-import { createOperationActivities } from '../activities/operations';
 import { createLogger } from '../lib/logger';
-import { ACTIVITY_LANES, LANES, laneTaskQueue } from '../lib/task-queues';
-import type { Lane } from '../lib/task-queues';
+import { LANES, laneTaskQueue } from '../lib/task-queues';
 import { temporalLoggerFor } from '../lib/temporal-logger';
-import { laneWorkerTuning, loadWorkerConfig, runsLocalSteps, workflowWorkerTuning } from './config';
-import { engineBundlerOptions, laneLimitedLocalActivities } from '@sagaflow/saga/worker';
-import { dataConverterFor, workflowInterceptorModules } from '../lib/codec/data-converter';
+import { laneWorkerTuning, loadWorkerConfig, runsLocalSteps } from './config';
+import { createWorkflowWorker, sagaActivities } from './workflow-worker';
+import { dataConverterFor } from '../lib/codec/data-converter';
 import { loadPayloadKeys } from '../lib/codec/payload-keys';
 import { temporalTls } from '../lib/temporal-tls';
 import { workerTelemetry } from '../lib/telemetry/worker-metrics';
@@ -18,14 +16,6 @@ import { workerTelemetry } from '../lib/telemetry/worker-metrics';
 const config = loadWorkerConfig();
 const payloadKeys = loadPayloadKeys();
 const logger = createLogger({ component: 'worker', taskQueue: config.TASK_QUEUE });
-
-/** The activities that belong to the given lanes (all of them by default): the sagas' service calls. */
-function sagaActivities(all: ReturnType<typeof createActivities>, lanes: readonly Lane[] = LANES) {
-  const names = Object.entries(ACTIVITY_LANES)
-    .filter(([, owner]) => lanes.includes(owner))
-    .map(([name]) => name);
-  return Object.fromEntries(names.map((name) => [name, all[name as keyof typeof all]]));
-}
 
 async function main(): Promise<void> {
   const metricsAddress =
@@ -56,25 +46,7 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       dataConverter: dataConverterFor(payloadKeys),
     });
-    workers.push(
-      await Worker.create({
-        ...common,
-        taskQueue: config.TASK_QUEUE,
-        workflowsPath: require.resolve('../workflows'),
-        bundlerOptions: engineBundlerOptions,
-        interceptors: { workflowModules: workflowInterceptorModules },
-        // The hello workflow's activity runs on the saga queue itself; the sagas' local steps run here, each
-        // service's calls limited to its lane's concurrency.
-        activities: {
-          greet: activities.greet,
-          ...createOperationActivities({ client }),
-          ...(runsLocalSteps(config)
-            ? laneLimitedLocalActivities(sagaActivities(activities), ACTIVITY_LANES, config.laneConcurrency)
-            : {}),
-        },
-        ...workflowWorkerTuning(config),
-      }),
-    );
+    workers.push(await createWorkflowWorker({ ...common, config, activities, operationsClient: client }));
   }
   for (const lane of LANES.filter((role) => config.WORKER_ROLES.includes(role))) {
     workers.push(

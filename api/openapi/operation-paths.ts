@@ -17,12 +17,12 @@ export function operationPaths(): Json {
       get: {
         tags: ['operations'],
         operationId: 'ready',
-        summary: 'Readiness: Temporal answers',
+        summary: "Readiness: Temporal answers (and the API's own saga worker runs, with API_SAGA_WORKER=on)",
         security: [],
         responses: {
           200: { description: 'Temporal answers.', content: jsonBody('Ready') },
           503: {
-            description: 'Temporal does not answer.',
+            description: "Temporal does not answer, or the API's own saga worker does not run yet.",
             headers: { 'Retry-After': headers.retryAfter },
             content: jsonBody('Ready'),
           },

@@ -4,6 +4,7 @@ import type { WaitSlots } from '../wait-slots';
 import type { ApiConfig, ApiKey } from '../config';
 import { ApiError } from '../errors';
 import { OrderIdSchema } from '../schemas';
+import { withDeadline } from '../temporal';
 
 /** What the order routes need: the Temporal client and the API configuration. */
 export interface OrdersContext {
@@ -11,6 +12,18 @@ export interface OrdersContext {
   config: ApiConfig;
   /** The process's long waits, capped in all and per tenant. */
   waits: WaitSlots;
+  /** With API_SAGA_WORKER=on: the client on this process's saga worker, once it runs (api/saga-worker.ts). */
+  starter?: () => Client | undefined;
+}
+
+/**
+ * Starts a saga within the API's Temporal deadline: eagerly, on this process's saga worker, when it runs one
+ * (`start` gets that client and `eager` true); else through the API's own connection.
+ */
+export function startSaga<T>(ctx: OrdersContext, start: (client: Client, eager: boolean) => Promise<T>): Promise<T> {
+  const starter = ctx.starter?.();
+  const client = starter ?? ctx.client;
+  return withDeadline(client, ctx.config.TEMPORAL_RPC_TIMEOUT_MS, () => start(client, starter !== undefined));
 }
 
 /** Whose wait a request is: its key's tenant, or the operator key's name. */

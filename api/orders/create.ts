@@ -10,10 +10,9 @@ import { ApiError } from '../errors';
 import { correlate } from '../request-id';
 import type { CreateOrder, OrderAccepted, OrderStatus } from '../schemas';
 import { CreateOrderSchema, IdempotencyKeySchema, preferredWait } from '../schemas';
-import { withDeadline } from '../temporal';
 import type { OrderMemo, OrdersContext } from './common';
 import { orderView } from './read-model';
-import { creatingTenant, waiterOf, ORDER_WORKFLOW_TYPE, orderIdFor, requestHash, statusUrl } from './common';
+import { creatingTenant, waiterOf, ORDER_WORKFLOW_TYPE, orderIdFor, requestHash, startSaga, statusUrl } from './common';
 import { describeOrder, ended, endsWithin, memoOf, orderStatusOf, published } from './read-model';
 
 /** The Idempotency-Key header, required and 1-200 printable ASCII characters; 400 INVALID_IDEMPOTENCY_KEY otherwise. */
@@ -101,7 +100,7 @@ async function answer(
  * `Prefer: wait=N` the answer waits up to N seconds for the outcome.
  */
 export function createOrder(ctx: OrdersContext): RequestHandler {
-  const { client, config } = ctx;
+  const { config } = ctx;
   return async (req, res) => {
     const apiKey = req.apiKey!;
     const tenant = creatingTenant(apiKey);
@@ -140,8 +139,8 @@ export function createOrder(ctx: OrdersContext): RequestHandler {
       currency: order.currency,
     };
     try {
-      await withDeadline(client, config.TEMPORAL_RPC_TIMEOUT_MS, () =>
-        client.workflow.start<typeof orderFulfillment>(ORDER_WORKFLOW_TYPE, {
+      const handle = await startSaga(ctx, (starter, eager) =>
+        starter.workflow.start<typeof orderFulfillment>(ORDER_WORKFLOW_TYPE, {
           workflowId: orderId,
           taskQueue: config.TASK_QUEUE,
           args: [input],
@@ -153,11 +152,16 @@ export function createOrder(ctx: OrdersContext): RequestHandler {
           ),
           staticSummary: summary(orderId, order),
           staticDetails: details(orderId, order, tenant, apiKey.name, req.id),
+          requestEagerStart: eager,
         }),
       );
       // The customer as operators find it (the CustomerId search attribute's keyed hash), never the plaintext id.
       req.log.info(
-        { customerRef: customerSearchValue(order.customerId, config.CUSTOMER_REF_KEY), lines: order.items.length },
+        {
+          customerRef: customerSearchValue(order.customerId, config.CUSTOMER_REF_KEY),
+          lines: order.items.length,
+          eager: handle.eagerlyStarted,
+        },
         'order saga started',
       );
       return await answer(ctx, req, res, orderId, 'RUNNING');

@@ -8,9 +8,8 @@ import { ApiError } from '../errors';
 import { correlate } from '../request-id';
 import type { CreateReturn, ReturnAccepted } from '../schemas';
 import { CreateReturnSchema } from '../schemas';
-import { withDeadline } from '../temporal';
 import type { OrdersContext } from '../orders/common';
-import { creatingTenant, parseOrderId, requestHash } from '../orders/common';
+import { creatingTenant, parseOrderId, requestHash, startSaga } from '../orders/common';
 import { describeOrder, orderStatusOf, published } from '../orders/read-model';
 import { idempotencyKey } from '../orders/create';
 import type { ReturnApiMemo } from './common';
@@ -27,7 +26,7 @@ function summary(returnId: string, orderId: string, body: CreateReturn): string 
  * return; a replay with the same body answers the same return (Idempotent-Replay: true), another body is 422.
  */
 export function createReturn(ctx: OrdersContext): RequestHandler {
-  const { client, config } = ctx;
+  const { config } = ctx;
   return async (req, res) => {
     const apiKey = req.apiKey!;
     const tenant = creatingTenant(apiKey);
@@ -66,8 +65,8 @@ export function createReturn(ctx: OrdersContext): RequestHandler {
     };
     const memo: ReturnApiMemo = { requestHash: hash, tenant, orderId, apiKey: apiKey.name, requestId: req.id };
     try {
-      await withDeadline(client, config.TEMPORAL_RPC_TIMEOUT_MS, () =>
-        client.workflow.start<typeof orderReturn>(RETURN_WORKFLOW_TYPE, {
+      const handle = await startSaga(ctx, (starter, eager) =>
+        starter.workflow.start<typeof orderReturn>(RETURN_WORKFLOW_TYPE, {
           workflowId: returnId,
           taskQueue: config.TASK_QUEUE,
           args: [input],
@@ -77,9 +76,10 @@ export function createReturn(ctx: OrdersContext): RequestHandler {
           typedSearchAttributes: orderStartSearchAttributes(attributes.customerId, tenant),
           staticSummary: summary(returnId, orderId, body),
           staticDetails: `started through the API for tenant \`${tenant}\` by key \`${apiKey.name}\` (request \`${req.id}\`)`,
+          requestEagerStart: eager,
         }),
       );
-      req.log.info({ orderId, lines: body.items.length }, 'return saga started');
+      req.log.info({ orderId, lines: body.items.length, eager: handle.eagerlyStarted }, 'return saga started');
       return answer('RUNNING');
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

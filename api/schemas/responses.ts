@@ -231,6 +231,11 @@ export const HealthSchema = named('Health', 'Liveness: the process answers.', z.
 
 export const ReadySchema = named(
   'Ready',
-  'Readiness: whether Temporal answers (503 when not).',
-  z.object({ status: z.enum(['ready', 'unavailable']), temporal: z.object({ namespace: z.string() }) }),
+  "Readiness: whether Temporal answers and, with API_SAGA_WORKER=on, the API's own saga worker runs (503 when not).",
+  z.object({
+    status: z.enum(['ready', 'unavailable']),
+    temporal: z.object({ namespace: z.string() }),
+    /** With API_SAGA_WORKER=on: whether the API's own saga worker runs yet. */
+    sagaWorker: z.enum(['running', 'starting']).optional(),
+  }),
 );

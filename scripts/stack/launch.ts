@@ -21,6 +21,7 @@ export const STACK_PORT_VARS = [
   'CODEC_PORT',
   'API_METRICS_PORT',
   'WORKER_METRICS_PORT',
+  'API_WORKER_METRICS_PORT',
 ] as const;
 export type StackPortVar = (typeof STACK_PORT_VARS)[number];
 
@@ -49,6 +50,8 @@ export interface RunningStack {
     order: string;
     apiMetrics: string;
     workerMetrics: string;
+    /** The API's saga worker's metrics (API_SAGA_WORKER=on). */
+    apiWorkerMetrics: string;
   };
   dataDir: string;
   /** Everything the stack printed so far. */
@@ -172,6 +175,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       order: url(ports.ORDER_PORT),
       apiMetrics: `${url(ports.API_METRICS_PORT)}/metrics`,
       workerMetrics: `${url(ports.WORKER_METRICS_PORT)}/metrics`,
+      apiWorkerMetrics: `${url(ports.API_WORKER_METRICS_PORT)}/metrics`,
     },
     output: () => output,
     pidOf: (name) => {

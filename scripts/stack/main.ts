@@ -26,6 +26,13 @@ const config = parseEnv(
     CODEC_PORT: port(8234),
     API_METRICS_PORT: port(7110),
     WORKER_METRICS_PORT: port(7111),
+    /** The API's own saga worker (API_SAGA_WORKER=on), its SDK and saga metrics. */
+    API_WORKER_METRICS_PORT: port(7112),
+    /**
+     * `on`: the API also runs the saga worker and starts sagas eagerly on it (api/saga-worker.ts); the worker
+     * process still runs, for the lanes and every saga task the API's worker does not take.
+     */
+    API_SAGA_WORKER: z.enum(['on', 'off']).default('off'),
     // Development defaults only; docker-compose and real deployments set their own secrets.
     /** One token for all three services (the bench sets it); otherwise each has its own development token. */
     SERVICE_TOKEN: z.string().min(8).optional(),
@@ -170,6 +177,13 @@ async function main(): Promise<void> {
         ready: () => httpOk(`${service.url}/ready`),
       });
     }
+    // What a worker running the sagas' local steps needs: every service's URL and token.
+    const serviceClientEnv = Object.fromEntries(
+      services.flatMap((service) => [
+        [`${service.name.toUpperCase()}_URL`, service.url],
+        [`${service.name.toUpperCase()}_SERVICE_TOKEN`, service.token],
+      ]),
+    );
     await supervisor.start({
       name: 'worker',
       command: process.execPath,
@@ -179,12 +193,7 @@ async function main(): Promise<void> {
         TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
         WORKER_METRICS_PORT: String(config.WORKER_METRICS_PORT),
         ...encryption,
-        ...Object.fromEntries(
-          services.flatMap((service) => [
-            [`${service.name.toUpperCase()}_URL`, service.url],
-            [`${service.name.toUpperCase()}_SERVICE_TOKEN`, service.token],
-          ]),
-        ),
+        ...serviceClientEnv,
       },
       ready: async () =>
         (await hasPollers(TASK_QUEUES.orders, 'workflow')) &&
@@ -204,6 +213,10 @@ async function main(): Promise<void> {
         API_KEYS: config.API_KEYS,
         ...encryption,
         CUSTOMER_REF_KEY: config.CUSTOMER_REF_KEY ?? devKeys.customerRefKey,
+        API_SAGA_WORKER: config.API_SAGA_WORKER,
+        ...(config.API_SAGA_WORKER === 'on'
+          ? { WORKER_METRICS_PORT: String(config.API_WORKER_METRICS_PORT), ...serviceClientEnv }
+          : {}),
       },
       ready: () => httpOk(`${apiUrl}/ready`),
     });
@@ -225,6 +238,9 @@ async function main(): Promise<void> {
       ...services.map((service) => `  ${service.name.padEnd(18)}${service.url}`),
       `  worker            task queue ${TASK_QUEUES.orders} (+ lanes ${LANES.join(', ')})`,
       `  metrics           api http://127.0.0.1:${config.API_METRICS_PORT}/metrics, worker http://127.0.0.1:${config.WORKER_METRICS_PORT}/metrics,`,
+      ...(config.API_SAGA_WORKER === 'on'
+        ? [`                    the API's saga worker http://127.0.0.1:${config.API_WORKER_METRICS_PORT}/metrics,`]
+        : []),
       `                    each service at its /metrics (docs/OPERATIONS.md "Metrics")`,
       `  data              ${config.SAGAFLOW_DATA_DIR}`,
       `  API keys          ${config.API_KEYS}`,

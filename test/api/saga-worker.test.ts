@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { startStack } from '../../scripts/stack/launch';
+import type { RunningStack } from '../../scripts/stack/launch';
+import { dataConverterFor } from '../../lib/codec/data-converter';
+import { loadPayloadKeys } from '../../lib/codec/payload-keys';
+import { scrape } from '../helpers/prometheus';
+
+// API_SAGA_WORKER=on: the API runs the saga worker itself and starts sagas eagerly on it (api/saga-worker.ts). The
+// whole stack on free ports, its worker process still running beside it.
+const EventType = temporal.api.enums.v1.EventType;
+
+describe('the API with its own saga worker (API_SAGA_WORKER=on)', () => {
+  let stack: RunningStack;
+
+  before(async () => {
+    stack = await startStack({ env: { API_SAGA_WORKER: 'on' } });
+  });
+
+  after(async () => {
+    await stack?.stop(10_000);
+  });
+
+  async function post(route: string, body: unknown) {
+    const response = await fetch(`${stack.urls.api}${route}`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer sk_demo_client',
+        'content-type': 'application/json',
+        'idempotency-key': `api-saga-worker-${randomBytes(6).toString('hex')}`,
+        prefer: 'wait=60',
+      },
+      body: JSON.stringify(body),
+    });
+    return { httpStatus: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  /** Who ran each workflow task of the saga, in order (the identity a worker reports: pid@host). */
+  async function workflowTaskIdentities(workflowId: string): Promise<string[]> {
+    const connection = await Connection.connect({ address: stack.urls.temporal });
+    try {
+      const keys = loadPayloadKeys({ PAYLOAD_KEYS_FILE: path.join(stack.dataDir, 'payload-keys') });
+      const client = new Client({ connection, dataConverter: dataConverterFor(keys) });
+      const { events } = await client.workflow.getHandle(workflowId).fetchHistory();
+      return (events ?? [])
+        .filter((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED)
+        .map((event) => event.workflowTaskStartedEventAttributes?.identity ?? '');
+    } finally {
+      await connection.close();
+    }
+  }
+
+  it('starts an order eagerly: the API process runs its first workflow task, and the order completes', async () => {
+    const before = await scrape(stack.urls.apiWorkerMetrics);
+    const placed = await post('/orders', {
+      customerId: 'eager-customer',
+      currency: 'EUR',
+      items: [{ sku: 'SKU-1', quantity: 1 }],
+      paymentMethod: 'tok_ok',
+    });
+    assert.equal(placed.body.status, 'COMPLETED', JSON.stringify(placed));
+    const identities = await workflowTaskIdentities(String(placed.body.orderId));
+    const api = `${stack.pidOf('api')}@${os.hostname()}`;
+    assert.equal(identities[0], api, `the first workflow task ran in the API (${api}): ${identities.join(', ')}`);
+    const started = stack
+      .output()
+      .split('\n')
+      .find((line) => line.includes('order saga started') && line.includes(String(placed.body.orderId)));
+    assert.match(started ?? '', /eager=true/, 'the server handed the first workflow task back with the start');
+    // Its saga metrics are the API's saga worker's to export.
+    const afterwards = await scrape(stack.urls.apiWorkerMetrics);
+    const finished = (scraped: typeof before) =>
+      scraped.value('sagaflow_sagas_finished_total', { saga: 'order-fulfillment', status: 'COMPLETED' });
+    assert.equal(finished(afterwards) - finished(before), 1);
+  });
+
+  it('starts a return of that kind of order eagerly as well', async () => {
+    const order = await post('/orders', {
+      customerId: 'eager-customer',
+      currency: 'EUR',
+      items: [{ sku: 'SKU-2', quantity: 1 }],
+      paymentMethod: 'tok_ok',
+    });
+    assert.equal(order.body.status, 'COMPLETED', JSON.stringify(order));
+    const placed = await post(`/orders/${String(order.body.orderId)}/returns`, {
+      items: [{ sku: 'SKU-2', quantity: 1 }],
+    });
+    assert.ok(placed.httpStatus < 300, JSON.stringify(placed));
+    const identities = await workflowTaskIdentities(String(placed.body.returnId));
+    assert.equal(identities[0], `${stack.pidOf('api')}@${os.hostname()}`, identities.join(', '));
+    const started = stack
+      .output()
+      .split('\n')
+      .find((line) => line.includes('return saga started') && line.includes(String(placed.body.returnId)));
+    assert.match(started ?? '', /eager=true/);
+  });
+
+  it('stops cleanly with the stack', async () => {
+    assert.equal(await stack.stop(10_000), 0, stack.output().slice(-3000));
+  });
+});
