@@ -55,6 +55,16 @@ describe('the API with its own saga worker (API_SAGA_WORKER=on)', () => {
     }
   }
 
+  it('is ready once its saga worker runs', async () => {
+    const ready = await fetch(`${stack.urls.api}/ready`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), {
+      status: 'ready',
+      temporal: { namespace: 'default' },
+      sagaWorker: 'running',
+    });
+  });
+
   it('starts an order eagerly: the API process runs its first workflow task, and the order completes', async () => {
     const before = await scrape(stack.urls.apiWorkerMetrics);
     const placed = await post('/orders', {
