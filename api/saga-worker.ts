@@ -54,6 +54,8 @@ export function startApiSagaWorker(options: {
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   let starter: Client | undefined;
+  /** Ends the wait between two connection attempts (when stopping). */
+  let wake = () => undefined as void;
 
   const start = async () => {
     for (let attempt = 0, delay = 500; !stopping; attempt++, delay = Math.min(delay * 2, 15_000)) {
@@ -62,7 +64,10 @@ export function startApiSagaWorker(options: {
         break;
       } catch (err) {
         if (attempt % 10 === 0) logger.warn({ err }, 'saga worker: Temporal not reachable yet');
-        await new Promise((resolve) => setTimeout(resolve, delay).unref());
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, delay).unref();
+        });
       }
     }
     if (!connection || stopping) return;
@@ -88,6 +93,7 @@ export function startApiSagaWorker(options: {
     starter: () => starter,
     stop: async () => {
       stopping = true;
+      wake();
       await started;
       starter = undefined;
       worker?.shutdown();
