@@ -4,6 +4,8 @@ import { round } from './stats';
 
 const EventType = temporal.api.enums.v1.EventType;
 const History = temporal.api.history.v1.History;
+const HistoryEvent = temporal.api.history.v1.HistoryEvent;
+const eventTypeName = (type: number) => (EventType[type] ?? String(type)).replace('EVENT_TYPE_', '');
 
 /** Mean per saga over the sampled histories. */
 export interface HistoryCost {
@@ -12,6 +14,8 @@ export interface HistoryCost {
   events: number;
   /** The history's encoded size (protobuf), payloads as the codec left them: what the server stores and sends. */
   bytes: number;
+  /** The same by event type (`MARKER_RECORDED`, ...): where the bytes are. */
+  bytesByEvent: Record<string, number>;
   workflowTasks: number;
   /** Regular activities (scheduled). */
   activities: number;
@@ -27,7 +31,7 @@ export interface HistoryCost {
 
 const PATCH_MARKER = 'core_patch';
 
-type Counted = Exclude<keyof HistoryCost, 'sampled' | 'events' | 'bytes' | 'patches'>;
+type Counted = Exclude<keyof HistoryCost, 'sampled' | 'events' | 'bytes' | 'bytesByEvent' | 'patches'>;
 
 /** The counter each counted event type adds to. */
 const COUNTED: ReadonlyMap<number, Counted> = new Map([
@@ -39,10 +43,12 @@ const COUNTED: ReadonlyMap<number, Counted> = new Map([
   [EventType.EVENT_TYPE_TIMER_STARTED, 'timers'],
 ]);
 
+type Counts = Omit<HistoryCost, 'sampled' | 'bytesByEvent'>;
+
 /** Reads the histories of `workflowIds` and counts what the server recorded for them, per saga. */
 export async function historyCost(client: Client, workflowIds: readonly string[]): Promise<HistoryCost | undefined> {
   if (workflowIds.length === 0) return undefined;
-  const totals: Omit<HistoryCost, 'sampled'> = {
+  const totals: Counts = {
     events: 0,
     bytes: 0,
     workflowTasks: 0,
@@ -53,21 +59,24 @@ export async function historyCost(client: Client, workflowIds: readonly string[]
     memoUpdates: 0,
     timers: 0,
   };
+  const byEvent: Record<string, number> = {};
   for (const workflowId of workflowIds) {
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
     const events = history.events ?? [];
     totals.events += events.length;
     totals.bytes += History.encode(history).finish().length;
     for (const event of events) {
-      const counter = event.eventType == null ? undefined : COUNTED.get(event.eventType);
+      const type = event.eventType ?? 0;
+      const counter = COUNTED.get(type);
       if (counter) totals[counter]++;
       if (event.markerRecordedEventAttributes?.markerName === PATCH_MARKER) totals.patches++;
+      const name = eventTypeName(type);
+      byEvent[name] = (byEvent[name] ?? 0) + HistoryEvent.encode(event).finish().length;
     }
   }
-  const perSaga = Object.fromEntries(
-    Object.entries(totals).map(([key, total]) => [key, round(total / workflowIds.length, 2)]),
-  ) as Omit<HistoryCost, 'sampled'>;
-  return { sampled: workflowIds.length, ...perSaga };
+  const perSaga = (record: Record<string, number>) =>
+    Object.fromEntries(Object.entries(record).map(([key, total]) => [key, round(total / workflowIds.length, 2)]));
+  return { sampled: workflowIds.length, ...(perSaga(totals) as Counts), bytesByEvent: perSaga(byEvent) };
 }
 
 /** The mean of several rounds' costs, weighted by how many histories each read. */
@@ -75,9 +84,15 @@ export function poolHistoryCosts(costs: readonly (HistoryCost | undefined)[]): H
   const present = costs.filter((cost): cost is HistoryCost => cost !== undefined);
   const sampled = present.reduce((sum, cost) => sum + cost.sampled, 0);
   if (sampled === 0) return undefined;
-  const keys = Object.keys(present[0]!).filter((key) => key !== 'sampled') as (keyof Omit<HistoryCost, 'sampled'>)[];
-  const pooled = Object.fromEntries(
-    keys.map((key) => [key, round(present.reduce((sum, cost) => sum + cost[key] * cost.sampled, 0) / sampled, 2)]),
-  ) as Omit<HistoryCost, 'sampled'>;
-  return { sampled, ...pooled };
+  const pool = (values: (cost: HistoryCost) => Record<string, number>) => {
+    const keys = new Set(present.flatMap((cost) => Object.keys(values(cost))));
+    return Object.fromEntries(
+      [...keys].map((key) => [
+        key,
+        round(present.reduce((sum, cost) => sum + (values(cost)[key] ?? 0) * cost.sampled, 0) / sampled, 2),
+      ]),
+    );
+  };
+  const counts = pool(({ sampled: _sampled, bytesByEvent: _bytes, ...rest }) => rest);
+  return { sampled, ...(counts as Counts), bytesByEvent: pool((cost) => cost.bytesByEvent) };
 }

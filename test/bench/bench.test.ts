@@ -219,6 +219,12 @@ describe('npm run bench, tiny', () => {
     assert.deepEqual([hand.activities, hand.markers, hand.timers, hand.upserts, hand.memoUpdates], [1, 7, 1, 1, 1]);
     const engine = history('engine-local');
     assert.ok(engine.bytes > hand.bytes && hand.bytes > history('bare-pivot').bytes, 'the histories measured in bytes');
+    const eventBytes = Object.values(engine.bytesByEvent).reduce((sum, bytes) => sum + bytes, 0);
+    assert.ok(
+      engine.bytes - eventBytes >= 0 && engine.bytes - eventBytes <= 4 * engine.events,
+      'the bytes by event add up',
+    );
+    assert.ok(engine.bytesByEvent.MARKER_RECORDED! > 0, JSON.stringify(engine.bytesByEvent));
     assert.equal(engine.workflowTasks, hand.workflowTasks, 'the engine adds no workflow task');
     const eager = history('engine-local-eager');
     assert.deepEqual(
