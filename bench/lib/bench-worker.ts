@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { HttpTimings, WorkerMessage } from '../worker';
+import { failed } from './load';
 import type { SagaRunner, SagaSample } from './load';
 
 // The benchmark's worker process (bench/worker.ts), forked and driven over IPC.
@@ -64,12 +65,21 @@ export async function startBenchWorker(env: NodeJS.ProcessEnv): Promise<BenchWor
     pending.get(key)?.(reply.sample);
     pending.delete(key);
   });
+  // A worker that dies leaves no saga waiting for an answer that cannot come.
+  void exited.then(() => {
+    for (const resolve of pending.values()) resolve(failed(performance.now(), 'ERROR', 'the bench worker exited'));
+    pending.clear();
+  });
   return {
     child,
     send: (message) => child.send(message),
     runner: (idPrefix) => async (index, deadline) => {
       const startedAt = performance.now();
       const sample = await new Promise<SagaSample>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          resolve(failed(startedAt, 'ERROR', 'the bench worker exited'));
+          return;
+        }
         pending.set(`${idPrefix}#${index}`, resolve);
         child.send({ type: 'saga', idPrefix, index, remainingMs: deadline - startedAt });
       });
