@@ -1,16 +1,15 @@
 import { Client } from '@temporalio/client';
 import type { ClientOptions } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import type { Worker, WorkerOptions } from '@temporalio/worker';
 import type { Logger } from '../lib/logger';
 import { createActivities } from '../activities';
 import { dataConverterFor } from '../lib/codec/data-converter';
 import type { PayloadKeyring } from '../lib/codec/payload-keys';
 import { temporalTls } from '../lib/temporal-tls';
-import { temporalLoggerFor } from '../lib/temporal-logger';
-import { workerTelemetry } from '../lib/telemetry/worker-metrics';
 import { loadWorkerConfig } from '../workers/config';
 import { createWorkflowWorker } from '../workers/workflow-worker';
+import { installWorkerRuntime } from '../workers/runtime';
 
 /** The saga worker an API process runs with API_SAGA_WORKER=on. */
 export interface ApiSagaWorker {
@@ -40,14 +39,7 @@ export function startApiSagaWorker(options: {
 }): ApiSagaWorker {
   const config = loadWorkerConfig();
   const logger = options.logger.child({ component: 'api-saga-worker', taskQueue: config.TASK_QUEUE });
-  const metricsAddress =
-    config.WORKER_METRICS_PORT === undefined
-      ? undefined
-      : `${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}`;
-  const runtime = Runtime.install({
-    logger: temporalLoggerFor(logger),
-    ...(metricsAddress ? { telemetryOptions: workerTelemetry(metricsAddress) } : {}),
-  });
+  const { runtime, metricsUrl } = installWorkerRuntime(config, logger);
   const tls = temporalTls();
   let stopping = false;
   let connection: NativeConnection | undefined;
@@ -82,10 +74,7 @@ export function startApiSagaWorker(options: {
     running = worker.run();
     running.catch(options.onFatal);
     starter = new Client({ ...options.clientOptions, connection });
-    logger.info(
-      { metrics: metricsAddress ? `http://${metricsAddress}/metrics` : 'off' },
-      'saga worker running: sagas start eagerly on it',
-    );
+    logger.info({ metrics: metricsUrl ?? 'off' }, 'saga worker running: sagas start eagerly on it');
   };
   const started = start().catch((err: unknown) => options.onFatal(err));
 

@@ -1,31 +1,23 @@
 import { tracing } from './tracing';
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../activities';
 import { createLogger } from '../lib/logger';
 import { LANES, laneTaskQueue } from '../lib/task-queues';
-import { temporalLoggerFor } from '../lib/temporal-logger';
 import { laneWorkerTuning, loadWorkerConfig, runsLocalSteps } from './config';
 import { createWorkflowWorker, sagaActivities } from './workflow-worker';
 import { dataConverterFor } from '../lib/codec/data-converter';
 import { loadPayloadKeys } from '../lib/codec/payload-keys';
 import { temporalTls } from '../lib/temporal-tls';
-import { workerTelemetry } from '../lib/telemetry/worker-metrics';
+import { installWorkerRuntime } from './runtime';
 
 const config = loadWorkerConfig();
 const payloadKeys = loadPayloadKeys();
 const logger = createLogger({ component: 'worker', taskQueue: config.TASK_QUEUE });
 
 async function main(): Promise<void> {
-  const metricsAddress =
-    config.WORKER_METRICS_PORT === undefined
-      ? undefined
-      : `${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}`;
-  const runtime = Runtime.install({
-    logger: temporalLoggerFor(logger),
-    ...(metricsAddress ? { telemetryOptions: workerTelemetry(metricsAddress) } : {}),
-  });
+  const { runtime, metricsUrl } = installWorkerRuntime(config, logger);
   const tls = temporalTls();
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS, ...(tls ? { tls } : {}) });
   const activities = createActivities({ config: config.services, logger, meter: runtime.metricMeter });
@@ -68,7 +60,7 @@ async function main(): Promise<void> {
       payloadEncryption: payloadKeys
         ? `on (key ${payloadKeys.current.id}, plaintext ${config.PAYLOAD_PLAINTEXT})`
         : 'off',
-      metrics: metricsAddress ? `http://${metricsAddress}/metrics` : 'off',
+      metrics: metricsUrl ?? 'off',
     },
     'worker started',
   );

@@ -65,23 +65,34 @@ describe('the API with its own saga worker (API_SAGA_WORKER=on)', () => {
     });
   });
 
-  it('starts an order eagerly: the API process runs its first workflow task, and the order completes', async () => {
-    const before = await scrape(stack.urls.apiWorkerMetrics);
+  /** An order placed and waited for: it must have completed. */
+  async function completedOrder(sku: string): Promise<string> {
     const placed = await post('/orders', {
       customerId: 'eager-customer',
       currency: 'EUR',
-      items: [{ sku: 'SKU-1', quantity: 1 }],
+      items: [{ sku, quantity: 1 }],
       paymentMethod: 'tok_ok',
     });
     assert.equal(placed.body.status, 'COMPLETED', JSON.stringify(placed));
-    const identities = await workflowTaskIdentities(String(placed.body.orderId));
+    return String(placed.body.orderId);
+  }
+
+  /** The saga's first workflow task ran in the API process, and the API logged its start (`started`) as eager. */
+  async function assertStartedEagerlyInApi(workflowId: string, started: string): Promise<void> {
+    const identities = await workflowTaskIdentities(workflowId);
     const api = `${stack.pidOf('api')}@${os.hostname()}`;
     assert.equal(identities[0], api, `the first workflow task ran in the API (${api}): ${identities.join(', ')}`);
-    const started = stack
+    const line = stack
       .output()
       .split('\n')
-      .find((line) => line.includes('order saga started') && line.includes(String(placed.body.orderId)));
-    assert.match(started ?? '', /eager=true/, 'the server handed the first workflow task back with the start');
+      .find((text) => text.includes(started) && text.includes(workflowId));
+    assert.match(line ?? '', /eager=true/, 'the server handed the first workflow task back with the start');
+  }
+
+  it('starts an order eagerly: the API process runs its first workflow task, and the order completes', async () => {
+    const before = await scrape(stack.urls.apiWorkerMetrics);
+    const orderId = await completedOrder('SKU-1');
+    await assertStartedEagerlyInApi(orderId, 'order saga started');
     // Its saga metrics are the API's saga worker's to export.
     const afterwards = await scrape(stack.urls.apiWorkerMetrics);
     const finished = (scraped: typeof before) =>
@@ -90,24 +101,10 @@ describe('the API with its own saga worker (API_SAGA_WORKER=on)', () => {
   });
 
   it('starts a return of that kind of order eagerly as well', async () => {
-    const order = await post('/orders', {
-      customerId: 'eager-customer',
-      currency: 'EUR',
-      items: [{ sku: 'SKU-2', quantity: 1 }],
-      paymentMethod: 'tok_ok',
-    });
-    assert.equal(order.body.status, 'COMPLETED', JSON.stringify(order));
-    const placed = await post(`/orders/${String(order.body.orderId)}/returns`, {
-      items: [{ sku: 'SKU-2', quantity: 1 }],
-    });
+    const orderId = await completedOrder('SKU-2');
+    const placed = await post(`/orders/${orderId}/returns`, { items: [{ sku: 'SKU-2', quantity: 1 }] });
     assert.ok(placed.httpStatus < 300, JSON.stringify(placed));
-    const identities = await workflowTaskIdentities(String(placed.body.returnId));
-    assert.equal(identities[0], `${stack.pidOf('api')}@${os.hostname()}`, identities.join(', '));
-    const started = stack
-      .output()
-      .split('\n')
-      .find((line) => line.includes('return saga started') && line.includes(String(placed.body.returnId)));
-    assert.match(started ?? '', /eager=true/);
+    await assertStartedEagerlyInApi(String(placed.body.returnId), 'return saga started');
   });
 
   it('stops cleanly with the stack', async () => {
