@@ -4,7 +4,8 @@ import type { Mode } from './results';
 /** The modes the bench worker runs (every mode but `api`, which runs on the stack's own worker). */
 export type DirectMode = Exclude<Mode, 'api'>;
 
-type WorkflowType =
+/** The workflows the direct modes start (bench/workflows). */
+export type WorkflowType =
   'bareOrder' | 'bareOrderLocal' | 'bareOrderPivot' | 'handOrderLocal' | 'orderFulfillmentQuiet' | 'orderFulfillment';
 
 /** The workflow each direct mode starts. */

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
 import { orderStartSearchAttributes } from '../../lib/search-attributes';
 import type { OrderInput } from '../../workflows/order/types';
+import type { WorkflowType } from './direct-modes';
 import { BENCH_SKUS } from './stock';
 
 // The load generator: `count` sagas, at most `concurrency` in flight (a closed loop: each slot starts the next
@@ -114,8 +115,7 @@ function before<T>(promise: Promise<T>, deadline: number): Promise<T> {
 /** Starts a workflow directly with the Temporal client and waits for its result (the server's long poll). */
 export function directRunner(options: {
   client: Client;
-  workflowType:
-    'orderFulfillment' | 'orderFulfillmentQuiet' | 'bareOrder' | 'bareOrderLocal' | 'bareOrderPivot' | 'handOrderLocal';
+  workflowType: WorkflowType;
   taskQueue: string;
   idPrefix: string;
   /** Extra saga input (e.g. publishMode). */

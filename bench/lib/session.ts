@@ -282,21 +282,18 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
         p50: ratio(a.latencyMs.p50, b.latencyMs.p50),
       };
     };
-    for (const [mode, remoteMode] of Object.entries(LOCAL_MODE_OF) as [Mode, Mode][]) {
-      const vsRemote = against(mode, remoteMode);
-      if (vsRemote) (ratios[mode as Exclude<Mode, 'bare'>] ??= withoutBare()).vsRemote = vsRemote;
-    }
-    for (const [mode, baseline] of Object.entries(ENGINE_BASELINE_OF) as [Mode, Mode][]) {
-      const vsBaseline = against(mode, baseline);
-      if (vsBaseline) (ratios[mode as Exclude<Mode, 'bare'>] ??= withoutBare()).vsBaseline = vsBaseline;
-    }
-    for (const [mode, hand] of Object.entries(HAND_WRITTEN_OF) as [Mode, Mode][]) {
-      const vsHandWritten = against(mode, hand);
-      if (vsHandWritten) (ratios[mode as Exclude<Mode, 'bare'>] ??= withoutBare()).vsHandWritten = vsHandWritten;
-    }
-    for (const [mode, lazy] of Object.entries(EAGER_START_OF) as [Mode, Mode][]) {
-      const vsLazyStart = against(mode, lazy);
-      if (vsLazyStart) (ratios[mode as Exclude<Mode, 'bare'>] ??= withoutBare()).vsLazyStart = vsLazyStart;
+    // Each comparison of a mode with another mode of the same run, and where its ratios go.
+    const comparisons = [
+      ['vsRemote', LOCAL_MODE_OF],
+      ['vsBaseline', ENGINE_BASELINE_OF],
+      ['vsHandWritten', HAND_WRITTEN_OF],
+      ['vsLazyStart', EAGER_START_OF],
+    ] as const;
+    for (const [key, others] of comparisons) {
+      for (const [mode, other] of Object.entries(others) as [Mode, Mode][]) {
+        const compared = against(mode, other);
+        if (compared) (ratios[mode as Exclude<Mode, 'bare'>] ??= withoutBare())[key] = compared;
+      }
     }
     const config = loadWorkerConfig({ ...settings.workerEnv, SERVICE_TOKEN });
     result = {
