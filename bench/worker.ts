@@ -42,7 +42,8 @@ import type { SagaRunner, SagaSample } from './lib/load';
 import { callsServices, directStart } from './lib/direct-modes';
 import type { DirectMode } from './lib/direct-modes';
 import { MODES } from './lib/results';
-import { engineBundlerOptions, laneLimitedLocalActivities } from '@sagaflow/saga/worker';
+import { laneLimitedLocalActivities } from '@sagaflow/saga/worker';
+import { workflowBundlerOptions } from '../lib/workflow-bundle';
 
 /** Every mode but `api` (which runs on the stack's own worker). */
 const BENCH_WORKER_MODES = MODES.filter((mode): mode is DirectMode => mode !== 'api') as [DirectMode, ...DirectMode[]];
@@ -173,10 +174,11 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     dataConverter: dataConverterFor(loadPayloadKeys()),
   };
+  const benchWorkflows = require.resolve('./workflows');
   const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> =
     bench.BENCH_WORKFLOW_BUNDLE
       ? { workflowBundle: { codePath: bench.BENCH_WORKFLOW_BUNDLE } }
-      : { workflowsPath: require.resolve('./workflows'), bundlerOptions: engineBundlerOptions };
+      : { workflowsPath: benchWorkflows, bundlerOptions: workflowBundlerOptions(benchWorkflows) };
   const workers = [
     await Worker.create({
       ...common,

@@ -1,10 +1,11 @@
 import { Worker } from '@temporalio/worker';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { engineBundlerOptions, laneLimitedLocalActivities } from '@sagaflow/saga/worker';
+import { laneLimitedLocalActivities } from '@sagaflow/saga/worker';
 import type { createActivities } from '../activities';
 import { createOperationActivities } from '../activities/operations';
 import { workflowInterceptorModules } from '../lib/codec/data-converter';
+import { workflowBundlerOptions } from '../lib/workflow-bundle';
 import { ACTIVITY_LANES, LANES } from '../lib/task-queues';
 import type { Lane } from '../lib/task-queues';
 import { runsLocalSteps, workflowWorkerTuning } from './config';
@@ -34,14 +35,15 @@ export function createWorkflowWorker(options: {
   plugins?: WorkerOptions['plugins'];
 }): Promise<Worker> {
   const { config, activities } = options;
+  const workflowsPath = require.resolve('../workflows');
   return Worker.create({
     connection: options.connection,
     namespace: config.TEMPORAL_NAMESPACE,
     dataConverter: options.dataConverter,
     ...(options.plugins ? { plugins: options.plugins } : {}),
     taskQueue: config.TASK_QUEUE,
-    workflowsPath: require.resolve('../workflows'),
-    bundlerOptions: engineBundlerOptions,
+    workflowsPath,
+    bundlerOptions: workflowBundlerOptions(workflowsPath),
     interceptors: { workflowModules: workflowInterceptorModules },
     // The hello workflow's activity runs on the saga queue itself; the sagas' local steps run here, each
     // service's calls limited to its lane's concurrency.

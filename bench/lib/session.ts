@@ -36,7 +36,7 @@ import {
 import type { BenchResult, BenchSettings, Mode, ModeResult } from './results';
 import { loadAverage, median, mergeUsage, pool, summarizeMode } from './summary';
 import type { Pool } from './summary';
-import { engineBundlerOptions } from '@sagaflow/saga/worker';
+import { workflowBundlerOptions } from '../../lib/workflow-bundle';
 
 export { MODE_DESCRIPTIONS, WORKER_SETTING_VARS } from './results';
 export { MODES };
@@ -64,11 +64,12 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
     // Every mode encrypts payloads as the stack does, with the keys the stack makes in its data directory.
     const payloadKeysFile = ensureDevKeys(dataDir).payloadKeysFile;
     const payloadKeys = loadPayloadKeys({ PAYLOAD_KEYS_FILE: payloadKeysFile });
+    const workflowsPath = require.resolve('../workflows');
     const bundle = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../workflows'),
+      workflowsPath,
       logger: quiet,
       ...bundleConverterPaths(payloadKeys),
-      ...engineBundlerOptions,
+      ...workflowBundlerOptions(workflowsPath),
     });
     const bundlePath = path.join(scratch, 'workflow-bundle.js');
     writeFileSync(bundlePath, bundle.code);

@@ -2,6 +2,7 @@ import { Worker } from '@temporalio/worker';
 import type { WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleConverterPaths, dataConverterFor } from '../../lib/codec/data-converter';
+import { preloadedWorkflowModules } from '../../lib/workflow-bundle';
 import { testPayloadKeys } from './payload-keys';
 import { bundleOnce as bundleWorkflowsOnce } from '@sagaflow/saga/testing';
 
@@ -13,7 +14,10 @@ export const testWorkerDataConverter = () => dataConverterFor(testPayloadKeys(),
 
 /** The workflow bundle of `workflowsPath` with the test keys' converter, built once per test process (the kit's). */
 export function bundleOnce(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowsOnce(workflowsPath, bundleConverterPaths(testPayloadKeys()));
+  return bundleWorkflowsOnce(workflowsPath, {
+    ...bundleConverterPaths(testPayloadKeys()),
+    preloadModules: preloadedWorkflowModules(workflowsPath),
+  });
 }
 
 /** The worker's workflow bundle, built once per test process (webpack is the slow part of a worker start). */

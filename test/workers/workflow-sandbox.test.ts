@@ -105,6 +105,19 @@ describe('a worker with the sandbox options (the patched SDK)', () => {
     });
   });
 
+  it('the engine, the workflows and their interceptors are preloaded: one frozen copy shared by every workflow', async () => {
+    const taskQueue = 'sandbox-preload';
+    await withWorker(taskQueue, { workflowStackTraces: false, isolateExecutionTimeout: 0 }, async () => {
+      for (const run of [1, 2]) {
+        const shared = await testEnv.client.workflow.execute('preloadedModules', {
+          taskQueue,
+          workflowId: `sandbox-preload-${run}`,
+        });
+        assert.deepEqual(shared, { engine: true, workflows: true, interceptors: true }, `workflow ${run}`);
+      }
+    });
+  });
+
   it('with a deadline, a workflow stuck in synchronous code fails its workflow task instead of holding the thread', async () => {
     const taskQueue = 'sandbox-deadline';
     await withWorker(taskQueue, { workflowStackTraces: false, isolateExecutionTimeout: 200 }, async () => {

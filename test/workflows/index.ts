@@ -2,3 +2,4 @@
 export * from '../../workflows';
 export { orderFulfillmentParallel } from './parallel-order';
 export { spinForever, waitForRelease } from './sandbox';
+export { preloadedModules } from './preload';

@@ -53,7 +53,8 @@ let sequence = 0;
 
 /**
  * The workflow bundle of a module path, built once per process and options (webpack is the slow part of a worker
- * start). The bundle's `@sagaflow/saga` is the copy of the engine this kit belongs to (`engineBundlerOptions`).
+ * start). The bundle's `@sagaflow/saga` is the copy of the engine this kit belongs to, preloaded with `@temporalio/workflow`
+ * and the `preloadModules` given (`engineBundlerOptions`), as a worker runs them.
  */
 export function bundleOnce(
   workflowsPath: string,
@@ -62,7 +63,13 @@ export function bundleOnce(
   const key = JSON.stringify([workflowsPath, options]);
   let bundle = bundles.get(key);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ logger: quiet, ...options, workflowsPath, ...engineBundlerOptions });
+    bundle = bundleWorkflowCode({
+      logger: quiet,
+      ...options,
+      workflowsPath,
+      ...engineBundlerOptions,
+      preloadModules: [...engineBundlerOptions.preloadModules, ...(options.preloadModules ?? [])],
+    });
     bundles.set(key, bundle);
   }
   return bundle;
