@@ -30,7 +30,7 @@ export const DEV_SERVER_TUNING_ARGS: readonly string[] = [
   ...dynamicConfig('matching.numTaskqueueWritePartitions', 1),
   // The server's cache of search attribute definitions (a cluster metadata read every 60 s), which the dev server
   // turns off so that attributes created at runtime apply at once: without it, every start, upsert and visibility
-  // write reads the definitions from SQLite again, 6 % of the CPU per saga under load (docs/BENCHMARKS.md). The
+  // write reads the definitions from SQLite again, 3-7 % of the CPU per saga under load (docs/BENCHMARKS.md). The
   // project's attributes are created with the database (--search-attribute); one created later with `temporal
   // operator search-attribute create` applies within a minute.
   ...dynamicConfig('system.forceSearchAttributesCacheRefreshOnRead', false),

@@ -53,8 +53,8 @@ let sequence = 0;
 
 /**
  * The workflow bundle of a module path, built once per process and options (webpack is the slow part of a worker
- * start). The bundle's `@sagaflow/saga` is the copy of the engine this kit belongs to, preloaded with `@temporalio/workflow`
- * and the `preloadModules` given (`engineBundlerOptions`), as a worker runs them.
+ * start). The bundle's `@sagaflow/saga` is the copy of the engine this kit belongs to, preloaded with
+ * `@temporalio/workflow` and the `preloadModules` given (`engineBundlerOptions`), as a worker runs them.
  */
 export function bundleOnce(
   workflowsPath: string,
