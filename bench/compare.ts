@@ -33,7 +33,7 @@ const benchResult = z.object({
     z.object({
       sagasPerSecond: z.number(),
       latencyMs: z.object({ p50: z.number(), p99: z.number() }),
-      cpuMsPerSaga: z.object({ total: z.number() }).optional(),
+      cpuMsPerSaga: z.object({ total: z.number() }).catchall(z.number()).optional(),
       api: z.object({ observedLatencyMs: z.object({ p50: z.number(), p99: z.number() }) }).optional(),
     }),
   ),
@@ -131,7 +131,18 @@ async function main(): Promise<void> {
       const ratios = Object.fromEntries(
         (Object.keys(METRICS) as (keyof typeof METRICS)[]).map((name) => [name, ratio(after[name], before[name])]),
       );
-      return [mode, { ref: before, tree: after, treeOverRef: ratios }];
+      // Each process's CPU per saga (the Temporal server, the worker, each service, ...): where a change saved.
+      const byProcess = (side: 'ref' | 'tree') => {
+        const names = new Set(runs[side].flatMap((result) => Object.keys(result.modes[mode]?.cpuMsPerSaga ?? {})));
+        return Object.fromEntries(
+          [...names].map((name) => [
+            name,
+            round(median(runs[side].map((result) => result.modes[mode]?.cpuMsPerSaga?.[name] ?? Number.NaN))),
+          ]),
+        );
+      };
+      const cpuMsPerSagaByProcess = { ref: byProcess('ref'), tree: byProcess('tree') };
+      return [mode, { ref: before, tree: after, treeOverRef: ratios, cpuMsPerSagaByProcess }];
     }),
   );
   emitResult({

@@ -1,5 +1,6 @@
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { withStatementCache } from './sqlite-statement-cache';
 import type { DbProvider, DbTarget } from './url';
 
 /** The client calls every service needs besides its models (both generated clients have them). */
@@ -57,7 +58,7 @@ export function openServiceDb<Tx>(
       ? clients.postgres(
           new PrismaPg({ connectionString: target.url, max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 }),
         )
-      : clients.sqlite(new PrismaBetterSqlite3({ url: target.file, timeout: 10_000 }));
+      : clients.sqlite(withStatementCache(new PrismaBetterSqlite3({ url: target.file, timeout: 10_000 })));
   return {
     provider: target.provider,
     client,
