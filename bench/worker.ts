@@ -4,7 +4,8 @@
 //   bare    the baseline: bench/workflows/bare.ts, eight no-op activities on the same lane queues
 //   bare-local  the same eight no-op calls as local activities (bareOrderLocal)
 //   bare-pivot  the same calls placed as the engine places them with local steps (bareOrderPivot)
-//   hand-local  bare-pivot with the saga's deadline timer and final publishing, written by hand (handOrderLocal)
+//   hand-local  the order saga's calls (same inputs, options and results), deadline, compensations and publishing,
+//           written by hand without the engine, placed as bare-pivot (handOrderLocal)
 //   quiet   the saga engine running the order saga with no-op activities, publishing nothing (bench/workflows/quiet.ts)
 //   engine  the real order saga (workflows/order) with no-op activities, started as the API starts it: the saga
 //           engine without the services
@@ -28,7 +29,6 @@ import { loadPayloadKeys } from '../lib/codec/payload-keys';
 import type { WorkerOptions } from '@temporalio/worker';
 import { z } from 'zod';
 import { createActivities } from '../activities';
-import type { OrderActivities } from '../activities/types';
 import { parseEnv } from '../lib/env';
 import { createLogger } from '../lib/logger';
 import { LANES, ORDER_ACTIVITY_LANES, laneTaskQueue } from '../lib/task-queues';
@@ -38,6 +38,7 @@ import { laneWorkerTuning, loadWorkerConfig, workflowWorkerTuning } from '../wor
 import type { BareActivities } from './workflows/bare';
 import { Client } from '@temporalio/client';
 import { directRunner } from './lib/load';
+import { noopOrderActivities } from './lib/noop-activities';
 import type { SagaRunner, SagaSample } from './lib/load';
 import { callsServices, directStart } from './lib/direct-modes';
 import type { DirectMode } from './lib/direct-modes';
@@ -112,27 +113,12 @@ const timed =
     }
   };
 
-/** Plausible answers without any I/O: the saga engine alone. */
-function noopOrderActivities(): OrderActivities {
-  return {
-    createOrder: async ({ orderId, currency }) => ({ orderId, totalMinor: 2_450, currency }),
-    setOrderStatus: async () => undefined,
-    closeOrder: async () => undefined,
-    reserveInventory: async ({ orderId }) => ({ reservationId: `res_${orderId}` }),
-    releaseInventory: async () => ({ released: true }),
-    commitInventory: async () => undefined,
-    authorizePayment: async ({ orderId }) => ({ paymentId: `pay_${orderId}` }),
-    capturePayment: async () => undefined,
-    cancelPayment: async () => ({ outcome: 'NONE' as const }),
-  };
-}
-
 /** Every activity the mode's sagas call, by name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyActivities = Record<string, (input: any) => Promise<unknown>>;
 
 function modeActivities(): AnyActivities {
-  if (bench.BENCH_MODE.startsWith('bare') || bench.BENCH_MODE === 'hand-local') {
+  if (bench.BENCH_MODE.startsWith('bare')) {
     const bare: BareActivities = { noop: async () => undefined };
     return { ...bare };
   }

@@ -63,7 +63,7 @@ export const MODE_DESCRIPTIONS: Record<Mode, string> = {
   'bare-pivot':
     'bare Temporal workflow, the 8 no-op calls placed as the engine places them with local steps (the pivot a regular activity on the own task queue, markPaid and commitInventory at once), started with the client (bench worker): the baseline of engine-local',
   'hand-local':
-    'the order workflow written by hand: the calls placed as bare-pivot, the capture raced against its payment deadline timer, the final status upserted and the state in the memo, started with the search attributes the API sets (bench worker): what engine-local does, without the engine',
+    "the order workflow written by hand: the order saga's calls with its inputs, options and summaries to the same no-op activities, placed as bare-pivot, the capture raced against its payment deadline timer, compensations listed, the current step in the current details, the final status upserted and the state in the memo, started with the search attributes the API sets (bench worker): what engine-local does, without the engine",
   quiet:
     'the saga engine running the order saga with no-op activities and publishing nothing (no search attributes), started with the client (bench worker)',
   engine:

@@ -52,6 +52,9 @@ const capture: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes },
 };
 
+/** The options of the order saga's calls (the bench's hand-written order workflow declares the same). */
+export const ORDER_CALL_OPTIONS = { forward, forwardOnly, compensation, capture } as const;
+
 const ids = (ctx: OrderContext, idempotencyKey: string) => ({ orderId: ctx.input.orderId, idempotencyKey });
 const closeReason = (state: { cancellation?: { reason: string }; failure?: { type: string } }) =>
   state.cancellation?.reason ?? state.failure?.type ?? 'compensated';
