@@ -141,3 +141,13 @@ describe('a worker with the sandbox options (the patched SDK)', () => {
     });
   });
 });
+
+describe('the workflow bundle', () => {
+  it("compiles the workflows' and the engine's TypeScript for ES2022, as tsconfig.json and the engine's build do", async () => {
+    const { code } = await testWorkflowBundle();
+    assert.match(code, /runOrderFulfillment/, 'the order workflow is in the bundle');
+    // What an ES2017 build adds in place of object spread and class fields.
+    assert.doesNotMatch(code, /function _object_spread\(/);
+    assert.doesNotMatch(code, /function _define_property\(/);
+  });
+});
