@@ -1,5 +1,6 @@
 import type { ProfileSummary } from '../profile';
 import type { HistoryCost } from './history-cost';
+import type { SlowestSaga } from './slowest';
 import type { UsageReport } from './proc';
 import { round } from './stats';
 import type { Summary } from './stats';
@@ -156,6 +157,8 @@ export interface ModeResult {
    * machine's load does not blur, so a change that adds or removes server work shows in one run.
    */
   history?: HistoryCost;
+  /** The slowest saga of the round (per round only), as its client saw it and as the server recorded it. */
+  slowest?: SlowestSaga;
   /** Eager-start modes: the sagas the server started eagerly (the rest went through matching: no free slot). */
   eagerlyStarted?: number;
   /** The worker process that ran the sagas (the bench worker, or the stack's worker in api mode). */
@@ -172,7 +175,14 @@ export interface ModeResult {
    * Each round's throughput and latency, with the 1-minute load average after it and where in the round the mode
    * ran (1: first; bench/lib/rounds.ts).
    */
-  rounds?: { sagasPerSecond: number; p50: number; p99: number; loadAverage: number; position: number }[];
+  rounds?: {
+    sagasPerSecond: number;
+    p50: number;
+    p99: number;
+    loadAverage: number;
+    position: number;
+    slowest?: SlowestSaga;
+  }[];
   errors?: string[];
 }
 

@@ -18,6 +18,7 @@ import { apiRunner } from './api-runner';
 import { callsServices, directStart, startsEagerly } from './direct-modes';
 import { closeLatencies, directRunner, runLoad } from './load';
 import type { SagaRunner } from './load';
+import { slowestSaga } from './slowest';
 import { historyCost, poolHistoryCosts } from './history-cost';
 import { sampleUsage } from './proc';
 import { roundOrder } from './rounds';
@@ -190,6 +191,12 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
             .flatMap((s) => (s.ok && s.orderId ? [s.orderId] : []))
             .slice(0, HISTORIES_PER_ROUND);
           m.history = await historyCost(client, sampledIds);
+          m.slowest = await slowestSaga(client, load.samples);
+          if (m.slowest && m.slowest.serverMs !== undefined && m.slowest.clientMs - m.slowest.serverMs > 1_000) {
+            log(
+              `${mode}: the slowest saga's client waited ${m.slowest.clientMs} ms, its workflow ran ${m.slowest.serverMs} ms`,
+            );
+          }
           results[mode] = m;
           pool(pooled, mode, { load, usage, loadAverage: loadAvg, http, closed });
           log(
@@ -226,6 +233,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchResult> {
                 p99: r.latencyMs.p99,
                 loadAverage: r.loadAverage.after[0]!,
                 position: roundOrder(settings.modes, i + 1).indexOf(mode) + 1,
+                ...(r.slowest ? { slowest: r.slowest } : {}),
               },
             ]
           : [];
