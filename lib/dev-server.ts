@@ -21,7 +21,7 @@ const dynamicConfig = (key: string, value: number | boolean | string): string[] 
  * outcome before it answers "nothing yet" and the client asks again (the server's default: 20 s). The dev server and
  * the compose stack's servers (docker/temporal/dynamicconfig/production-sql.yaml) use this value.
  */
-export const HISTORY_LONG_POLL_INTERVAL = '2s';
+const HISTORY_LONG_POLL_INTERVAL = '2s';
 
 /** `start-dev` arguments of the project's dev server tuning. */
 export const DEV_SERVER_TUNING_ARGS: readonly string[] = [

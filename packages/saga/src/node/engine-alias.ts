@@ -11,7 +11,7 @@ const engineEntry = path.join(__dirname, '..', '..', `index${path.extname(__file
  * Options for Temporal's workflow bundler (`bundleWorkflowCode`, or a worker's `bundlerOptions`):
  * - `webpackConfigHook` makes a bundle's `@sagaflow/saga` this copy of the engine: its sources when the worker runs
  *   from them (tsx), its build when installed. Workflows then run the engine the worker and the tests around them
- *   load, never a stale build of it.
+ *   load, never a stale build of it. It also compiles the workflows' TypeScript for ES2022 (`withModernTarget`).
  * - `preloadModules` evaluates the engine and Temporal's workflow API once per worker (its reused V8 context) and
  *   shares them, frozen, with every workflow it runs, instead of evaluating them again for each new workflow. The
  *   engine keeps nothing at module level that belongs to one saga. To preload modules of your own, concatenate:
@@ -31,7 +31,7 @@ export const engineBundlerOptions: Required<Pick<BundleOptions, 'webpackConfigHo
 };
 
 /** The ECMAScript version workflow TypeScript compiles to: what every Node.js the SDK supports runs natively. */
-export const WORKFLOW_TARGET = 'es2022';
+const WORKFLOW_TARGET = 'es2022';
 
 interface SwcUse {
   loader: string;
