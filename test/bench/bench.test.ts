@@ -144,6 +144,13 @@ describe('npm run bench, tiny', () => {
       assert.equal(mode.latencyMs.count, 4);
       assert.equal(mode.rounds?.length, 2, 'two interleaved rounds');
       assert.notEqual(mode.rounds[0]!.position, mode.rounds[1]!.position, `${mode.mode}: another place each round`);
+      for (const { slowest } of mode.rounds) {
+        // Each round's slowest saga, as its client saw it and as the server recorded it (bench/lib/slowest.ts).
+        assert.ok(
+          slowest && slowest.clientMs > 0 && slowest.serverMs! >= 0,
+          `${mode.mode}: ${JSON.stringify(slowest)}`,
+        );
+      }
       assert.ok(mode.sagasPerSecond > 0);
       assert.ok(mode.worker.rssMbMax > 0, `${mode.mode}: worker RSS sampled`);
       assert.ok(mode.cpuMsPerSaga.total >= mode.cpuMsPerSaga.worker! + mode.cpuMsPerSaga.temporal!);
