@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { SagaSample } from './load';
 
 /** The slowest saga of a round: how long its client waited, and how long the server had it open. */
@@ -11,9 +12,6 @@ export interface SlowestSaga {
   /** The first workflow task's wait for a worker (scheduled → started), as the server recorded it. */
   firstTaskWaitMs?: number;
 }
-
-const ms = (time?: { seconds?: unknown; nanos?: number | null } | null): number | undefined =>
-  time?.seconds === undefined ? undefined : Number(time.seconds) * 1000 + (time.nanos ?? 0) / 1e6;
 
 /**
  * Where the slowest saga's time went: in the server's record of it (its history), or after it closed (the client
@@ -30,7 +28,7 @@ export async function slowestSaga(client: Client, samples: SagaSample[]): Promis
   const closed = events?.at(-1);
   const scheduled = events?.find((e) => e.workflowTaskScheduledEventAttributes);
   const started = events?.find((e) => e.workflowTaskStartedEventAttributes);
-  const at = (e?: typeof first) => ms(e?.eventTime);
+  const at = (e?: typeof first) => optionalTsToMs(e?.eventTime);
   const span = (a?: typeof first, b?: typeof first) => {
     const [from, to] = [at(a), at(b)];
     return from === undefined || to === undefined ? undefined : Math.round(to - from);
